@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Configuration: the words of `ip link add NAME type vxlan ...` and `bridge fdb`, from the command
+ * line (after EAL's `--`) or a config file, into one struct, validated before anything starts.
+ * This module has no DPDK side effects and needs no EAL: it only parses and checks text.
+ */
+#ifndef VTEP_CONF_H
+#define VTEP_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#include "vtep_stats.h"
+
+/** Longest DPDK device name we keep (RTE_ETH_NAME_MAX_LEN is 64). */
+#define VTEP_DEV_NAME_SIZE 64
+/** Most head-end replication remotes per VNI. */
+#define VTEP_MAX_FLOOD 64
+/** Most static FDB entries and static neighbors from the configuration. */
+#define VTEP_MAX_STATIC 1024
+/** Length of an error message from this module. */
+#define VTEP_CONF_ERR_SIZE 256
+
+/** `ttl inherit` / `tos inherit`: copy from the inner IPv4 header. */
+#define VTEP_INHERIT (-1)
+/** `ttl auto` (the default): 64 for unicast, 1 for multicast, like the kernel. */
+#define VTEP_TTL_AUTO 0
+
+/** One VXLAN segment: what `ip link add vxlanN type vxlan id N ...` describes. */
+struct vtep_vni_conf {
+	uint32_t vni;                         /**< `id`: 0..16777215. */
+	rte_be32_t group_be;                  /**< `group`: multicast group, 0 if none. */
+	rte_be32_t floods_be[VTEP_MAX_FLOOD]; /**< `remote`/`fdb append 00:..:00 dst`: HER list. */
+	unsigned int nb_floods;               /**< Entries in floods_be. */
+	char inner[VTEP_DEV_NAME_SIZE];       /**< `inner`: DPDK device name of the inner port. */
+	struct rte_ether_addr inner_mac;      /**< `address`: inner port MAC (0 = derived). */
+	bool inner_mac_set;                   /**< `address` given. */
+	int ttl;                              /**< `ttl`: 1..255, VTEP_TTL_AUTO or VTEP_INHERIT. */
+	int tos;                              /**< `tos`: 0..255 or VTEP_INHERIT. */
+	bool learning;                        /**< `learning` (default) / `nolearning`. */
+	uint32_t ageing;                      /**< `ageing` seconds, 0 = never (default 300). */
+	uint32_t maxaddress;                  /**< `maxaddress`: learned entries, 0 = unlimited. */
+};
+
+/** A static FDB entry: `fdb MAC dst IP [vni N]` (`bridge fdb add MAC dev vxlan0 dst IP`). */
+struct vtep_fdb_conf {
+	uint32_t vni;              /**< VNI the entry belongs to. */
+	struct rte_ether_addr mac; /**< Inner MAC (unicast). */
+	rte_be32_t dst_be;         /**< Remote VTEP address. */
+};
+
+/** A static neighbor: `neigh IP lladdr MAC` (`ip neigh add IP lladdr MAC nud permanent`). */
+struct vtep_neigh_conf {
+	rte_be32_t ip_be;          /**< Next-hop address on the underlay. */
+	struct rte_ether_addr mac; /**< Its Ethernet address. */
+};
+
+/** Everything vtepd is told. */
+struct vtep_conf {
+	char dev[VTEP_DEV_NAME_SIZE]; /**< `dev`: DPDK device name of the underlay port. */
+	rte_be32_t local_be;          /**< `local`: the VTEP's own address (required). */
+	uint8_t prefix_len;           /**< `local A.B.C.D/LEN`: on-link subnet (default 24). */
+	rte_be32_t gateway_be;        /**< `gateway`: next hop for off-link remotes, 0 = none. */
+	uint16_t dstport;             /**< `dstport` (default 4789). */
+	uint16_t srcport_min;         /**< `srcport MIN MAX` (default 32768). */
+	uint16_t srcport_max;         /**< (default 60999, the kernel's range). */
+	bool udpcsum;                 /**< `udpcsum` (default) / `noudpcsum`. */
+	uint16_t mtu;                 /**< `mtu`: underlay MTU (default 1500). */
+	uint8_t igmp_version;         /**< `igmp 2|3` (default 3). */
+	unsigned int workers;         /**< `workers N` (default: every worker lcore EAL gave us). */
+	uint32_t maxaddress;          /**< `maxaddress` before any `id`: global learned limit. */
+	uint32_t fdb_size;            /**< `fdb-size`: FDB capacity (default 65536). */
+	uint32_t nb_mbufs;            /**< `mbufs`: mempool size (default: derived from ports). */
+	unsigned int stats_interval;  /**< `stats-interval` seconds, 0 = off. */
+
+	struct vtep_vni_conf vnis[VTEP_MAX_VNIS]; /**< The segments, in order of appearance. */
+	unsigned int nb_vnis;                     /**< Entries in vnis. */
+	struct vtep_fdb_conf fdbs[VTEP_MAX_STATIC]; /**< Static FDB entries. */
+	unsigned int nb_fdbs;                       /**< Entries in fdbs. */
+	struct vtep_neigh_conf neighs[VTEP_MAX_STATIC]; /**< Static neighbors. */
+	unsigned int nb_neighs;                         /**< Entries in neighs. */
+};
+
+/** Fill conf with the defaults (no VNI, no device). */
+void vtep_conf_init(struct vtep_conf *conf);
+
+/**
+ * Parse words (as after EAL's `--`) into conf. `id N` opens a VNI; the VNI words that follow
+ * (group, remote, inner, address, ttl, tos, ageing, learning, nolearning, maxaddress) apply to it.
+ * `config FILE` reads a file of the same words, one statement per line, `#` comments.
+ * @return 0, or -EINVAL with a message naming the option and the value in err.
+ */
+int vtep_conf_parse_args(struct vtep_conf *conf, int argc, char *const argv[], char *err,
+		size_t err_size);
+
+/**
+ * Parse a config file into conf (the `config FILE` word).
+ * @return 0, or -EINVAL / -errno with a message naming file, line, option and value in err.
+ */
+int vtep_conf_parse_file(struct vtep_conf *conf, const char *path, char *err, size_t err_size);
+
+/**
+ * Check the whole configuration once parsing is done: required words present (dev, local, at
+ * least one VNI, an inner port per VNI), no duplicate VNI or inner port, static entries name
+ * configured VNIs, ranges sane.
+ * @return 0, or -EINVAL with a message in err.
+ */
+int vtep_conf_validate(const struct vtep_conf *conf, char *err, size_t err_size);
+
+/** Index of vni in conf->vnis, or -1. */
+int vtep_conf_vni_index(const struct vtep_conf *conf, uint32_t vni);
+
+/** Print usage (the words, their defaults) to f. */
+void vtep_conf_usage(FILE *f);
+
+#endif /* VTEP_CONF_H */

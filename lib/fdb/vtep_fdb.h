@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The forwarding database: (VNI, inner MAC) -> remote VTEP, like the kernel vxlan device's FDB.
+ *
+ * One rte_hash with lock-free readers (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF) and exactly one
+ * writer, the control lcore. Workers never write the hash: they post struct vtep_learn_event on
+ * their own SP/SC ring when an entry is missing or has moved, and the control lcore applies them.
+ * Deleted key slots are reclaimed through the hash's RCU QSBR integration; workers report a
+ * quiescent state once per loop.
+ *
+ * Entry data lives in an array indexed by the hash's key position, so a lookup is one bulk hash
+ * call plus an array index. The only field workers write is `seen` (coarse seconds), and only when
+ * it changes, so a busy flow does not bounce a cache line per packet (VPP l2_learn.c does the same).
+ */
+#ifndef VTEP_FDB_H
+#define VTEP_FDB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_rcu_qsbr.h>
+
+#include "vtep_hdr.h"
+#include "vtep_stats.h"
+
+/** Entry flag: configured, never aged, never moved by learning (`bridge fdb add ... static`). */
+#define VTEP_FDB_STATIC 0x01u
+
+/** Data of one FDB entry (12 bytes). */
+struct vtep_fdb_entry {
+	rte_be32_t dst_be; /**< Remote VTEP address. */
+	uint16_t remote;   /**< Index of the remote VTEP (struct vtep_remotes), opaque here. */
+	uint8_t flags;     /**< VTEP_FDB_*. */
+	uint8_t vni_idx;   /**< Index of the VNI in the configuration. */
+	uint32_t seen;     /**< Last time (vtep_fdb_now seconds) a frame came from this MAC. */
+};
+
+/** What a worker tells the control lcore when it sees a new or moved source MAC. */
+struct vtep_learn_event {
+	uint64_t key;      /**< vtep_fdb_key(vni_idx, inner source MAC). */
+	rte_be32_t src_be; /**< Outer source address of the frame. */
+	uint32_t pad;      /**< Zero. */
+};
+
+/** Creation parameters. */
+struct vtep_fdb_params {
+	const char *name;            /**< Unique name for the hash. */
+	uint32_t size;               /**< Capacity in entries. */
+	int socket;                  /**< NUMA socket for the tables. */
+	uint32_t maxaddress;         /**< Global limit on learned entries, 0 = size. */
+	unsigned int nb_vnis;        /**< VNIs configured. */
+	uint32_t vni_maxaddress[VTEP_MAX_VNIS]; /**< Per-VNI learned limit, 0 = none. */
+	uint32_t vni_ageing[VTEP_MAX_VNIS];     /**< Per-VNI ageing seconds, 0 = never. */
+	struct rte_rcu_qsbr *qsbr;   /**< Readers' QSBR variable (NULL: no readers but the writer). */
+};
+
+struct vtep_fdb;
+
+/** The hash key of (VNI index, MAC): VNI index in the top 16 bits, the MAC in the low 48. */
+static inline uint64_t
+vtep_fdb_key(unsigned int vni_idx, const struct rte_ether_addr *mac)
+{
+	const uint8_t *b = mac->addr_bytes;
+
+	return (uint64_t)vni_idx << 48 | (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 |
+	       (uint64_t)b[2] << 24 | (uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
+}
+
+/** The VNI index of a key. */
+static inline unsigned int
+vtep_fdb_key_vni(uint64_t key)
+{
+	return key >> 48;
+}
+
+/** The MAC of a key. */
+static inline void
+vtep_fdb_key_mac(uint64_t key, struct rte_ether_addr *mac)
+{
+	for (int i = 0; i < 6; i++)
+		mac->addr_bytes[i] = key >> (40 - 8 * i);
+}
+
+/** Coarse clock for `seen` and ageing: seconds since an arbitrary start, from the TSC. */
+uint32_t vtep_fdb_now(void);
+
+/**
+ * Create an FDB. @return the FDB, or NULL with rte_errno set.
+ */
+struct vtep_fdb *vtep_fdb_create(const struct vtep_fdb_params *p);
+
+/** Free an FDB (NULL is fine). */
+void vtep_fdb_free(struct vtep_fdb *fdb);
+
+/**
+ * Look up n keys (n <= RTE_HASH_LOOKUP_BULK_MAX), readers' side, lock free.
+ * @param entries Out: the entry of each key, or NULL on a miss.
+ * @return bit mask of hits.
+ */
+uint64_t vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned int n,
+		struct vtep_fdb_entry **entries);
+
+/** Look up one key; @return the entry or NULL. */
+struct vtep_fdb_entry *vtep_fdb_lookup(const struct vtep_fdb *fdb, uint64_t key);
+
+/**
+ * Apply a learn event (writer only): add, or move a learned entry to a new remote; refresh `seen`.
+ * A static entry is never changed. Limits (global, per VNI) refuse new entries.
+ * @param remote Index of the remote VTEP for ev->src_be.
+ * @return 0 learned or moved, 1 nothing to do (already there), -EPERM static entry,
+ *         -ENOSPC a limit or the table refused it.
+ */
+int vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t remote,
+		uint32_t now);
+
+/**
+ * Add or replace a static entry (writer only). Replaces a learned entry for the same key.
+ * @return 0, or -ENOSPC.
+ */
+int vtep_fdb_add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote);
+
+/** Delete an entry (writer only). @return 0, or -ENOENT. */
+int vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key);
+
+/**
+ * Delete learned entries (writer only), optionally only of one VNI index (-1: all) and one
+ * remote address (0: all). @return how many were deleted.
+ */
+unsigned int vtep_fdb_flush(struct vtep_fdb *fdb, int vni_idx, rte_be32_t dst_be);
+
+/**
+ * Age out learned entries not seen for their VNI's ageing time (writer only).
+ * @return how many were deleted.
+ */
+unsigned int vtep_fdb_age(struct vtep_fdb *fdb, uint32_t now);
+
+/** Set learning ageing of a VNI at run time (writer only). */
+void vtep_fdb_set_ageing(struct vtep_fdb *fdb, unsigned int vni_idx, uint32_t ageing);
+
+/** Counters of the FDB (writer's view). */
+struct vtep_fdb_counters {
+	uint64_t learned;   /**< New learned entries. */
+	uint64_t moved;     /**< Learned entries moved to another remote. */
+	uint64_t aged;      /**< Entries aged out. */
+	uint64_t refused;   /**< Learns refused by a limit or a full table. */
+	uint64_t static_move; /**< Learn events for a static MAC from another remote, ignored. */
+	uint32_t nb_learned; /**< Learned entries now. */
+	uint32_t nb_static;  /**< Static entries now. */
+	uint32_t vni_learned[VTEP_MAX_VNIS]; /**< Learned entries now, per VNI. */
+};
+
+/** The FDB's counters. */
+const struct vtep_fdb_counters *vtep_fdb_counters(const struct vtep_fdb *fdb);
+
+/**
+ * Walk every entry (writer only, or while no writer runs).
+ * @param cb Called per entry; a non-zero return stops the walk.
+ */
+int vtep_fdb_walk(const struct vtep_fdb *fdb,
+		int (*cb)(uint64_t key, const struct vtep_fdb_entry *e, void *arg), void *arg);
+
+/** Bytes the FDB's tables take, for the benchmark's bytes-per-entry figure. */
+size_t vtep_fdb_memory(const struct vtep_fdb *fdb);
+
+#endif /* VTEP_FDB_H */

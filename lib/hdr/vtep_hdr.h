@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Wire formats for VXLAN (RFC 7348) over IPv4, and the small helpers that every module needs.
+ * DPDK's own header structs are used for the individual layers.
+ */
+#ifndef VTEP_HDR_H
+#define VTEP_HDR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+#include <rte_vxlan.h>
+
+/** IANA-assigned VXLAN UDP port (RFC 7348 section 5). */
+#define VTEP_DSTPORT_DEFAULT 4789
+/** Largest VNI: the field is 24 bits (RFC 7348 section 5). */
+#define VTEP_VNI_MAX 0xffffffu
+/** The I flag: the VNI is valid (RFC 7348 section 5). */
+#define VTEP_VXLAN_FLAGS_I 0x08u
+/** vx_flags as it must be on the wire: I set, every reserved bit zero (kernel vxlan_rcv is strict). */
+#define VTEP_VXLAN_FLAGS_BE RTE_BE32(0x08000000u)
+
+/** Bytes VXLAN over IPv4 adds in front of an inner Ethernet frame: 14 + 20 + 8 + 8. */
+#define VTEP_OUTER_SIZE 50u
+/** What the overhead costs the inner MTU (the inner Ethernet header rides inside the outer IP). */
+#define VTEP_MTU_OVERHEAD 50u
+
+/** The outer headers of a VXLAN frame as encap writes them (no VLAN tag). */
+struct vtep_outer_hdr {
+	struct rte_ether_hdr eth;    /**< Underlay Ethernet. */
+	struct rte_ipv4_hdr ip;      /**< Outer IPv4, IHL 5. */
+	struct rte_udp_hdr udp;      /**< Outer UDP, dst = dstport. */
+	struct rte_vxlan_hdr vxlan;  /**< VXLAN: flags and VNI. */
+} __rte_packed;
+
+static_assert(sizeof(struct vtep_outer_hdr) == VTEP_OUTER_SIZE, "outer header is 50 bytes");
+
+/** VNI in host order from a VXLAN header (the low 8 bits of the word are reserved). */
+static inline uint32_t
+vtep_vxlan_vni(const struct rte_vxlan_hdr *vx)
+{
+	return rte_be_to_cpu_32(vx->vx_vni) >> 8;
+}
+
+/** VNI in host order to the wire word of a VXLAN header. */
+static inline rte_be32_t
+vtep_vxlan_vni_be(uint32_t vni)
+{
+	return rte_cpu_to_be_32(vni << 8);
+}
+
+/** True for an IPv4 multicast address (224.0.0.0/4), in network order. */
+static inline bool
+vtep_ip_is_multicast(rte_be32_t ip_be)
+{
+	return (rte_be_to_cpu_32(ip_be) >> 28) == 0xe;
+}
+
+/** The Ethernet address of an IPv4 group: 01:00:5e + the low 23 bits (RFC 1112 section 6.4). */
+static inline void
+vtep_group_mac(rte_be32_t group_be, struct rte_ether_addr *mac)
+{
+	uint32_t g = rte_be_to_cpu_32(group_be);
+
+	mac->addr_bytes[0] = 0x01;
+	mac->addr_bytes[1] = 0x00;
+	mac->addr_bytes[2] = 0x5e;
+	mac->addr_bytes[3] = (g >> 16) & 0x7f;
+	mac->addr_bytes[4] = (g >> 8) & 0xff;
+	mac->addr_bytes[5] = g & 0xff;
+}
+
+/** Format an IPv4 address in network order into buf (at least 16 bytes); returns buf. */
+static inline const char *
+vtep_ip_str(rte_be32_t ip_be, char *buf)
+{
+	uint32_t a = rte_be_to_cpu_32(ip_be);
+
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	return buf;
+}
+
+#endif /* VTEP_HDR_H */

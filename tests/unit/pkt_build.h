@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Crafted packets for unit tests: inner Ethernet/IPv4/UDP frames, VXLAN over them, ARP, and mbufs
+ * holding any byte array. Addresses are given as text ("02:00:00:00:00:01", "172.16.91.1").
+ */
+#ifndef VTEP_PKT_BUILD_H
+#define VTEP_PKT_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+/** Parse "aa:bb:..." (aborts the test on bad text). */
+struct rte_ether_addr pkt_mac(const char *s);
+
+/** Parse "a.b.c.d" to network order (aborts the test on bad text). */
+uint32_t pkt_ip(const char *s);
+
+/**
+ * Write an Ethernet/IPv4/UDP frame with payload_size bytes of payload (a counting pattern).
+ * IPv4 id 0, TTL 64, DF clear, checksums valid. @return its size.
+ */
+size_t pkt_inner_udp(uint8_t *buf, const char *dst, const char *src, const char *sip,
+		const char *dip, uint16_t sport, uint16_t dport, size_t payload_size);
+
+/** Outer header fields for pkt_vxlan. */
+struct pkt_outer {
+	const char *dst_mac; /**< Outer destination MAC. */
+	const char *src_mac; /**< Outer source MAC. */
+	const char *sip;     /**< Outer source address. */
+	const char *dip;     /**< Outer destination address. */
+	uint16_t sport;      /**< UDP source port. */
+	uint16_t dport;      /**< UDP destination port (4789). */
+	uint32_t vni;        /**< VNI. */
+	uint8_t ttl;         /**< TTL (0 = 64). */
+	uint16_t vlan;       /**< 802.1Q tag VID, 0 = untagged. */
+};
+
+/**
+ * Write VXLAN around inner: outer Ethernet (optional 802.1Q), IPv4 (valid checksum),
+ * UDP (checksum 0), VXLAN with the I flag. @return its size.
+ */
+size_t pkt_vxlan(uint8_t *buf, const struct pkt_outer *o, const uint8_t *inner, size_t inner_size);
+
+/**
+ * Write an ARP request (op 1) or reply (op 2). @return its size (42).
+ */
+size_t pkt_arp(uint8_t *buf, uint16_t op, const char *eth_dst, const char *sha, const char *sip,
+		const char *tha, const char *tip);
+
+/** An mbuf holding a copy of buf (single segment). Aborts the test on failure. */
+struct rte_mbuf *pkt_mbuf(struct rte_mempool *mp, const uint8_t *buf, size_t size);
+
+/** Print a hex dump of two buffers' first difference; @return 0 when they are equal. */
+int pkt_compare(const uint8_t *got, size_t got_size, const uint8_t *want, size_t want_size);
+
+#endif /* VTEP_PKT_BUILD_H */
