@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vtepd: parse -> validate -> build -> launch workers -> control loop -> teardown.
+ * Everything with a job of its own lives in lib/.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include "vtep_conf.h"
+#include "vtep_ctl.h"
+#include "vtep_ctx.h"
+#include "vtep_fwd.h"
+
+/* Exit statuses: 2 for configuration errors, as iproute2 does for bad arguments. */
+#define EXIT_CONFIG 2
+#define EXIT_START 1
+/* The control lcore sleeps this long when a pass found nothing to do. */
+#define CTL_IDLE_US 100
+
+static struct vtep_ctx ctx;
+static volatile sig_atomic_t stats_wanted;
+
+static void
+on_quit(int sig __rte_unused)
+{
+	ctx.quit = true;
+}
+
+static void
+on_usr1(int sig __rte_unused)
+{
+	stats_wanted = 1;
+}
+
+/* Everything after EAL's own arguments; with no `--` nothing is left for us. */
+static int
+parse_config(struct vtep_conf *conf, int argc, char **argv)
+{
+	char err[VTEP_CONF_ERR_SIZE];
+
+	vtep_conf_init(conf);
+	if (argc == 0) {
+		vtep_conf_usage(stderr);
+		return -EINVAL;
+	}
+	if (vtep_conf_parse_args(conf, argc, argv, err, sizeof(err)) != 0 ||
+			vtep_conf_validate(conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vtepd: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The newest RX of any worker, for idle-exit. */
+static uint64_t
+last_rx(void)
+{
+	uint64_t last = 0;
+
+	for (unsigned int w = 0; w < ctx.nb_workers; w++)
+		last = RTE_MAX(last, ctx.workers[w]->last_rx_tsc);
+	return last;
+}
+
+static void
+control_loop(struct vtep_ctl *ctl)
+{
+	const struct vtep_conf *conf = ctx.conf;
+	uint64_t hz = rte_get_tsc_hz(), now, next_stats;
+	uint64_t idle = (uint64_t)conf->idle_exit_ms * hz / 1000, start = rte_rdtsc();
+
+	next_stats = start + conf->stats_interval * hz;
+	while (!ctx.quit) {
+		if (vtep_ctl_poll(ctl) == 0)
+			rte_delay_us_sleep(CTL_IDLE_US);
+		now = rte_rdtsc();
+		if (stats_wanted) {
+			stats_wanted = 0;
+			vtep_ctx_print_stats(&ctx, stdout);
+		}
+		if (conf->stats_interval != 0 && now >= next_stats) {
+			vtep_ctx_print_summary(&ctx, stdout);
+			next_stats = now + conf->stats_interval * hz;
+		}
+		if (idle != 0 && now - RTE_MAX(last_rx(), start) > idle)
+			ctx.quit = true;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct vtep_conf conf;
+	char err[VTEP_CONF_ERR_SIZE];
+	struct vtep_ctl *ctl;
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "vtepd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return EXIT_START;
+	}
+	argc -= n;
+	argv += n;
+	/* rte_eal_init leaves argv[0] in front of what follows `--`. */
+	if (parse_config(&conf, argc - 1, argv + 1) != 0) {
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	rc = vtep_ctx_create(&ctx, &conf, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "vtepd: %s\n", err);
+		rte_eal_cleanup();
+		return rc == -ENODEV || rc == -EINVAL ? EXIT_CONFIG : EXIT_START;
+	}
+	ctl = vtep_ctl_create(&ctx);
+	if (ctl == NULL) {
+		fprintf(stderr, "vtepd: control plane: %s\n", rte_strerror(rte_errno));
+		vtep_ctx_free(&ctx);
+		rte_eal_cleanup();
+		return EXIT_START;
+	}
+	signal(SIGINT, on_quit);
+	signal(SIGTERM, on_quit);
+	signal(SIGUSR1, on_usr1);
+	for (unsigned int w = 0; w < ctx.nb_workers; w++)
+		rte_eal_remote_launch(vtep_fwd_main, ctx.workers[w], ctx.workers[w]->lcore_id);
+	printf("vtepd: running, %u worker(s)\n", ctx.nb_workers);
+	fflush(stdout);
+	control_loop(ctl);
+	rte_eal_mp_wait_lcore();
+	/* Workers are gone: the control lcore finishes what they left in the rings. */
+	vtep_ctl_poll(ctl);
+	vtep_ctl_free(ctl);
+	vtep_ctx_print_stats(&ctx, stdout);
+	vtep_ctx_free(&ctx);
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_hash_crc.h>
+#include <rte_prefetch.h>
+
+#include "vtep_decap.h"
+
+/* How far ahead headers are prefetched (l3fwd's PREFETCH_OFFSET). */
+#define PREFETCH_OFFSET 4
+
+static inline unsigned int
+csum_flags(const struct rte_mbuf *m)
+{
+	unsigned int c = 0;
+
+	switch (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
+		c = VTEP_PARSE_IP_CSUM_GOOD;
+		break;
+	case RTE_MBUF_F_RX_IP_CKSUM_BAD:
+		c = VTEP_PARSE_IP_CSUM_BAD;
+		break;
+	default:
+		break;
+	}
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		c |= VTEP_PARSE_L4_CSUM_BAD;
+	return c;
+}
+
+/* Post a learn event unless the same one went out this second. */
+static inline void
+post_learn(struct vtep_learn_filter *lf, uint64_t key, rte_be32_t src_be, uint32_t now,
+		struct vtep_decap_out *out, struct vtep_vni_stats *vs)
+{
+	unsigned int s = rte_hash_crc_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
+	struct vtep_learn_event *ev;
+
+	if (lf->slots[s].key == key && lf->slots[s].src_be == src_be && lf->slots[s].when == now)
+		return;
+	lf->slots[s].key = key;
+	lf->slots[s].src_be = src_be;
+	lf->slots[s].when = now;
+	ev = &out->learn[out->nb_learn++];
+	ev->key = key;
+	ev->src_be = src_be;
+	ev->pad = 0;
+	vs->learn_events++;
+}
+
+void
+vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n,
+		uint32_t now, struct vtep_learn_filter *lf, struct vtep_decap_out *out,
+		struct vtep_lcore_stats *st)
+{
+	struct vtep_parse_result res[VTEP_DECAP_MAX];
+	struct vtep_fdb_entry *entries[VTEP_DECAP_MAX];
+	uint64_t keys[VTEP_DECAP_MAX];
+	uint16_t idx[VTEP_DECAP_MAX];
+	uint16_t nb_vx = 0;
+
+	out->nb_inner = out->nb_ctl = out->nb_learn = 0;
+	for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	/* Pass 1: classify, gather FDB keys of the VXLAN frames. */
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct vtep_parse_result *r = &res[i];
+		const struct rte_ether_hdr *inner;
+
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+		vtep_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+				rte_pktmbuf_pkt_len(m), csum_flags(m), dc->parse, r);
+		switch (r->kind) {
+		case VTEP_PARSE_VXLAN:
+			inner = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *,
+					r->inner_off);
+			idx[nb_vx] = i;
+			keys[nb_vx++] = vtep_fdb_key(r->vni_idx, &inner->src_addr);
+			break;
+		case VTEP_PARSE_DROP:
+			st->drops[r->drop]++;
+			rte_pktmbuf_free(m);
+			break;
+		default:
+			out->ctl_kind[out->nb_ctl] = r->kind;
+			out->ctl[out->nb_ctl++] = m;
+			break;
+		}
+	}
+	if (nb_vx == 0)
+		return;
+	vtep_fdb_lookup_bulk(dc->fdb, keys, nb_vx, entries);
+	/* Pass 2: learn, strip, hand over. */
+	for (uint16_t k = 0; k < nb_vx; k++) {
+		struct rte_mbuf *m = pkts[idx[k]];
+		const struct vtep_parse_result *r = &res[idx[k]];
+		struct vtep_vni_stats *vs = &st->vni[r->vni_idx];
+		struct vtep_fdb_entry *e = entries[k];
+
+		if (e == NULL) {
+			if (dc->learning[r->vni_idx])
+				post_learn(lf, keys[k], r->src_be, now, out, vs);
+		} else if (unlikely(e->dst_be != r->src_be)) {
+			/* The kernel drops a frame whose source is another VTEP's static MAC. */
+			if (e->flags & VTEP_FDB_STATIC) {
+				VTEP_DROP(st, RX_STATIC_MOVE);
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (dc->learning[r->vni_idx])
+				post_learn(lf, keys[k], r->src_be, now, out, vs);
+		} else if (e->seen != now) {
+			/* Written once a second at most: no cache line bounced per packet. */
+			e->seen = now;
+		}
+		rte_pktmbuf_adj(m, r->inner_off);
+		if (rte_pktmbuf_pkt_len(m) > r->inner_size)
+			rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - r->inner_size);
+		/* Offload flags of the outer frame say nothing about the inner one. */
+		m->ol_flags = 0;
+		m->packet_type = 0;
+		vs->decap_pkts++;
+		vs->decap_bytes += r->inner_size;
+		out->inner_vni[out->nb_inner] = r->vni_idx;
+		out->inner[out->nb_inner++] = m;
+	}
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * VXLAN -> inner frame. A burst of underlay frames is classified (vtep_parse), the VXLAN ones have
+ * their inner source MAC looked up in the FDB in one bulk call, learn events are produced for new
+ * or moved MACs, and the outer headers are stripped. Control frames (ARP, IGMP, ICMP) are handed
+ * back for the control lcore; everything else is freed and counted.
+ */
+#ifndef VTEP_DECAP_H
+#define VTEP_DECAP_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "vtep_fdb.h"
+#include "vtep_parse.h"
+#include "vtep_stats.h"
+
+/** Largest burst vtep_decap_burst takes. */
+#define VTEP_DECAP_MAX 64
+
+/** Slots of the per-lcore learn filter (a power of two). */
+#define VTEP_LEARN_FILTER_SIZE 1024
+
+/** What decap reads; shared read-only by workers except `learning`, which control may flip. */
+struct vtep_decap_ctx {
+	const struct vtep_parse_ctx *parse; /**< Addresses and VNIs. */
+	const struct vtep_fdb *fdb;         /**< The FDB. */
+	uint8_t learning[VTEP_MAX_VNIS];    /**< Learning on, per VNI index. */
+};
+
+/**
+ * Per-lcore filter of learn events already posted: a MAC that floods in faster than the control
+ * lcore installs it posts one event a second, not one per packet.
+ */
+struct vtep_learn_filter {
+	/** Direct-mapped slots. */
+	struct {
+		uint64_t key;      /**< FDB key posted. */
+		rte_be32_t src_be; /**< Remote posted. */
+		uint32_t when;     /**< vtep_fdb_now() of the post. */
+	} slots[VTEP_LEARN_FILTER_SIZE];
+};
+
+/** What one burst produced. */
+struct vtep_decap_out {
+	uint16_t nb_inner;                          /**< Inner frames. */
+	uint16_t nb_ctl;                            /**< Control frames. */
+	uint16_t nb_learn;                          /**< Learn events. */
+	uint16_t inner_vni[VTEP_DECAP_MAX];         /**< VNI index of each inner frame. */
+	struct rte_mbuf *inner[VTEP_DECAP_MAX];     /**< Inner frames, outer headers stripped. */
+	uint8_t ctl_kind[VTEP_DECAP_MAX];           /**< enum vtep_parse_kind of each. */
+	struct rte_mbuf *ctl[VTEP_DECAP_MAX];       /**< ARP/IGMP/ICMP frames, untouched. */
+	struct vtep_learn_event learn[VTEP_DECAP_MAX]; /**< Learn/move events to post. */
+};
+
+/**
+ * Decapsulate a burst.
+ * @param n   At most VTEP_DECAP_MAX.
+ * @param now vtep_fdb_now(), for `seen` stamps and the learn filter.
+ * @param lf  The lcore's learn filter.
+ * @param out Out: what to send where (counts reset by this call).
+ * @param st  The lcore's counters.
+ */
+void vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n,
+		uint32_t now, struct vtep_learn_filter *lf, struct vtep_decap_out *out,
+		struct vtep_lcore_stats *st);
+
+#endif /* VTEP_DECAP_H */

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "vtep_fwd.h"
+
+/* Control frames to the control lcore, counted by kind. */
+static void
+to_control(struct vtep_worker *w, const struct vtep_decap_out *out)
+{
+	struct vtep_lcore_stats *st = w->st;
+	unsigned int sent;
+
+	for (uint16_t i = 0; i < out->nb_ctl; i++) {
+		switch (out->ctl_kind[i]) {
+		case VTEP_PARSE_ARP:
+			st->ctl_arp++;
+			break;
+		case VTEP_PARSE_IGMP:
+			st->ctl_igmp++;
+			break;
+		default:
+			st->ctl_icmp++;
+			break;
+		}
+	}
+	sent = rte_ring_sp_enqueue_burst(w->ctl_ring, (void *const *)out->ctl, out->nb_ctl, NULL);
+	if (unlikely(sent < out->nb_ctl)) {
+		rte_pktmbuf_free_bulk((struct rte_mbuf **)(uintptr_t)&out->ctl[sent],
+				out->nb_ctl - sent);
+		st->drops[VTEP_DROP_RX_CTL_RING_FULL] += out->nb_ctl - sent;
+	}
+}
+
+static void
+underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vtep_ctx *ctx = w->ctx;
+	struct vtep_lcore_stats *st = w->st;
+	struct vtep_decap_out out;
+	unsigned int sent;
+
+	st->underlay_rx += n;
+	vtep_decap_burst(&ctx->decap, pkts, n, vtep_fdb_now(), &w->lf, &out, st);
+	if (out.nb_ctl > 0)
+		to_control(w, &out);
+	if (out.nb_learn > 0) {
+		sent = rte_ring_sp_enqueue_burst_elem(w->learn_ring, out.learn,
+				sizeof(out.learn[0]), out.nb_learn, NULL);
+		st->drops[VTEP_DROP_RX_LEARN_RING_FULL] += out.nb_learn - sent;
+	}
+	if (out.nb_inner == 0)
+		return;
+	for (uint16_t i = 0; i < out.nb_inner; i++) {
+		uint16_t v = out.inner_vni[i];
+
+		w->inner_out[v][w->nb_inner_out[v]++] = out.inner[i];
+	}
+	for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++) {
+		uint16_t nb = w->nb_inner_out[v];
+
+		if (nb == 0)
+			continue;
+		st->inner_tx += vtep_txq_send(&w->inner_tx[v], w->inner_out[v], nb,
+				&st->drops[VTEP_DROP_TX_INNER_FULL]);
+		w->nb_inner_out[v] = 0;
+	}
+}
+
+static void
+inner_rx(struct vtep_worker *w, unsigned int vni_idx, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vtep_lcore_stats *st = w->st;
+	uint16_t nb_out;
+
+	st->inner_rx += n;
+	nb_out = vtep_encap_burst(&w->ctx->encap, vni_idx, pkts, n, w->outer_out, &w->ip_id, st);
+	st->underlay_tx += vtep_txq_send(&w->underlay_tx, w->outer_out, nb_out,
+			&st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
+}
+
+unsigned int
+vtep_fwd_poll(struct vtep_worker *w)
+{
+	struct rte_mbuf *pkts[VTEP_BURST];
+	struct vtep_ctx *ctx = w->ctx;
+	unsigned int total = 0;
+	uint16_t n;
+
+	for (uint16_t i = 0; i < w->nb_rx; i++) {
+		const struct vtep_worker_rx *rx = &w->rx[i];
+
+		n = rte_eth_rx_burst(rx->port_id, rx->queue, pkts, VTEP_BURST);
+		if (n == 0)
+			continue;
+		total += n;
+		if (rx->vni_idx < 0)
+			underlay_rx(w, pkts, n);
+		else
+			inner_rx(w, rx->vni_idx, pkts, n);
+	}
+	if (w->drains) {
+		/* Queue 0 of every port is ours: send what the control lcore and queue-less
+		 * workers left on the ports' rings. */
+		w->st->underlay_tx += vtep_port_drain(&ctx->underlay,
+				&w->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
+		for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++)
+			w->st->inner_tx += vtep_port_drain(&ctx->inner[v],
+					&w->st->drops[VTEP_DROP_TX_INNER_FULL]);
+	}
+	return total;
+}
+
+int
+vtep_fwd_main(void *arg)
+{
+	struct vtep_worker *w = arg;
+	struct vtep_ctx *ctx = w->ctx;
+	uint64_t start, t0, t1;
+
+	rte_rcu_qsbr_thread_register(ctx->qsbr, w->id);
+	rte_rcu_qsbr_thread_online(ctx->qsbr, w->id);
+	start = t0 = rte_rdtsc();
+	w->last_rx_tsc = start;
+	while (!ctx->quit) {
+		unsigned int n = vtep_fwd_poll(w);
+
+		rte_rcu_qsbr_quiescent(ctx->qsbr, w->id);
+		t1 = rte_rdtsc();
+		if (n > 0) {
+			w->st->busy_cycles += t1 - t0;
+			w->last_rx_tsc = t1;
+		}
+		t0 = t1;
+	}
+	w->st->total_cycles += rte_rdtsc() - start;
+	rte_rcu_qsbr_thread_offline(ctx->qsbr, w->id);
+	rte_rcu_qsbr_thread_unregister(ctx->qsbr, w->id);
+	return 0;
+}
