@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Classification: one crafted frame per outcome (each drop reason the parser owns, VXLAN, ARP,
+ * IGMP, ICMP), and every truncation of a valid frame, which must never read past its end.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "pkt_build.h"
+#include "test_common.h"
+#include "vtep_parse.h"
+
+#define LOCAL "172.16.91.129"
+#define REMOTE "172.16.91.128"
+#define GROUP "239.1.1.1"
+
+static struct vtep_parse_ctx ctx;
+
+static const struct pkt_outer outer_ok = {
+	.dst_mac = "02:00:00:00:91:81", .src_mac = "02:00:00:00:91:80",
+	.sip = REMOTE, .dip = LOCAL, .sport = 40000, .dport = 4789, .vni = 42,
+};
+
+static uint8_t inner[128];
+static size_t inner_size;
+
+static size_t
+vxlan(uint8_t *buf, const struct pkt_outer *o)
+{
+	return pkt_vxlan(buf, o, inner, inner_size);
+}
+
+static struct rte_ipv4_hdr *
+ip_of(uint8_t *buf)
+{
+	return (struct rte_ipv4_hdr *)(buf + sizeof(struct rte_ether_hdr));
+}
+
+static void
+fix_ip_csum(uint8_t *buf)
+{
+	struct rte_ipv4_hdr *ip = ip_of(buf);
+
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static void
+expect_drop(const char *what, const uint8_t *buf, size_t size, unsigned int csum,
+		enum vtep_drop want)
+{
+	struct vtep_parse_result r;
+
+	memset(&r, 0xff, sizeof(r));
+	vtep_parse(buf, size, size, csum, &ctx, &r);
+	CHECKF(r.kind == VTEP_PARSE_DROP && r.drop == want, "%s: kind %u drop %s, want %s", what,
+			r.kind, r.kind == VTEP_PARSE_DROP ? vtep_drop_name(r.drop) : "-",
+			vtep_drop_name(want));
+}
+
+static void
+expect_kind(const char *what, const uint8_t *buf, size_t size, enum vtep_parse_kind want)
+{
+	struct vtep_parse_result r;
+
+	memset(&r, 0, sizeof(r));
+	vtep_parse(buf, size, size, 0, &ctx, &r);
+	CHECKF(r.kind == want, "%s: kind %u (drop %s), want %u", what, r.kind,
+			r.kind == VTEP_PARSE_DROP ? vtep_drop_name(r.drop) : "-", want);
+}
+
+static void
+test_ok(void)
+{
+	uint8_t buf[256];
+	size_t n = vxlan(buf, &outer_ok);
+	struct vtep_parse_result r;
+	struct pkt_outer o = outer_ok;
+
+	vtep_parse(buf, n, n, 0, &ctx, &r);
+	CHECK(r.kind == VTEP_PARSE_VXLAN);
+	CHECK(r.vni_idx == 0);
+	CHECK(r.inner_off == 50);
+	CHECK(r.inner_size == inner_size);
+	CHECK(r.src_be == pkt_ip(REMOTE));
+	/* Ethernet padding after the datagram is not part of the inner frame. */
+	memset(buf + n, 0, 20);
+	vtep_parse(buf, n + 20, n + 20, 0, &ctx, &r);
+	CHECK(r.kind == VTEP_PARSE_VXLAN && r.inner_size == inner_size);
+	/* One 802.1Q tag is fine, the inner frame starts 4 bytes later. */
+	o.vlan = 100;
+	n = vxlan(buf, &o);
+	vtep_parse(buf, n, n, 0, &ctx, &r);
+	CHECK(r.kind == VTEP_PARSE_VXLAN && r.inner_off == 54);
+	/* To the group of the VNI. */
+	o = outer_ok;
+	o.dip = GROUP;
+	o.dst_mac = "01:00:5e:01:01:01";
+	n = vxlan(buf, &o);
+	vtep_parse(buf, n, n, 0, &ctx, &r);
+	CHECK(r.kind == VTEP_PARSE_VXLAN && r.vni_idx == 0);
+	/* Second VNI, no group. */
+	o = outer_ok;
+	o.vni = 100;
+	n = vxlan(buf, &o);
+	vtep_parse(buf, n, n, 0, &ctx, &r);
+	CHECK(r.kind == VTEP_PARSE_VXLAN && r.vni_idx == 1);
+	/* The NIC vouched for the checksum: a wrong one is not checked again. */
+	o = outer_ok;
+	n = vxlan(buf, &o);
+	ip_of(buf)->hdr_checksum ^= 0x1111;
+	vtep_parse(buf, n, n, VTEP_PARSE_IP_CSUM_GOOD, &ctx, &r);
+	CHECK(r.kind == VTEP_PARSE_VXLAN);
+}
+
+static void
+test_drops(void)
+{
+	uint8_t buf[256];
+	struct pkt_outer o;
+	size_t n;
+
+	n = vxlan(buf, &outer_ok);
+	expect_drop("runt", buf, 10, 0, VTEP_DROP_RX_TRUNCATED);
+	o = outer_ok;
+	o.vlan = 5;
+	n = vxlan(buf, &o);
+	buf[16] = 0x81;
+	buf[17] = 0x00;
+	expect_drop("two tags", buf, n, 0, VTEP_DROP_RX_VLAN_NESTED);
+	n = vxlan(buf, &outer_ok);
+	buf[12] = 0x86;
+	buf[13] = 0xdd;
+	expect_drop("ipv6", buf, n, 0, VTEP_DROP_RX_NOT_IP);
+	n = vxlan(buf, &outer_ok);
+	ip_of(buf)->version_ihl = 0x65;
+	fix_ip_csum(buf);
+	expect_drop("version 6", buf, n, 0, VTEP_DROP_RX_IP_VERSION);
+	n = vxlan(buf, &outer_ok);
+	ip_of(buf)->version_ihl = 0x46;
+	fix_ip_csum(buf);
+	expect_drop("options", buf, n, 0, VTEP_DROP_RX_IP_OPTIONS);
+	n = vxlan(buf, &outer_ok);
+	ip_of(buf)->fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
+	fix_ip_csum(buf);
+	expect_drop("first fragment", buf, n, 0, VTEP_DROP_RX_IP_FRAGMENT);
+	ip_of(buf)->fragment_offset = RTE_BE16(10);
+	fix_ip_csum(buf);
+	expect_drop("later fragment", buf, n, 0, VTEP_DROP_RX_IP_FRAGMENT);
+	ip_of(buf)->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	fix_ip_csum(buf);
+	expect_kind("DF is fine", buf, n, VTEP_PARSE_VXLAN);
+	n = vxlan(buf, &outer_ok);
+	ip_of(buf)->total_length = rte_cpu_to_be_16(n);
+	fix_ip_csum(buf);
+	expect_drop("ip length past the end", buf, n, 0, VTEP_DROP_RX_IP_LENGTH);
+	ip_of(buf)->total_length = RTE_BE16(10);
+	fix_ip_csum(buf);
+	expect_drop("ip length below header", buf, n, 0, VTEP_DROP_RX_IP_LENGTH);
+	n = vxlan(buf, &outer_ok);
+	ip_of(buf)->hdr_checksum ^= 0x0101;
+	expect_drop("bad ip csum", buf, n, 0, VTEP_DROP_RX_IP_CSUM);
+	n = vxlan(buf, &outer_ok);
+	expect_drop("nic says bad ip csum", buf, n, VTEP_PARSE_IP_CSUM_BAD, VTEP_DROP_RX_IP_CSUM);
+	expect_drop("nic says bad l4 csum", buf, n, VTEP_PARSE_L4_CSUM_BAD, VTEP_DROP_RX_UDP_CSUM);
+	o = outer_ok;
+	o.dip = "172.16.91.200";
+	n = vxlan(buf, &o);
+	expect_drop("other host", buf, n, 0, VTEP_DROP_RX_NOT_FOR_US);
+	o.dip = "239.9.9.9";
+	n = vxlan(buf, &o);
+	expect_drop("other group", buf, n, 0, VTEP_DROP_RX_NOT_FOR_US);
+	n = vxlan(buf, &outer_ok);
+	ip_of(buf)->next_proto_id = IPPROTO_TCP;
+	fix_ip_csum(buf);
+	expect_drop("tcp", buf, n, 0, VTEP_DROP_RX_IP_PROTO);
+	n = vxlan(buf, &outer_ok);
+	((struct rte_udp_hdr *)(buf + 34))->dgram_len = RTE_BE16(4000);
+	expect_drop("udp length", buf, n, 0, VTEP_DROP_RX_UDP_LENGTH);
+	o = outer_ok;
+	o.dport = 8472;
+	n = vxlan(buf, &o);
+	expect_drop("port 8472", buf, n, 0, VTEP_DROP_RX_UDP_PORT);
+	n = vxlan(buf, &outer_ok);
+	buf[42] = 0x0c;
+	expect_drop("flags", buf, n, 0, VTEP_DROP_RX_VXLAN_FLAGS);
+	n = vxlan(buf, &outer_ok);
+	buf[49] = 0x01;
+	expect_drop("reserved vni byte", buf, n, 0, VTEP_DROP_RX_VXLAN_FLAGS);
+	n = vxlan(buf, &outer_ok);
+	buf[43] = 0x01;
+	expect_drop("reserved flag bits", buf, n, 0, VTEP_DROP_RX_VXLAN_FLAGS);
+	o = outer_ok;
+	o.vni = 43;
+	n = vxlan(buf, &o);
+	expect_drop("vni 43", buf, n, 0, VTEP_DROP_RX_VNI_UNKNOWN);
+	o = outer_ok;
+	o.vni = 100;
+	o.dip = GROUP;
+	n = vxlan(buf, &o);
+	expect_drop("group of another vni", buf, n, 0, VTEP_DROP_RX_GROUP_VNI);
+	o = outer_ok;
+	o.sip = LOCAL;
+	n = vxlan(buf, &o);
+	expect_drop("own packet", buf, n, 0, VTEP_DROP_RX_SELF);
+	n = pkt_vxlan(buf, &outer_ok, inner, 10);
+	expect_drop("inner runt", buf, n, 0, VTEP_DROP_RX_INNER_TRUNCATED);
+	n = vxlan(buf, &outer_ok);
+	memset(buf + 56, 0, 6);
+	expect_drop("zero inner source", buf, n, 0, VTEP_DROP_RX_INNER_SRC_INVALID);
+	buf[56] = 0x01;
+	expect_drop("multicast inner source", buf, n, 0, VTEP_DROP_RX_INNER_SRC_INVALID);
+	/* The datagram ends before the VXLAN header. */
+	n = vxlan(buf, &outer_ok);
+	((struct rte_udp_hdr *)(buf + 34))->dgram_len = RTE_BE16(12);
+	expect_drop("udp too short for vxlan", buf, n, 0, VTEP_DROP_RX_TRUNCATED);
+}
+
+static void
+test_control(void)
+{
+	uint8_t buf[256];
+	struct rte_ipv4_hdr *ip;
+	size_t n;
+
+	n = pkt_arp(buf, 1, "ff:ff:ff:ff:ff:ff", "02:00:00:00:91:80", REMOTE, "00:00:00:00:00:00",
+			LOCAL);
+	expect_kind("arp", buf, n, VTEP_PARSE_ARP);
+	/* IGMP query to 224.0.0.1 with a Router Alert option (IHL 6). */
+	n = vxlan(buf, &outer_ok);
+	ip = ip_of(buf);
+	ip->version_ihl = 0x46;
+	ip->next_proto_id = IPPROTO_IGMP;
+	ip->dst_addr = pkt_ip("224.0.0.1");
+	fix_ip_csum(buf);
+	expect_kind("igmp query", buf, n, VTEP_PARSE_IGMP);
+	n = vxlan(buf, &outer_ok);
+	ip_of(buf)->next_proto_id = IPPROTO_ICMP;
+	fix_ip_csum(buf);
+	expect_kind("icmp", buf, n, VTEP_PARSE_ICMP);
+}
+
+/* Every prefix of valid frames must classify without reading past its end (ASan checks). */
+static void
+test_truncations(void)
+{
+	struct pkt_outer o = outer_ok;
+	struct vtep_parse_result r;
+	uint8_t buf[256];
+	size_t n;
+	unsigned int bad = 0;
+
+	for (int tagged = 0; tagged < 2; tagged++) {
+		o.vlan = tagged ? 7 : 0;
+		n = vxlan(buf, &o);
+		for (size_t len = 0; len < n; len++) {
+			uint8_t *copy = malloc(len ? len : 1);
+
+			memcpy(copy, buf, len);
+			vtep_parse(copy, len, len, 0, &ctx, &r);
+			if (r.kind == VTEP_PARSE_VXLAN)
+				bad++;
+			free(copy);
+		}
+		/* Headers split over segments: only the first 40 bytes contiguous. */
+		vtep_parse(buf, 40, n, 0, &ctx, &r);
+		CHECK(r.kind == VTEP_PARSE_DROP && r.drop == VTEP_DROP_RX_TRUNCATED);
+	}
+	CHECKF(bad == 0, "%u truncated frames classified as VXLAN", bad);
+}
+
+int
+main(void)
+{
+	struct rte_ether_addr mac = pkt_mac("02:00:00:00:91:81");
+
+	vtep_parse_ctx_init(&ctx, pkt_ip(LOCAL), &mac, 4789);
+	CHECK(vtep_parse_add_vni(&ctx, 42, 0, pkt_ip(GROUP)) == 0);
+	CHECK(vtep_parse_add_vni(&ctx, 100, 1, 0) == 0);
+	CHECK(vtep_parse_add_vni(&ctx, 42, 2, 0) == -EEXIST);
+	inner_size = pkt_inner_udp(inner, "02:00:00:00:00:02", "02:00:00:00:00:01", "10.0.0.1",
+			"10.0.0.2", 1234, 5678, 50);
+	test_ok();
+	test_drops();
+	test_control();
+	test_truncations();
+	return vtep_test_done("parse");
+}
