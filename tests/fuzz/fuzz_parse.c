@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Fuzz target for the classifier: any bytes, any split between the first segment and the rest,
+ * any checksum flags. Built for libFuzzer with -Dfuzz=true; otherwise with a main() that replays
+ * the files given on the command line (tests/fuzz/regress), as an ordinary test.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vtep_parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct vtep_parse_ctx ctx;
+
+static void
+init(void)
+{
+	static int done;
+	struct rte_ether_addr mac = { { 0x02, 0, 0, 0, 0x91, 0x81 } };
+
+	if (done)
+		return;
+	done = 1;
+	vtep_parse_ctx_init(&ctx, RTE_BE32(0xac105b81), &mac, 4789);
+	vtep_parse_add_vni(&ctx, 42, 0, RTE_BE32(0xef010101));
+	vtep_parse_add_vni(&ctx, 100, 1, 0);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vtep_parse_result r;
+	uint8_t *copy;
+	uint32_t hdr;
+
+	init();
+	if (size < 2)
+		return 0;
+	/* The first two bytes choose the contiguous part and the NIC's checksum verdict. */
+	hdr = data[0] % (size - 1);
+	copy = malloc(size - 2 ? size - 2 : 1);
+	memcpy(copy, data + 2, size - 2);
+	vtep_parse(copy, hdr, size - 2, data[1] & 7, &ctx, &r);
+	if (r.kind == VTEP_PARSE_VXLAN && (r.inner_off + r.inner_size > size - 2 ||
+				r.inner_off + 14u > hdr))
+		abort();
+	if (r.kind == VTEP_PARSE_DROP && r.drop >= VTEP_DROP_MAX)
+		abort();
+	free(copy);
+	return 0;
+}
+
+#ifndef VTEP_LIBFUZZER
+int
+main(int argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		uint8_t buf[65536];
+		FILE *f = fopen(argv[i], "rb");
+		size_t size;
+
+		if (f == NULL) {
+			perror(argv[i]);
+			return 1;
+		}
+		size = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, size);
+		n++;
+	}
+	printf("fuzz_parse: replayed %d inputs\n", n);
+	return n > 0 ? 0 : 1;
+}
+#endif
