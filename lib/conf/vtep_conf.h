@@ -8,7 +8,9 @@
 #define VTEP_CONF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -70,11 +72,12 @@ struct vtep_conf {
 	bool udpcsum;                 /**< `udpcsum` (default) / `noudpcsum`. */
 	uint16_t mtu;                 /**< `mtu`: underlay MTU (default 1500). */
 	uint8_t igmp_version;         /**< `igmp 2|3` (default 3). */
-	unsigned int workers;         /**< `workers N` (default: every worker lcore EAL gave us). */
-	uint32_t maxaddress;          /**< `maxaddress` before any `id`: global learned limit. */
+	unsigned int workers;         /**< `workers N`, 0 (default) = every worker lcore EAL gave. */
+	uint32_t maxaddress;          /**< `maxaddress` before any `id`: global limit, 0 = fdb_size. */
 	uint32_t fdb_size;            /**< `fdb-size`: FDB capacity (default 65536). */
-	uint32_t nb_mbufs;            /**< `mbufs`: mempool size (default: derived from ports). */
+	uint32_t nb_mbufs;            /**< `mbufs`: mempool size, 0 (default) = derived from ports. */
 	unsigned int stats_interval;  /**< `stats-interval` seconds, 0 = off. */
+	uint32_t idle_exit_ms;        /**< `idle-exit` ms with no packet received, 0 = off. */
 
 	struct vtep_vni_conf vnis[VTEP_MAX_VNIS]; /**< The segments, in order of appearance. */
 	unsigned int nb_vnis;                     /**< Entries in vnis. */
@@ -90,14 +93,20 @@ void vtep_conf_init(struct vtep_conf *conf);
 /**
  * Parse words (as after EAL's `--`) into conf. `id N` opens a VNI; the VNI words that follow
  * (group, remote, inner, address, ttl, tos, ageing, learning, nolearning, maxaddress) apply to it.
- * `config FILE` reads a file of the same words, one statement per line, `#` comments.
- * @return 0, or -EINVAL with a message naming the option and the value in err.
+ * `config FILE` reads a file of the same words, one statement per line, `#` comments; the file's
+ * VNI words apply to the `id`s in that file, and the current VNI is restored after it.
+ * Call vtep_conf_init() first; words add to conf, so on error conf is partly filled.
+ * @param argv Only vtepd's words, no program name.
+ * @param err Buffer for the message (VTEP_CONF_ERR_SIZE is enough), may be NULL.
+ * @return 0, or -EINVAL with a message naming the option and the value in err, or -errno when a
+ *   config file cannot be opened.
  */
 int vtep_conf_parse_args(struct vtep_conf *conf, int argc, char *const argv[], char *err,
 		size_t err_size);
 
 /**
- * Parse a config file into conf (the `config FILE` word).
+ * Parse a config file into conf (the `config FILE` word). A line may start with `vxlan`, so
+ * `vxlan id 42 group 239.1.1.1` reads like the `ip link add ... type vxlan` it mirrors.
  * @return 0, or -EINVAL / -errno with a message naming file, line, option and value in err.
  */
 int vtep_conf_parse_file(struct vtep_conf *conf, const char *path, char *err, size_t err_size);
