@@ -42,7 +42,7 @@ on_usr1(int sig __rte_unused)
 	stats_wanted = 1;
 }
 
-/* Everything after EAL's own arguments; with no `--` nothing is left for us. */
+/* The words after `--`; none at all prints the usage. */
 static int
 parse_config(struct vtep_conf *conf, int argc, char **argv)
 {
@@ -105,17 +105,15 @@ main(int argc, char **argv)
 	struct vtep_ctl *ctl;
 	int n, rc;
 
-	n = rte_eal_init(argc, argv);
-	if (n < 0) {
+	/* The words after `--` are ours: check them before EAL starts anything (hugepage files,
+	 * vdevs, the runtime directory), so a configuration error leaves nothing behind. */
+	for (n = 1; n < argc && strcmp(argv[n], "--") != 0; n++)
+		;
+	if (parse_config(&conf, n < argc ? argc - n - 1 : 0, argv + n + 1) != 0)
+		return EXIT_CONFIG;
+	if (rte_eal_init(n, argv) < 0) {
 		fprintf(stderr, "vtepd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return EXIT_START;
-	}
-	argc -= n;
-	argv += n;
-	/* rte_eal_init leaves argv[0] in front of what follows `--`. */
-	if (parse_config(&conf, argc - 1, argv + 1) != 0) {
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
 	}
 	rc = vtep_ctx_create(&ctx, &conf, err, sizeof(err));
 	if (rc != 0) {

@@ -79,6 +79,16 @@ inner_ipv4(const struct rte_mbuf *m, uint32_t off)
 	return (const struct rte_ipv4_hdr *)(eth + 1);
 }
 
+/* RFC 6040 normal mode, as the kernel's INET_ECN_encapsulate: the outer header carries the
+ * inner ECN field, except that CE becomes ECT(0). */
+static inline uint8_t
+ecn_encap(uint8_t outer_tos, uint8_t inner_tos)
+{
+	uint8_t ecn = inner_tos & 3;
+
+	return (outer_tos & ~3) | (ecn == 3 ? 2 : ecn);
+}
+
 int
 vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 		const struct vtep_remote *r, struct rte_mbuf **mp, uint16_t *ip_id)
@@ -101,8 +111,8 @@ vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 	h->ip.total_length = rte_cpu_to_be_16(inner_size + VTEP_OUTER_SIZE -
 					      sizeof(struct rte_ether_hdr));
 	h->ip.packet_id = rte_cpu_to_be_16((*ip_id)++);
+	iip = inner_ipv4(m, VTEP_OUTER_SIZE);
 	if (unlikely(v->ttl != 0 || v->tos != 0)) {
-		iip = inner_ipv4(m, VTEP_OUTER_SIZE);
 		if (v->ttl > 0)
 			h->ip.time_to_live = v->ttl;
 		else if (v->ttl == VTEP_ENCAP_INHERIT && iip != NULL)
@@ -112,6 +122,8 @@ vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 		else if (v->tos == VTEP_ENCAP_INHERIT && iip != NULL)
 			h->ip.type_of_service = iip->type_of_service;
 	}
+	if (iip != NULL)
+		h->ip.type_of_service = ecn_encap(h->ip.type_of_service, iip->type_of_service);
 	h->ip.hdr_checksum = rte_ipv4_cksum(&h->ip);
 	h->udp.src_port = rte_cpu_to_be_16(vtep_encap_srcport(hash, ec->srcport_min,
 			ec->srcport_max));

@@ -139,11 +139,11 @@ test_unicast_golden(void)
 	struct rte_mbuf *m, *out[8];
 	uint8_t buf[2048];
 
-	m = pkt_mbuf(pool, golden_unicast_inner, sizeof(golden_unicast_inner));
+	m = pkt_mbuf(pool, golden_unicast_60_inner, sizeof(golden_unicast_60_inner));
 	CHECK(encap(&m, 1, out) == 1);
-	check_outer(out[0], golden_unicast_inner, sizeof(golden_unicast_inner), PEER, 64);
+	check_outer(out[0], golden_unicast_60_inner, sizeof(golden_unicast_60_inner), PEER, 64);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			golden_unicast_outer, sizeof(golden_unicast_outer)) == 0,
+			golden_unicast_60_outer, sizeof(golden_unicast_60_outer)) == 0,
 			"unicast differs from the kernel's");
 	CHECK(st.vni[0].encap_pkts == 1);
 	rte_pktmbuf_free(out[0]);
@@ -161,14 +161,61 @@ test_flood_golden(void)
 	struct rte_mbuf *m, *out[8];
 	uint8_t buf[2048];
 
-	m = pkt_mbuf(pool, golden_bcast_inner, sizeof(golden_bcast_inner));
+	m = pkt_mbuf(pool, golden_bcast_arp_inner, sizeof(golden_bcast_arp_inner));
 	CHECK(encap(&m, 1, out) == 1);
-	check_outer(out[0], golden_bcast_inner, sizeof(golden_bcast_inner), GROUP, 1);
+	check_outer(out[0], golden_bcast_arp_inner, sizeof(golden_bcast_arp_inner), GROUP, 1);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			golden_bcast_outer, sizeof(golden_bcast_outer)) == 0,
+			golden_bcast_arp_outer, sizeof(golden_bcast_arp_outer)) == 0,
 			"flood differs from the kernel's");
 	CHECK(st.vni[0].flood_pkts == 1 && st.vni[0].flood_copies == 1);
 	rte_pktmbuf_free(out[0]);
+	m = pkt_mbuf(pool, golden_unknown_unicast_inner, sizeof(golden_unknown_unicast_inner));
+	CHECK(encap(&m, 1, out) == 1);
+	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
+			golden_unknown_unicast_outer, sizeof(golden_unknown_unicast_outer)) == 0,
+			"unknown unicast flood differs from the kernel's");
+	rte_pktmbuf_free(out[0]);
+}
+
+/* The rest of the kernel's frames: largest inner frame, ECN (RFC 6040), udpcsum/noudpcsum on
+ * VNIs 44/43, a datagram from the kernel's own stack. */
+static void
+test_more_golden(void)
+{
+	static const struct {
+		const char *name;
+		const uint8_t *inner, *outer;
+		size_t inner_size, outer_size;
+		uint32_t vni;
+		bool udpcsum;
+	} cases[] = {
+#define G(n, vni, csum) { #n, golden_##n##_inner, golden_##n##_outer, \
+		sizeof(golden_##n##_inner), sizeof(golden_##n##_outer), vni, csum }
+		G(unicast_max, 42, true),
+		G(ecn_ect0, 42, true),
+		G(ecn_ce, 42, true),
+		G(noudpcsum, 43, false),
+		G(udpcsum, 44, true),
+		G(kernel_udp, 42, true),
+#undef G
+	};
+	struct rte_mbuf *m, *out[4];
+	uint8_t buf[2048];
+
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		evni.vni_be = vtep_vxlan_vni_be(cases[i].vni);
+		ec.udpcsum = cases[i].udpcsum;
+		m = pkt_mbuf(pool, cases[i].inner, cases[i].inner_size);
+		CHECK(encap(&m, 1, out) == 1);
+		CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
+				cases[i].outer, cases[i].outer_size) == 0, "%s differs from the kernel's",
+				cases[i].name);
+		if (!cases[i].udpcsum)
+			CHECK(rte_pktmbuf_mtod(out[0], struct vtep_outer_hdr *)->udp.dgram_cksum == 0);
+		rte_pktmbuf_free(out[0]);
+	}
+	evni.vni_be = vtep_vxlan_vni_be(42);
+	ec.udpcsum = true;
 }
 
 /* The decap of an encap is the frame that went in. */
@@ -327,7 +374,7 @@ test_options(void)
 	h = rte_pktmbuf_mtod(out[0], const struct vtep_outer_hdr *);
 	CHECK(h->ip.time_to_live == 9 && h->ip.type_of_service == 0x10);
 	rte_pktmbuf_free(out[0]);
-	/* inherit: the inner frame's TTL is 64 and its TOS 0. */
+	/* inherit: TTL and TOS come from the inner IPv4 header. */
 	frame[15] = 0xb8;
 	((struct rte_ipv4_hdr *)(frame + 14))->time_to_live = 33;
 	evni.ttl = VTEP_ENCAP_INHERIT;
@@ -377,6 +424,7 @@ main(void)
 	in_use = rte_mempool_in_use_count(pool);
 	test_unicast_golden();
 	test_flood_golden();
+	test_more_golden();
 	test_roundtrip();
 	test_srcport();
 	test_bursts();
