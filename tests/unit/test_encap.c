@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -296,7 +297,7 @@ test_bursts(void)
 			const struct vtep_outer_hdr *h = rte_pktmbuf_mtod(out[i],
 					const struct vtep_outer_hdr *);
 			/* Order is kept: payload size i identifies the frame. */
-			if (rte_pktmbuf_pkt_len(out[i]) != 50 + 42 + i ||
+			if (rte_pktmbuf_pkt_len(out[i]) != 50u + 42u + i ||
 					h->ip.dst_addr != pkt_ip(i % 3 == 2 ? GROUP : PEER))
 				bad++;
 			rte_pktmbuf_free(out[i]);
