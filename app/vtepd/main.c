@@ -139,6 +139,7 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	/* Workers are gone: the control lcore finishes what they left in the rings. */
 	vtep_ctl_poll(ctl);
+	vtep_ctl_shutdown(ctl);
 	vtep_ctl_free(ctl);
 	vtep_ctx_print_stats(&ctx, stdout);
 	vtep_ctx_free(&ctx);

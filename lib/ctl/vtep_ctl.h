@@ -10,7 +10,9 @@
 
 #include <stdint.h>
 
+#include "vtep_arp.h"
 #include "vtep_ctx.h"
+#include "vtep_igmp.h"
 
 struct vtep_ctl;
 
@@ -27,7 +29,19 @@ struct vtep_ctl *vtep_ctl_create(struct vtep_ctx *ctx);
  */
 unsigned int vtep_ctl_poll(struct vtep_ctl *c);
 
-/** Shut down: IGMP leaves, then free (NULL is fine). */
+/**
+ * Send the IGMP leaves directly on TX queue 0 of the underlay. Only once the workers have
+ * stopped: then no other lcore sends on that queue.
+ */
+void vtep_ctl_shutdown(struct vtep_ctl *c);
+
+/** The neighbor table, for printing. */
+const struct vtep_arp *vtep_ctl_arp(const struct vtep_ctl *c);
+
+/** The IGMP state, for printing. */
+const struct vtep_igmp *vtep_ctl_igmp(const struct vtep_ctl *c);
+
+/** Free (NULL is fine). */
 void vtep_ctl_free(struct vtep_ctl *c);
 
 #endif /* VTEP_CTL_H */
