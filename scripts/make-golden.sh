@@ -271,7 +271,7 @@ def header(out, kinfo):
          ' * scripts/make-golden.sh; do not edit, re-run it. Kernel: %s.' % kinfo,
          ' *',
          ' * Topology: ns vg-a eth0 172.16.91.128/24 02:00:00:00:91:80 <veth> ns vg-b eth0',
-         ' * 172.16.91.129/24 02:00:00:00:91:81 (ethtool -K tx off tso off gso off gro off), in vg-a:',
+         ' * 172.16.91.129/24 02:00:00:00:91:81 (ethtool -K tx/tso/gso/gro off), in vg-a:',
          ' *   ip link add vxlan0 type vxlan id 42 dstport 4789 group 239.1.1.1 dev eth0',
          ' *   ip link set vxlan0 address 02:00:00:00:00:01; 10.0.0.1/24 on vxlan0',
          ' *   bridge fdb append 02:00:00:00:00:02 dev vxlan0 dst 172.16.91.129',

@@ -336,11 +336,13 @@ print_fdb_entry(uint64_t key, const struct vtep_fdb_entry *e, void *arg)
 {
 	const struct fdb_print *fp = arg;
 	struct rte_ether_addr mac;
-	char macs[RTE_ETHER_ADDR_FMT_SIZE], ips[16];
+	const uint8_t *b = mac.addr_bytes;
+	char ips[16];
 
 	vtep_fdb_key_mac(key, &mac);
-	rte_ether_format_addr(macs, sizeof(macs), &mac);
-	fprintf(fp->f, "fdb %u %s dst %s %s\n", fp->conf->vnis[vtep_fdb_key_vni(key)].vni, macs,
+	/* Lower case, as iproute2 prints MACs. */
+	fprintf(fp->f, "fdb %u %02x:%02x:%02x:%02x:%02x:%02x dst %s %s\n",
+			fp->conf->vnis[vtep_fdb_key_vni(key)].vni, b[0], b[1], b[2], b[3], b[4], b[5],
 			vtep_ip_str(e->dst_be, ips), e->flags & VTEP_FDB_STATIC ? "static" : "learned");
 	return 0;
 }
