@@ -495,7 +495,52 @@ scenario_mbufleak() {
 	expect_counter leak "vni.$VNI.decap_pkts" 200
 }
 
+# The inner port as virtio-user (the kernel exception path's PMD) against a vhost-user backend in
+# another process: dpdk-testpmd swaps the MACs of every decapsulated frame and sends it back, and
+# vtepd must encapsulate the answers to the VTEP the stations sit behind.
+scenario_vhost() {
+	need_vtepd
+	need_tshark
+	if ! command -v dpdk-testpmd >/dev/null; then
+		echo "SKIP: dpdk-testpmd not installed"
+		exit 77
+	fi
+	local u=$T/vh.u.pcap sock=$T/vh.sock pfx="vtepfn-vhb-$$" tp words=() n
+	PREFIXES+=("$pfx" "vtepfn-vh-$$")
+	gen --mode vxlan --vni-base $VNI --macs 8 --remotes 1 --count 64 -o "$u"
+	# Both testpmd lcores on CPU 0: vtepd's worker busy-polls CPU 1.
+	dpdk-testpmd --lcores=0@0,1@0 --no-huge -m 512 --no-pci --file-prefix="$pfx" \
+		--vdev="net_vhost0,iface=$sock,queues=1" -- --forward-mode=macswap --auto-start \
+		--nb-cores=1 --total-num-mbufs=4096 --stats-period 1 </dev/null >"$T/testpmd.out" 2>&1 &
+	tp=$!
+	for n in $(seq 50); do
+		[ -S "$sock" ] && break
+		sleep 0.2
+	done
+	# Static entries: the answers must not race the learning of their destinations.
+	for n in 1 2 3 4 5 6 7 8; do
+		words+=(fdb "02:00:00:2a:00:0$n" dst 172.16.91.1 vni $VNI)
+	done
+	timeout --kill-after=10 "$VTEPD_TIMEOUT" "$VTEPD" --no-huge -m 512 --no-pci \
+		--file-prefix="vtepfn-vh-$$" --log-level=lib.eal:warning \
+		--vdev="net_pcap0,rx_pcap=$u,tx_pcap=$T/vh.under.pcap" \
+		--vdev="net_virtio_user0,path=$sock,queues=1" -l 0,1 -- \
+		dev net_pcap0 local "$LOCAL/24" neigh 172.16.91.1 lladdr 02:00:00:00:91:01 \
+		id $VNI inner net_virtio_user0 "${words[@]}" idle-exit "$IDLE_MS" \
+		>"$T/vh.out" 2>"$T/vh.err" || fail "vtepd exited with status $?"
+	kill -TERM "$tp" 2>/dev/null || true
+	wait "$tp" 2>/dev/null || true
+	expect_counter vh "vni.$VNI.decap_pkts" 64
+	expect_counter vh inner.rx 64
+	expect_counter vh "vni.$VNI.encap_pkts" 64
+	expect_eq "VXLAN frames to 172.16.91.1 with the stations as inner destination" \
+		"$(fields "$T/vh.under.pcap" \
+			"vxlan.vni == $VNI && ip.dst == 172.16.91.1 && eth.src == 02:00:00:00:00:02" \
+			frame.number | wc -l)" 64
+}
+
 case "$SCENARIO" in
+vhost) scenario_vhost ;;
 pcapgen) scenario_pcapgen ;;
 pcapcmp) scenario_pcapcmp ;;
 decap) scenario_decap ;;
