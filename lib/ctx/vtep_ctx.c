@@ -383,6 +383,15 @@ vtep_ctx_print_stats(const struct vtep_ctx *ctx, FILE *f)
 	fprintf(f, "counter fdb.refused %" PRIu64 "\n", fc->refused);
 	fprintf(f, "counter fdb.static_move %" PRIu64 "\n", fc->static_move);
 	fprintf(f, "counter fdb.entries %u\n", fc->nb_learned + fc->nb_static);
+	for (unsigned int w = 0; w < ctx->nb_workers; w++) {
+		fprintf(f, "counter worker.%u.busy_cycles %" PRIu64 "\n", w,
+				ctx->stats[w].busy_cycles);
+		fprintf(f, "counter worker.%u.total_cycles %" PRIu64 "\n", w,
+				ctx->stats[w].total_cycles);
+	}
+	fprintf(f, "counter tsc_hz %" PRIu64 "\n", rte_get_tsc_hz());
+	fprintf(f, "counter fdb.memory_bytes %zu\n", vtep_fdb_memory(ctx->fdb));
+	fprintf(f, "counter mempool.size %u\n", ctx->pool_size);
 	fprintf(f, "counter mempool.in_use_before %u\n", ctx->baseline_in_use);
 	fprintf(f, "counter mempool.in_use_after %u\n", rte_mempool_in_use_count(ctx->pool));
 	vtep_fdb_walk(ctx->fdb, print_fdb_entry, &fp);
