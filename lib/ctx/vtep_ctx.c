@@ -58,8 +58,8 @@ pool_size(const struct vtep_ctx *ctx, unsigned int nb_vnis)
 
 	n += ctx->nb_workers * (NB_RXD + NB_TXD) + 4096;
 	n += nb_vnis * (NB_RXD + ctx->nb_workers * NB_TXD + 4096);
-	n += ctx->nb_workers * (VTEP_BURST * VTEP_ENCAP_MAX_COPIES + VTEP_CTL_RING_SIZE +
-				   POOL_CACHE * 2);
+	n += ctx->nb_workers *
+			(VTEP_BURST * VTEP_ENCAP_MAX_COPIES + VTEP_CTL_RING_SIZE + POOL_CACHE * 2);
 	n += 4096;
 	return ctx->conf->nb_mbufs != 0 ? ctx->conf->nb_mbufs : n;
 }
@@ -69,12 +69,12 @@ setup_ports(struct vtep_ctx *ctx, char *err, size_t esz)
 {
 	const struct vtep_conf *conf = ctx->conf;
 	struct vtep_port_params pp = {
-		.nb_rxq = ctx->nb_workers,
-		.nb_txq = ctx->nb_workers,
-		.nb_rxd = NB_RXD,
-		.nb_txd = NB_TXD,
-		.mtu = conf->mtu,
-		.want_csum_offload = conf->udpcsum,
+			.nb_rxq = ctx->nb_workers,
+			.nb_txq = ctx->nb_workers,
+			.nb_rxd = NB_RXD,
+			.nb_txd = NB_TXD,
+			.mtu = conf->mtu,
+			.want_csum_offload = conf->udpcsum,
 	};
 	struct rte_ether_addr mac;
 	unsigned int data_room;
@@ -123,18 +123,18 @@ setup_tables(struct vtep_ctx *ctx, char *err, size_t esz)
 {
 	const struct vtep_conf *conf = ctx->conf;
 	struct vtep_fdb_params fp = {
-		.name = "vtep_fdb",
-		.size = conf->fdb_size,
-		.socket = ctx->underlay.socket,
-		.maxaddress = conf->maxaddress,
-		.nb_vnis = conf->nb_vnis,
+			.name = "vtep_fdb",
+			.size = conf->fdb_size,
+			.socket = ctx->underlay.socket,
+			.maxaddress = conf->maxaddress,
+			.nb_vnis = conf->nb_vnis,
 	};
 	struct vtep_remote_params rp = {
-		.size = REMOTES_SIZE,
-		.socket = ctx->underlay.socket,
-		.local_be = conf->local_be,
-		.local_mac = ctx->underlay.mac,
-		.dstport = conf->dstport,
+			.size = REMOTES_SIZE,
+			.socket = ctx->underlay.socket,
+			.local_be = conf->local_be,
+			.local_mac = ctx->underlay.mac,
+			.dstport = conf->dstport,
 	};
 	size_t sz = rte_rcu_qsbr_get_memsize(ctx->nb_workers);
 
@@ -167,15 +167,15 @@ setup_vnis(struct vtep_ctx *ctx, char *err, size_t esz)
 	ctx->decap.parse = &ctx->parse;
 	ctx->decap.fdb = ctx->fdb;
 	ctx->encap = (struct vtep_encap_ctx){
-		.fdb = ctx->fdb,
-		.remotes = ctx->remotes,
-		.vnis = ctx->evnis,
-		.pool = ctx->pool,
-		.srcport_min = conf->srcport_min,
-		.srcport_max = conf->srcport_max,
-		.max_inner_size = conf->mtu - VTEP_MTU_OVERHEAD + RTE_ETHER_HDR_LEN,
-		.udpcsum = conf->udpcsum,
-		.csum_offload = ctx->underlay.csum_offload,
+			.fdb = ctx->fdb,
+			.remotes = ctx->remotes,
+			.vnis = ctx->evnis,
+			.pool = ctx->pool,
+			.srcport_min = conf->srcport_min,
+			.srcport_max = conf->srcport_max,
+			.max_inner_size = conf->mtu - VTEP_MTU_OVERHEAD + RTE_ETHER_HDR_LEN,
+			.udpcsum = conf->udpcsum,
+			.csum_offload = ctx->underlay.csum_offload,
 	};
 	for (unsigned int v = 0; v < conf->nb_vnis; v++) {
 		const struct vtep_vni_conf *vc = &conf->vnis[v];
@@ -219,7 +219,7 @@ setup_workers(struct vtep_ctx *ctx, char *err, size_t esz)
 	char name[RTE_RING_NAMESIZE];
 	unsigned int lcore, w = 0;
 
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER (lcore) {
 		struct vtep_worker *wk;
 
 		if (w == ctx->nb_workers)
@@ -235,11 +235,11 @@ setup_workers(struct vtep_ctx *ctx, char *err, size_t esz)
 		wk->st = &ctx->stats[w];
 		wk->drains = w == 0;
 		if (w < ctx->underlay.nb_rxq)
-			wk->rx[wk->nb_rx++] = (struct vtep_worker_rx){ ctx->underlay.port_id, w, -1 };
+			wk->rx[wk->nb_rx++] = (struct vtep_worker_rx){ctx->underlay.port_id, w, -1};
 		for (unsigned int v = 0; v < conf->nb_vnis; v++) {
 			if (v % ctx->nb_workers == w)
 				wk->rx[wk->nb_rx++] = (struct vtep_worker_rx){
-					ctx->inner[v].port_id, 0, (int16_t)v };
+						ctx->inner[v].port_id, 0, (int16_t)v};
 			vtep_port_txq(&ctx->inner[v], w, &wk->inner_tx[v]);
 		}
 		vtep_port_txq(&ctx->underlay, w, &wk->underlay_tx);
@@ -267,7 +267,8 @@ vtep_ctx_create(struct vtep_ctx *ctx, const struct vtep_conf *conf, char *err, s
 	ctx->conf = conf;
 	if (avail == 0) {
 		return fail(err, err_size, -EINVAL,
-				"vtepd needs at least two lcores (EAL -l): one control, one worker");
+				"vtepd needs at least two lcores (EAL -l): one control, one "
+				"worker");
 	}
 	ctx->nb_workers = RTE_MIN(RTE_MIN(avail, (unsigned int)VTEP_MAX_WORKERS),
 			conf->workers ? conf->workers : avail);
@@ -342,8 +343,9 @@ print_fdb_entry(uint64_t key, const struct vtep_fdb_entry *e, void *arg)
 	vtep_fdb_key_mac(key, &mac);
 	/* Lower case, as iproute2 prints MACs. */
 	fprintf(fp->f, "fdb %u %02x:%02x:%02x:%02x:%02x:%02x dst %s %s\n",
-			fp->conf->vnis[vtep_fdb_key_vni(key)].vni, b[0], b[1], b[2], b[3], b[4], b[5],
-			vtep_ip_str(e->dst_be, ips), e->flags & VTEP_FDB_STATIC ? "static" : "learned");
+			fp->conf->vnis[vtep_fdb_key_vni(key)].vni, b[0], b[1], b[2], b[3], b[4],
+			b[5], vtep_ip_str(e->dst_be, ips),
+			e->flags & VTEP_FDB_STATIC ? "static" : "learned");
 	return 0;
 }
 
@@ -352,7 +354,7 @@ vtep_ctx_print_stats(const struct vtep_ctx *ctx, FILE *f)
 {
 	const struct vtep_conf *conf = ctx->conf;
 	const struct vtep_fdb_counters *fc = vtep_fdb_counters(ctx->fdb);
-	struct fdb_print fp = { f, conf };
+	struct fdb_print fp = {f, conf};
 	struct vtep_lcore_stats sum;
 
 	vtep_stats_sum(&sum, ctx->stats, ctx->nb_workers + 1);
@@ -408,9 +410,10 @@ vtep_ctx_print_summary(const struct vtep_ctx *ctx, FILE *f)
 	vtep_stats_sum(&sum, ctx->stats, ctx->nb_workers + 1);
 	for (unsigned int d = 0; d < VTEP_DROP_MAX; d++)
 		drops += sum.drops[d];
-	fprintf(f, "stats: underlay rx %" PRIu64 " tx %" PRIu64 ", inner rx %" PRIu64 " tx %" PRIu64
-			", drops %" PRIu64 ", fdb %u learned %u static\n", sum.underlay_rx,
-			sum.underlay_tx, sum.inner_rx, sum.inner_tx, drops, fc->nb_learned,
-			fc->nb_static);
+	fprintf(f,
+			"stats: underlay rx %" PRIu64 " tx %" PRIu64 ", inner rx %" PRIu64
+			" tx %" PRIu64 ", drops %" PRIu64 ", fdb %u learned %u static\n",
+			sum.underlay_rx, sum.underlay_tx, sum.inner_rx, sum.inner_tx, drops,
+			fc->nb_learned, fc->nb_static);
 	fflush(f);
 }

@@ -44,46 +44,46 @@ struct vtep_ctx;
 
 /** A worker lcore's own state; no other lcore writes it. */
 struct vtep_worker {
-	struct vtep_ctx *ctx;                     /**< What it works on. */
-	unsigned int id;                          /**< Worker number, 0-based. */
-	unsigned int lcore_id;                    /**< EAL lcore. */
-	struct vtep_lcore_stats *st;              /**< This worker's counters. */
-	uint16_t nb_rx;                           /**< Queues in rx. */
+	struct vtep_ctx *ctx;                        /**< What it works on. */
+	unsigned int id;                             /**< Worker number, 0-based. */
+	unsigned int lcore_id;                       /**< EAL lcore. */
+	struct vtep_lcore_stats *st;                 /**< This worker's counters. */
+	uint16_t nb_rx;                              /**< Queues in rx. */
 	struct vtep_worker_rx rx[VTEP_MAX_VNIS + 1]; /**< Queues this worker polls. */
-	struct vtep_txq underlay_tx;              /**< Where it sends outer frames. */
-	struct vtep_txq inner_tx[VTEP_MAX_VNIS];  /**< Where it sends inner frames, per VNI. */
-	bool drains;                              /**< Owns queue 0 of every port: drains TX rings. */
-	struct rte_ring *learn_ring;              /**< SP/SC: learn events to control. */
-	struct rte_ring *ctl_ring;                /**< SP/SC: ARP/IGMP/ICMP frames to control. */
-	uint16_t ip_id;                           /**< IPv4 id counter of outer headers. */
-	uint64_t last_rx_tsc;                     /**< TSC of the last non-empty RX burst. */
-	uint16_t nb_inner_out[VTEP_MAX_VNIS];     /**< Frames waiting in inner_out, per VNI. */
+	struct vtep_txq underlay_tx;                 /**< Where it sends outer frames. */
+	struct vtep_txq inner_tx[VTEP_MAX_VNIS];     /**< Where it sends inner frames, per VNI. */
+	bool drains;                          /**< Owns queue 0 of every port: drains TX rings. */
+	struct rte_ring *learn_ring;          /**< SP/SC: learn events to control. */
+	struct rte_ring *ctl_ring;            /**< SP/SC: ARP/IGMP/ICMP frames to control. */
+	uint16_t ip_id;                       /**< IPv4 id counter of outer headers. */
+	uint64_t last_rx_tsc;                 /**< TSC of the last non-empty RX burst. */
+	uint16_t nb_inner_out[VTEP_MAX_VNIS]; /**< Frames waiting in inner_out, per VNI. */
 	struct rte_mbuf *inner_out[VTEP_MAX_VNIS][VTEP_DECAP_MAX]; /**< Decap output per VNI. */
 	struct rte_mbuf *outer_out[VTEP_BURST * VTEP_ENCAP_MAX_COPIES]; /**< Encap output. */
-	struct vtep_learn_filter lf;              /**< Learn events recently posted. */
+	struct vtep_learn_filter lf; /**< Learn events recently posted. */
 } __rte_cache_aligned;
 
 /** Everything vtepd runs on. */
 struct vtep_ctx {
-	const struct vtep_conf *conf;     /**< The validated configuration. */
-	volatile bool quit;               /**< Set by signals: lcores leave their loops. */
-	struct rte_mempool *pool;         /**< Packet buffers. */
-	unsigned int pool_size;           /**< Mbufs in pool. */
-	struct vtep_port underlay;        /**< The underlay port. */
+	const struct vtep_conf *conf;          /**< The validated configuration. */
+	volatile bool quit;                    /**< Set by signals: lcores leave their loops. */
+	struct rte_mempool *pool;              /**< Packet buffers. */
+	unsigned int pool_size;                /**< Mbufs in pool. */
+	struct vtep_port underlay;             /**< The underlay port. */
 	struct vtep_port inner[VTEP_MAX_VNIS]; /**< Inner port per VNI index. */
-	struct vtep_parse_ctx parse;      /**< Classification facts. */
-	struct vtep_decap_ctx decap;      /**< Decap facts. */
-	struct vtep_encap_ctx encap;      /**< Encap facts. */
+	struct vtep_parse_ctx parse;           /**< Classification facts. */
+	struct vtep_decap_ctx decap;           /**< Decap facts. */
+	struct vtep_encap_ctx encap;           /**< Encap facts. */
 	struct vtep_encap_vni evnis[VTEP_MAX_VNIS]; /**< Per-VNI encap parameters. */
-	struct vtep_fdb *fdb;             /**< The FDB. */
-	struct vtep_remotes *remotes;     /**< Remote VTEPs. */
-	struct rte_rcu_qsbr *qsbr;        /**< Workers' quiescent states for FDB reclamation. */
-	unsigned int nb_workers;          /**< Workers. */
+	struct vtep_fdb *fdb;                       /**< The FDB. */
+	struct vtep_remotes *remotes;               /**< Remote VTEPs. */
+	struct rte_rcu_qsbr *qsbr; /**< Workers' quiescent states for FDB reclamation. */
+	unsigned int nb_workers;   /**< Workers. */
 	struct vtep_worker *workers[VTEP_MAX_WORKERS]; /**< Their state. */
 	/** Counters: one block per worker, then the control lcore's. */
 	struct vtep_lcore_stats *stats;
-	uint64_t idle_exit_tsc;           /**< Exit after this many idle cycles, 0 = never. */
-	unsigned int baseline_in_use;     /**< Mbufs in use once ports started (leak check). */
+	uint64_t idle_exit_tsc;       /**< Exit after this many idle cycles, 0 = never. */
+	unsigned int baseline_in_use; /**< Mbufs in use once ports started (leak check). */
 };
 
 /**
@@ -92,13 +92,13 @@ struct vtep_ctx {
  * @param err Message naming what failed.
  * @return 0, or a negative errno; on failure everything built is torn down.
  */
-int vtep_ctx_create(struct vtep_ctx *ctx, const struct vtep_conf *conf, char *err,
-		size_t err_size);
+int vtep_ctx_create(struct vtep_ctx *ctx, const struct vtep_conf *conf, char *err, size_t err_size);
 
 /** Tear down what vtep_ctx_create built: stop and close ports, free tables and rings. */
 void vtep_ctx_free(struct vtep_ctx *ctx);
 
-/** Stable MAC of the inner port of VNI index v: 02 + VNI (3 bytes) + 2 bytes of crc(dev MAC, local). */
+/** Stable MAC of the inner port of VNI index v: 02 + VNI (3 bytes) + 2 bytes of crc(dev MAC,
+ * local). */
 void vtep_ctx_inner_mac(const struct vtep_conf *conf, unsigned int v,
 		const struct rte_ether_addr *underlay_mac, struct rte_ether_addr *mac);
 

@@ -48,8 +48,8 @@ post_learn(struct vtep_learn_filter *lf, uint64_t key, rte_be32_t src_be, uint32
 }
 
 void
-vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n,
-		uint32_t now, struct vtep_learn_filter *lf, struct vtep_decap_out *out,
+vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, uint32_t now,
+		struct vtep_learn_filter *lf, struct vtep_decap_out *out,
 		struct vtep_lcore_stats *st)
 {
 	struct vtep_parse_result res[VTEP_DECAP_MAX];
@@ -73,8 +73,8 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 				rte_pktmbuf_pkt_len(m), csum_flags(m), dc->parse, r);
 		switch (r->kind) {
 		case VTEP_PARSE_VXLAN:
-			inner = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *,
-					r->inner_off);
+			inner = rte_pktmbuf_mtod_offset(
+					m, const struct rte_ether_hdr *, r->inner_off);
 			idx[nb_vx] = i;
 			keys[nb_vx++] = vtep_fdb_key(r->vni_idx, &inner->src_addr);
 			break;

@@ -44,13 +44,13 @@ struct vtep_learn_filter {
 
 /** What one burst produced. */
 struct vtep_decap_out {
-	uint16_t nb_inner;                          /**< Inner frames. */
-	uint16_t nb_ctl;                            /**< Control frames. */
-	uint16_t nb_learn;                          /**< Learn events. */
-	uint16_t inner_vni[VTEP_DECAP_MAX];         /**< VNI index of each inner frame. */
-	struct rte_mbuf *inner[VTEP_DECAP_MAX];     /**< Inner frames, outer headers stripped. */
-	uint8_t ctl_kind[VTEP_DECAP_MAX];           /**< enum vtep_parse_kind of each. */
-	struct rte_mbuf *ctl[VTEP_DECAP_MAX];       /**< ARP/IGMP/ICMP frames, untouched. */
+	uint16_t nb_inner;                             /**< Inner frames. */
+	uint16_t nb_ctl;                               /**< Control frames. */
+	uint16_t nb_learn;                             /**< Learn events. */
+	uint16_t inner_vni[VTEP_DECAP_MAX];            /**< VNI index of each inner frame. */
+	struct rte_mbuf *inner[VTEP_DECAP_MAX];        /**< Inner frames, outer headers stripped. */
+	uint8_t ctl_kind[VTEP_DECAP_MAX];              /**< enum vtep_parse_kind of each. */
+	struct rte_mbuf *ctl[VTEP_DECAP_MAX];          /**< ARP/IGMP/ICMP frames, untouched. */
 	struct vtep_learn_event learn[VTEP_DECAP_MAX]; /**< Learn/move events to post. */
 };
 

@@ -23,7 +23,7 @@ vtep_encap_flow_hash(const struct rte_mbuf *m)
 		ihl = (ip->version_ihl & 0xf) * 4u;
 		h = rte_hash_crc_4byte(ip->src_addr, ip->next_proto_id);
 		h = rte_hash_crc_4byte(ip->dst_addr, h);
-		/* Ports only when this is the first fragment and they are there (flow dissector). */
+		/* Ports only in a first fragment that holds them (the flow dissector). */
 		if ((ip->next_proto_id == IPPROTO_UDP || ip->next_proto_id == IPPROTO_TCP ||
 				    ip->next_proto_id == IPPROTO_SCTP) &&
 				!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) &&
@@ -108,8 +108,8 @@ vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 		return -VTEP_DROP_INNER_NO_HEADROOM;
 	m = *mp;
 	rte_memcpy(h, &r->hdr, sizeof(*h));
-	h->ip.total_length = rte_cpu_to_be_16(inner_size + VTEP_OUTER_SIZE -
-					      sizeof(struct rte_ether_hdr));
+	h->ip.total_length = rte_cpu_to_be_16(
+			inner_size + VTEP_OUTER_SIZE - sizeof(struct rte_ether_hdr));
 	h->ip.packet_id = rte_cpu_to_be_16((*ip_id)++);
 	iip = inner_ipv4(m, VTEP_OUTER_SIZE);
 	if (unlikely(v->ttl != 0 || v->tos != 0)) {
@@ -125,10 +125,10 @@ vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 	if (iip != NULL)
 		h->ip.type_of_service = ecn_encap(h->ip.type_of_service, iip->type_of_service);
 	h->ip.hdr_checksum = rte_ipv4_cksum(&h->ip);
-	h->udp.src_port = rte_cpu_to_be_16(vtep_encap_srcport(hash, ec->srcport_min,
-			ec->srcport_max));
-	h->udp.dgram_len = rte_cpu_to_be_16(inner_size + sizeof(struct rte_udp_hdr) +
-					    sizeof(struct rte_vxlan_hdr));
+	h->udp.src_port = rte_cpu_to_be_16(
+			vtep_encap_srcport(hash, ec->srcport_min, ec->srcport_max));
+	h->udp.dgram_len = rte_cpu_to_be_16(
+			inner_size + sizeof(struct rte_udp_hdr) + sizeof(struct rte_vxlan_hdr));
 	h->vxlan.vx_vni = v->vni_be;
 	if (!ec->udpcsum) {
 		h->udp.dgram_cksum = 0;
@@ -181,7 +181,8 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 	for (uint16_t i = 0; i < nb_dst; i++) {
 		if (copies[i] == NULL)
 			continue;
-		rc = vtep_encap_one(ec, v, vtep_remote_slot(ec->remotes, dst[i]), &copies[i], ip_id);
+		rc = vtep_encap_one(
+				ec, v, vtep_remote_slot(ec->remotes, dst[i]), &copies[i], ip_id);
 		if (unlikely(rc < 0)) {
 			st->drops[-rc]++;
 			rte_pktmbuf_free(copies[i]);

@@ -26,10 +26,10 @@
 
 /** What workers need of one VNI to encapsulate. Written by the control lcore before launch. */
 struct vtep_encap_vni {
-	rte_be32_t vni_be;      /**< VNI as in the VXLAN header word. */
-	int16_t ttl;            /**< 0 = auto (template), VTEP_ENCAP_INHERIT, or 1..255. */
-	int16_t tos;            /**< VTEP_ENCAP_INHERIT or 0..255. */
-	uint16_t nb_floods;     /**< Flood destinations in floods. */
+	rte_be32_t vni_be;  /**< VNI as in the VXLAN header word. */
+	int16_t ttl;        /**< 0 = auto (template), VTEP_ENCAP_INHERIT, or 1..255. */
+	int16_t tos;        /**< VTEP_ENCAP_INHERIT or 0..255. */
+	uint16_t nb_floods; /**< Flood destinations in floods. */
 	uint16_t floods[VTEP_ENCAP_MAX_COPIES]; /**< Remote slots of the group and the HER list. */
 };
 
@@ -41,9 +41,9 @@ struct vtep_encap_ctx {
 	struct rte_mempool *pool;           /**< For flood copies and header mbufs. */
 	uint16_t srcport_min;               /**< UDP source port range, inclusive. */
 	uint16_t srcport_max;               /**< (kernel default 32768..60999). */
-	uint16_t max_inner_size;            /**< Largest inner frame: MTU - 50 + 14 (RFC 7348 4.3). */
-	bool udpcsum;                       /**< Compute the outer UDP checksum. */
-	bool csum_offload;                  /**< ... by TX offload (the port has IPv4+UDP cksum). */
+	uint16_t max_inner_size; /**< Largest inner frame: MTU - 50 + 14 (RFC 7348 4.3). */
+	bool udpcsum;            /**< Compute the outer UDP checksum. */
+	bool csum_offload;       /**< ... by TX offload (the port has IPv4+UDP cksum). */
 };
 
 /**

@@ -26,8 +26,8 @@ to_control(struct vtep_worker *w, const struct vtep_decap_out *out)
 	}
 	sent = rte_ring_sp_enqueue_burst(w->ctl_ring, (void *const *)out->ctl, out->nb_ctl, NULL);
 	if (unlikely(sent < out->nb_ctl)) {
-		rte_pktmbuf_free_bulk((struct rte_mbuf **)(uintptr_t)&out->ctl[sent],
-				out->nb_ctl - sent);
+		rte_pktmbuf_free_bulk(
+				(struct rte_mbuf **)(uintptr_t)&out->ctl[sent], out->nb_ctl - sent);
 		st->drops[VTEP_DROP_RX_CTL_RING_FULL] += out->nb_ctl - sent;
 	}
 }
@@ -45,8 +45,8 @@ underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	if (out.nb_ctl > 0)
 		to_control(w, &out);
 	if (out.nb_learn > 0) {
-		sent = rte_ring_sp_enqueue_burst_elem(w->learn_ring, out.learn,
-				sizeof(out.learn[0]), out.nb_learn, NULL);
+		sent = rte_ring_sp_enqueue_burst_elem(
+				w->learn_ring, out.learn, sizeof(out.learn[0]), out.nb_learn, NULL);
 		st->drops[VTEP_DROP_RX_LEARN_RING_FULL] += out.nb_learn - sent;
 	}
 	if (out.nb_inner == 0)
@@ -102,11 +102,11 @@ vtep_fwd_poll(struct vtep_worker *w)
 	if (w->drains) {
 		/* Queue 0 of every port is ours: send what the control lcore and queue-less
 		 * workers left on the ports' rings. */
-		w->st->underlay_tx += vtep_port_drain(&ctx->underlay,
-				&w->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
+		w->st->underlay_tx += vtep_port_drain(
+				&ctx->underlay, &w->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
 		for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++)
-			w->st->inner_tx += vtep_port_drain(&ctx->inner[v],
-					&w->st->drops[VTEP_DROP_TX_INNER_FULL]);
+			w->st->inner_tx += vtep_port_drain(
+					&ctx->inner[v], &w->st->drops[VTEP_DROP_TX_INNER_FULL]);
 	}
 	return total;
 }

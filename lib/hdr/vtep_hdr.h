@@ -23,7 +23,7 @@
 #define VTEP_VNI_MAX 0xffffffu
 /** The I flag: the VNI is valid (RFC 7348 section 5). */
 #define VTEP_VXLAN_FLAGS_I 0x08u
-/** vx_flags as it must be on the wire: I set, every reserved bit zero (kernel vxlan_rcv is strict). */
+/** vx_flags on the wire: I set, reserved bits zero (the kernel's vxlan_rcv is as strict). */
 #define VTEP_VXLAN_FLAGS_BE RTE_BE32(0x08000000u)
 
 /** Bytes VXLAN over IPv4 adds in front of an inner Ethernet frame: 14 + 20 + 8 + 8. */
@@ -33,10 +33,10 @@
 
 /** The outer headers of a VXLAN frame as encap writes them (no VLAN tag). */
 struct vtep_outer_hdr {
-	struct rte_ether_hdr eth;    /**< Underlay Ethernet. */
-	struct rte_ipv4_hdr ip;      /**< Outer IPv4, IHL 5. */
-	struct rte_udp_hdr udp;      /**< Outer UDP, dst = dstport. */
-	struct rte_vxlan_hdr vxlan;  /**< VXLAN: flags and VNI. */
+	struct rte_ether_hdr eth;   /**< Underlay Ethernet. */
+	struct rte_ipv4_hdr ip;     /**< Outer IPv4, IHL 5. */
+	struct rte_udp_hdr udp;     /**< Outer UDP, dst = dstport. */
+	struct rte_vxlan_hdr vxlan; /**< VXLAN: flags and VNI. */
 } __rte_packed;
 
 static_assert(sizeof(struct vtep_outer_hdr) == VTEP_OUTER_SIZE, "outer header is 50 bytes");

@@ -41,7 +41,8 @@ vtep_parse_add_vni(struct vtep_parse_ctx *ctx, uint32_t vni, uint16_t idx, rte_b
 
 	if (vtep_parse_vni_lookup(ctx, vni, &g) >= 0)
 		return -EEXIST;
-	for (unsigned int n = 0; n < VTEP_VNI_MAP_SIZE; n++, s = (s + 1) & (VTEP_VNI_MAP_SIZE - 1)) {
+	for (unsigned int n = 0; n < VTEP_VNI_MAP_SIZE;
+			n++, s = (s + 1) & (VTEP_VNI_MAP_SIZE - 1)) {
 		if (ctx->map[s].idx < 0) {
 			ctx->map[s].vni = vni;
 			ctx->map[s].idx = idx;
@@ -81,8 +82,7 @@ parse_vxlan(const uint8_t *l4, uint32_t l4_size, uint32_t hdr_avail, rte_be32_t 
 	if (udp->dst_port != ctx->dstport_be)
 		return drop(r, VTEP_DROP_RX_UDP_PORT);
 	/* Headers up to and including the inner Ethernet header must be contiguous. */
-	if (udp_size < sizeof(*udp) + sizeof(*vx) ||
-			hdr_avail < sizeof(*udp) + sizeof(*vx))
+	if (udp_size < sizeof(*udp) + sizeof(*vx) || hdr_avail < sizeof(*udp) + sizeof(*vx))
 		return drop(r, VTEP_DROP_RX_TRUNCATED);
 	vx = (const struct rte_vxlan_hdr *)(udp + 1);
 	/* RFC 7348 section 5: I set, reserved bits zero; the kernel drops anything else too. */
@@ -94,11 +94,11 @@ parse_vxlan(const uint8_t *l4, uint32_t l4_size, uint32_t hdr_avail, rte_be32_t 
 	if (dst_be != ctx->local_be && dst_be != group_be)
 		return drop(r, VTEP_DROP_RX_GROUP_VNI);
 	inner_size = udp_size - sizeof(*udp) - sizeof(*vx);
-	if (inner_size < sizeof(*inner) ||
-			hdr_avail < sizeof(*udp) + sizeof(*vx) + sizeof(*inner))
+	if (inner_size < sizeof(*inner) || hdr_avail < sizeof(*udp) + sizeof(*vx) + sizeof(*inner))
 		return drop(r, VTEP_DROP_RX_INNER_TRUNCATED);
 	inner = (const struct rte_ether_hdr *)(vx + 1);
-	/* A source that cannot be an Ethernet station is never learned (kernel: is_valid_ether_addr). */
+	/* A source that cannot be an Ethernet station is never learned (kernel:
+	 * is_valid_ether_addr). */
 	if (!rte_is_valid_assigned_ether_addr(&inner->src_addr))
 		return drop(r, VTEP_DROP_RX_INNER_SRC_INVALID);
 	r->kind = VTEP_PARSE_VXLAN;
@@ -164,8 +164,9 @@ vtep_parse(const uint8_t *pkt, uint32_t hdr_size, uint32_t pkt_size, unsigned in
 	}
 	if (ip_hdr_size != sizeof(*ip))
 		return drop(r, VTEP_DROP_RX_IP_OPTIONS);
-	if (ip->dst_addr != ctx->local_be && !(vtep_ip_is_multicast(ip->dst_addr) &&
-				ip->next_proto_id == IPPROTO_UDP && is_group(ctx, ip->dst_addr)))
+	if (ip->dst_addr != ctx->local_be &&
+			!(vtep_ip_is_multicast(ip->dst_addr) && ip->next_proto_id == IPPROTO_UDP &&
+					is_group(ctx, ip->dst_addr)))
 		return drop(r, VTEP_DROP_RX_NOT_FOR_US);
 	if (ip->src_addr == ctx->local_be)
 		return drop(r, VTEP_DROP_RX_SELF);

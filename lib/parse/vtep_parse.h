@@ -30,28 +30,28 @@ enum vtep_parse_kind {
 
 /** The facts classification needs: the VTEP's addresses and its VNIs. Read-only once built. */
 struct vtep_parse_ctx {
-	rte_be32_t local_be;              /**< The VTEP address. */
-	struct rte_ether_addr local_mac;  /**< The underlay port's MAC. */
-	rte_be16_t dstport_be;            /**< VXLAN UDP port. */
-	uint8_t verify_ip_csum;           /**< Check the IPv4 header checksum in software. */
-	unsigned int nb_groups;           /**< Distinct groups in groups_be. */
+	rte_be32_t local_be;                 /**< The VTEP address. */
+	struct rte_ether_addr local_mac;     /**< The underlay port's MAC. */
+	rte_be16_t dstport_be;               /**< VXLAN UDP port. */
+	uint8_t verify_ip_csum;              /**< Check the IPv4 header checksum in software. */
+	unsigned int nb_groups;              /**< Distinct groups in groups_be. */
 	rte_be32_t groups_be[VTEP_MAX_VNIS]; /**< Every VNI's group, once each. */
 	/** Open-addressed VNI -> (index, group) map; empty slots have idx -1. */
 	struct {
-		uint32_t vni;      /**< VNI of this slot. */
-		int16_t idx;       /**< Index in the configuration, -1 = empty slot. */
+		uint32_t vni;        /**< VNI of this slot. */
+		int16_t idx;         /**< Index in the configuration, -1 = empty slot. */
 		rte_be32_t group_be; /**< The VNI's group, 0 if none. */
 	} map[VTEP_VNI_MAP_SIZE];
 };
 
 /** Outcome of classifying one frame. */
 struct vtep_parse_result {
-	uint8_t kind;         /**< enum vtep_parse_kind. */
-	uint8_t drop;         /**< enum vtep_drop when kind is VTEP_PARSE_DROP. */
-	uint16_t vni_idx;     /**< Index of the VNI (VXLAN). */
-	uint16_t inner_off;   /**< Offset of the inner Ethernet header (VXLAN). */
-	uint16_t inner_size;  /**< Bytes of the inner frame, without trailing padding (VXLAN). */
-	rte_be32_t src_be;    /**< Outer IPv4 source (VXLAN, IGMP, ICMP). */
+	uint8_t kind;        /**< enum vtep_parse_kind. */
+	uint8_t drop;        /**< enum vtep_drop when kind is VTEP_PARSE_DROP. */
+	uint16_t vni_idx;    /**< Index of the VNI (VXLAN). */
+	uint16_t inner_off;  /**< Offset of the inner Ethernet header (VXLAN). */
+	uint16_t inner_size; /**< Bytes of the inner frame, without trailing padding (VXLAN). */
+	rte_be32_t src_be;   /**< Outer IPv4 source (VXLAN, IGMP, ICMP). */
 };
 
 /** Empty ctx with the VTEP's addresses; VNIs are added with vtep_parse_add_vni. */
@@ -69,7 +69,8 @@ vtep_parse_vni_lookup(const struct vtep_parse_ctx *ctx, uint32_t vni, rte_be32_t
 {
 	unsigned int s = (vni * 2654435761u) >> 24 & (VTEP_VNI_MAP_SIZE - 1);
 
-	for (unsigned int n = 0; n < VTEP_VNI_MAP_SIZE; n++, s = (s + 1) & (VTEP_VNI_MAP_SIZE - 1)) {
+	for (unsigned int n = 0; n < VTEP_VNI_MAP_SIZE;
+			n++, s = (s + 1) & (VTEP_VNI_MAP_SIZE - 1)) {
 		if (ctx->map[s].idx < 0)
 			return -1;
 		if (ctx->map[s].vni == vni) {

@@ -46,8 +46,8 @@ configure(struct vtep_port *port, const struct vtep_port_params *p, struct rte_e
 	/* RSS on the outer headers: the UDP source port carries the inner flow's entropy. */
 	if (port->nb_rxq > 1 && (info->flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_UDP)) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = info->flow_type_rss_offloads &
-						   (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
+		conf.rx_adv_conf.rss_conf.rss_hf =
+				info->flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
 		port->rss = true;
 	} else if (port->nb_rxq > 1 && info->flow_type_rss_offloads == 0) {
 		/* Without RSS, extra queues would receive nothing on most PMDs. */
@@ -92,8 +92,8 @@ vtep_port_setup(struct vtep_port *port, const struct vtep_port_params *p)
 			goto fail;
 	}
 	if (p->mac != NULL) {
-		rc = rte_eth_dev_default_mac_addr_set(port->port_id,
-				(struct rte_ether_addr *)(uintptr_t)p->mac);
+		rc = rte_eth_dev_default_mac_addr_set(
+				port->port_id, (struct rte_ether_addr *)(uintptr_t)p->mac);
 		if (rc != 0)
 			PORT_LOG(WARNING, "%s: cannot set MAC: %s\n", port->name, strerror(-rc));
 	}
@@ -151,7 +151,7 @@ vtep_port_drain(const struct vtep_port *port, uint64_t *dropped)
 {
 	struct rte_mbuf *pkts[DRAIN_BURST];
 	unsigned int n = rte_ring_sc_dequeue_burst(port->tx_ring, (void **)pkts, DRAIN_BURST, NULL);
-	struct vtep_txq q = { .port_id = port->port_id, .queue = 0, .ring = NULL };
+	struct vtep_txq q = {.port_id = port->port_id, .queue = 0, .ring = NULL};
 
 	return vtep_txq_send(&q, pkts, n, dropped);
 }

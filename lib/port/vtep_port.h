@@ -20,35 +20,35 @@
 
 /** A configured port. */
 struct vtep_port {
-	char name[64];              /**< DPDK device name. */
-	uint16_t port_id;           /**< DPDK port id. */
-	uint16_t nb_rxq;            /**< RX queues set up. */
-	uint16_t nb_txq;            /**< TX queues set up. */
-	int socket;                 /**< NUMA socket (0 if unknown). */
-	bool rss;                   /**< RSS spreads RX over the queues. */
-	bool csum_offload;          /**< IPv4 + UDP checksum TX offload enabled. */
-	bool started;               /**< rte_eth_dev_start succeeded. */
-	struct rte_ether_addr mac;  /**< The port's MAC. */
-	struct rte_ring *tx_ring;   /**< MP/SC ring into TX queue 0, for lcores without a queue. */
+	char name[64];             /**< DPDK device name. */
+	uint16_t port_id;          /**< DPDK port id. */
+	uint16_t nb_rxq;           /**< RX queues set up. */
+	uint16_t nb_txq;           /**< TX queues set up. */
+	int socket;                /**< NUMA socket (0 if unknown). */
+	bool rss;                  /**< RSS spreads RX over the queues. */
+	bool csum_offload;         /**< IPv4 + UDP checksum TX offload enabled. */
+	bool started;              /**< rte_eth_dev_start succeeded. */
+	struct rte_ether_addr mac; /**< The port's MAC. */
+	struct rte_ring *tx_ring;  /**< MP/SC ring into TX queue 0, for lcores without a queue. */
 };
 
 /** What a port should be. */
 struct vtep_port_params {
-	uint16_t nb_rxq;            /**< Wanted RX queues (capped by the port). */
-	uint16_t nb_txq;            /**< Wanted TX queues (capped by the port). */
-	uint16_t nb_rxd;            /**< RX descriptors per queue. */
-	uint16_t nb_txd;            /**< TX descriptors per queue. */
-	uint16_t mtu;               /**< MTU to set, 0 = leave. A refusal is logged, not fatal. */
-	bool want_csum_offload;     /**< Enable IPv4/UDP checksum TX offload if offered. */
+	uint16_t nb_rxq;        /**< Wanted RX queues (capped by the port). */
+	uint16_t nb_txq;        /**< Wanted TX queues (capped by the port). */
+	uint16_t nb_rxd;        /**< RX descriptors per queue. */
+	uint16_t nb_txd;        /**< TX descriptors per queue. */
+	uint16_t mtu;           /**< MTU to set, 0 = leave. A refusal is logged, not fatal. */
+	bool want_csum_offload; /**< Enable IPv4/UDP checksum TX offload if offered. */
 	const struct rte_ether_addr *mac; /**< MAC to set, NULL = keep. */
-	struct rte_mempool *pool;   /**< RX mempool. */
+	struct rte_mempool *pool;         /**< RX mempool. */
 };
 
 /** Where one lcore sends on one port. */
 struct vtep_txq {
-	uint16_t port_id;        /**< Port. */
-	uint16_t queue;          /**< Queue, when ring is NULL. */
-	struct rte_ring *ring;   /**< Non-NULL: enqueue here instead (lcore has no queue). */
+	uint16_t port_id;      /**< Port. */
+	uint16_t queue;        /**< Queue, when ring is NULL. */
+	struct rte_ring *ring; /**< Non-NULL: enqueue here instead (lcore has no queue). */
 };
 
 /**

@@ -17,10 +17,10 @@ vtep_remotes_create(const struct vtep_remote_params *p)
 	struct vtep_remotes *rt;
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters hp = {
-		.entries = p->size,
-		.key_len = sizeof(rte_be32_t),
-		.hash_func = rte_hash_crc,
-		.socket_id = p->socket,
+			.entries = p->size,
+			.key_len = sizeof(rte_be32_t),
+			.hash_func = rte_hash_crc,
+			.socket_id = p->socket,
 	};
 
 	if (p->size < 2 || p->size > UINT16_MAX) {

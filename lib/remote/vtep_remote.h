@@ -3,7 +3,8 @@
  * Remote VTEPs and the outer headers that reach them. The control lcore owns the table: it adds
  * remotes (learned, static, flood list, groups), and writes each remote's outer header once, when
  * the next hop's MAC becomes known or changes. Workers only read a slot by index, copy its header
- * and patch the per-packet fields (VPP encap.c and OVS netdev_tnl_push_ip_header work the same way).
+ * and patch the per-packet fields (VPP encap.c and OVS netdev_tnl_push_ip_header work the same
+ * way).
  *
  * A MAC change must never let a worker copy half an old and half a new header: the only field that
  * changes after a slot is published is the destination MAC, and it is rewritten with one aligned
@@ -27,25 +28,26 @@
 
 /** One remote VTEP (or group) as workers see it: one cache line. */
 struct vtep_remote {
-	/** Outer header template: MACs, IPv4 (ttl auto, no length/id/checksum), UDP dst, VXLAN flags. */
+	/** Outer header template: MACs, IPv4 (ttl auto, no length/id/checksum), UDP dst, VXLAN
+	 * flags. */
 	union {
 		struct vtep_outer_hdr hdr; /**< The template. */
 		uint64_t hdr_words[7];     /**< For the atomic MAC update. */
 	};
-	uint8_t resolved;   /**< Next-hop MAC known: the template may be sent. */
-	uint8_t multicast;  /**< The remote is a group. */
-	uint8_t used;       /**< Slot allocated. */
-	uint8_t pad;        /**< Zero. */
-	rte_be32_t ip_be;   /**< Remote VTEP address (or group). */
+	uint8_t resolved;  /**< Next-hop MAC known: the template may be sent. */
+	uint8_t multicast; /**< The remote is a group. */
+	uint8_t used;      /**< Slot allocated. */
+	uint8_t pad;       /**< Zero. */
+	rte_be32_t ip_be;  /**< Remote VTEP address (or group). */
 } __rte_cache_aligned;
 
 /** Parameters shared by every template. */
 struct vtep_remote_params {
-	uint32_t size;                  /**< Slots, including the unused slot 0. */
-	int socket;                     /**< NUMA socket. */
-	rte_be32_t local_be;            /**< Outer source address. */
+	uint32_t size;                   /**< Slots, including the unused slot 0. */
+	int socket;                      /**< NUMA socket. */
+	rte_be32_t local_be;             /**< Outer source address. */
 	struct rte_ether_addr local_mac; /**< Outer source MAC. */
-	uint16_t dstport;               /**< Outer UDP destination port. */
+	uint16_t dstport;                /**< Outer UDP destination port. */
 };
 
 /** The table. */

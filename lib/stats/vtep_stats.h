@@ -24,11 +24,11 @@ enum vtep_drop {
 
 /** Traffic counters of one VNI. */
 struct vtep_vni_stats {
-	uint64_t decap_pkts;  /**< VXLAN frames decapsulated to the inner port. */
-	uint64_t decap_bytes; /**< Inner bytes of those frames. */
-	uint64_t encap_pkts;  /**< Known-unicast frames encapsulated. */
-	uint64_t encap_bytes; /**< Inner bytes of those frames. */
-	uint64_t flood_pkts;  /**< Inner frames flooded (broadcast, multicast, unknown unicast). */
+	uint64_t decap_pkts;   /**< VXLAN frames decapsulated to the inner port. */
+	uint64_t decap_bytes;  /**< Inner bytes of those frames. */
+	uint64_t encap_pkts;   /**< Known-unicast frames encapsulated. */
+	uint64_t encap_bytes;  /**< Inner bytes of those frames. */
+	uint64_t flood_pkts;   /**< Inner frames flooded (broadcast, multicast, unknown unicast). */
 	uint64_t flood_copies; /**< Outer copies sent for those floods. */
 	uint64_t learn_events; /**< Learn or move events posted to the control lcore. */
 };
