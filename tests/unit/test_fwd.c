@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The whole vtepd path without lcores or NICs: a context built by vtep_ctx_create on ring ports
+ * (rte_eth_from_rings), one worker pass (vtep_fwd_poll) and one control pass (vtep_ctl_poll) at
+ * a time, called from this thread. Covers decap -> inner port, learning through the learn ring
+ * into the FDB, encap of the answer to the learned VTEP once ARP has resolved it, the ARP
+ * responder, ICMP echo, the IGMP join at start-up, and mbuf accounting.
+ */
+#include <string.h>
+
+#include <rte_eth_ring.h>
+#include <rte_ip.h>
+
+#include "pkt_build.h"
+#include "test_common.h"
+#include "vtep_conf.h"
+#include "vtep_ctl.h"
+#include "vtep_ctx.h"
+#include "vtep_fwd.h"
+
+#define LOCAL "172.16.91.129"
+#define PEER "172.16.91.128"
+#define PEER_MAC "02:00:00:00:91:80"
+#define STATION "02:00:00:00:00:01"
+
+/* Ring ports: what the test enqueues on *_in, vtepd receives; what vtepd sends lands on *_out. */
+static struct rte_ring *under_in, *under_out, *inner_in, *inner_out;
+static struct vtep_ctx ctx;
+static struct vtep_ctl *ctl;
+
+static struct rte_ring *
+ring(const char *name)
+{
+	struct rte_ring *r = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+
+	if (r == NULL)
+		abort();
+	return r;
+}
+
+static void
+make_ports(void)
+{
+	under_in = ring("u_in");
+	under_out = ring("u_out");
+	inner_in = ring("i_in");
+	inner_out = ring("i_out");
+	CHECK(rte_eth_from_rings("under0", &under_in, 1, &under_out, 1, 0) >= 0);
+	CHECK(rte_eth_from_rings("inner0", &inner_in, 1, &inner_out, 1, 0) >= 0);
+}
+
+/* Run worker and control passes until nothing moves. */
+static void
+settle(void)
+{
+	for (int i = 0; i < 10; i++) {
+		vtep_fwd_poll(ctx.workers[0]);
+		vtep_ctl_poll(ctl);
+	}
+	vtep_fwd_poll(ctx.workers[0]);
+}
+
+static unsigned int
+take(struct rte_ring *r, struct rte_mbuf **pkts, unsigned int max)
+{
+	return rte_ring_dequeue_burst(r, (void **)pkts, max, NULL);
+}
+
+static void
+put(struct rte_ring *r, const uint8_t *buf, size_t size)
+{
+	CHECK(rte_ring_enqueue(r, pkt_mbuf(vtep_test_pool(), buf, size)) == 0);
+}
+
+static void
+test_startup(void)
+{
+	struct rte_mbuf *out[16];
+	unsigned int n = take(under_out, out, 16), garp = 0, igmp = 0;
+
+	/* vtep_ctl_create queued a gratuitous ARP and an IGMPv3 join; worker 0 sends them. */
+	settle();
+	n = take(under_out, out, 16);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(out[i], struct rte_ether_hdr *);
+
+		garp += eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP);
+		igmp += eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+			((const struct rte_ipv4_hdr *)(eth + 1))->next_proto_id == IPPROTO_IGMP;
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	CHECKF(garp == 1 && igmp == 1, "start-up frames: %u ARP, %u IGMP", garp, igmp);
+}
+
+static void
+test_decap_learn_encap(void)
+{
+	struct pkt_outer o = {
+		.dst_mac = "02:00:00:00:91:81", .src_mac = PEER_MAC, .sip = PEER, .dip = LOCAL,
+		.sport = 40000, .dport = 4789, .vni = 42,
+	};
+	uint8_t inner[128], buf[256];
+	size_t ni = pkt_inner_udp(inner, "02:00:00:2a:00:02", STATION, "10.0.0.1", "10.0.0.2", 1, 2,
+			20);
+	struct rte_ether_addr station = pkt_mac(STATION);
+	struct rte_mbuf *out[16];
+	const struct vtep_fdb_entry *e;
+	const struct vtep_outer_hdr *h;
+	unsigned int n, arp_requests = 0;
+
+	put(under_in, buf, pkt_vxlan(buf, &o, inner, ni));
+	settle();
+	n = take(inner_out, out, 16);
+	CHECK(n == 1);
+	if (n == 1)
+		CHECK(pkt_compare(rte_pktmbuf_mtod(out[0], uint8_t *), rte_pktmbuf_pkt_len(out[0]),
+				inner, ni) == 0);
+	rte_pktmbuf_free_bulk(out, n);
+	e = vtep_fdb_lookup(ctx.fdb, vtep_fdb_key(0, &station));
+	CHECK(e != NULL && e->dst_be == pkt_ip(PEER) && !(e->flags & VTEP_FDB_STATIC));
+	/* A new remote: its next hop is being resolved by a broadcast ARP request. */
+	n = take(under_out, out, 16);
+	for (unsigned int i = 0; i < n; i++)
+		arp_requests += rte_pktmbuf_mtod(out[i], struct rte_ether_hdr *)->ether_type ==
+				RTE_BE16(RTE_ETHER_TYPE_ARP);
+	rte_pktmbuf_free_bulk(out, n);
+	CHECK(arp_requests == 1);
+	/* Until the peer answers, frames to the station are dropped and counted. */
+	ni = pkt_inner_udp(inner, STATION, "02:00:00:2a:00:02", "10.0.0.2", "10.0.0.1", 2, 1, 20);
+	put(inner_in, inner, ni);
+	settle();
+	CHECK(take(under_out, out, 16) == 0);
+	CHECK(ctx.stats[0].drops[VTEP_DROP_NEIGH_UNRESOLVED] == 1);
+	/* The peer's ARP reply resolves it; the next frame goes out as VXLAN. */
+	put(under_in, buf, pkt_arp(buf, 2, "02:00:00:00:91:81", PEER_MAC, PEER,
+			"02:00:00:00:91:81", LOCAL));
+	settle();
+	put(inner_in, inner, ni);
+	settle();
+	n = take(under_out, out, 16);
+	CHECK(n == 1);
+	if (n == 1) {
+		h = rte_pktmbuf_mtod(out[0], const struct vtep_outer_hdr *);
+		CHECK(rte_is_same_ether_addr(&h->eth.dst_addr, &(struct rte_ether_addr){
+				{ 0x02, 0, 0, 0, 0x91, 0x80 } }));
+		CHECK(h->ip.dst_addr == pkt_ip(PEER) && h->ip.time_to_live == 64);
+		CHECK(pkt_compare(rte_pktmbuf_mtod_offset(out[0], uint8_t *, 50),
+				rte_pktmbuf_pkt_len(out[0]) - 50, inner, ni) == 0);
+	}
+	rte_pktmbuf_free_bulk(out, n);
+}
+
+static void
+test_arp_icmp(void)
+{
+	struct rte_mbuf *out[4];
+	uint8_t buf[128];
+	struct rte_ipv4_hdr *ip;
+	unsigned int n;
+
+	put(under_in, buf, pkt_arp(buf, 1, "ff:ff:ff:ff:ff:ff", "02:00:00:00:91:82", "172.16.91.130",
+			"00:00:00:00:00:00", LOCAL));
+	settle();
+	n = take(under_out, out, 4);
+	CHECK(n == 1);
+	if (n == 1) {
+		const uint8_t *p = rte_pktmbuf_mtod(out[0], const uint8_t *);
+
+		CHECK(p[21] == 2);                      /* ARP reply */
+		CHECK(memcmp(p, "\x02\x00\x00\x00\x91\x82", 6) == 0);
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	/* ping 172.16.91.129 */
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, "\x02\x00\x00\x00\x91\x81\x02\x00\x00\x00\x91\x80\x08\x00", 14);
+	ip = (struct rte_ipv4_hdr *)(buf + 14);
+	ip->version_ihl = 0x45;
+	ip->total_length = RTE_BE16(28);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = pkt_ip(PEER);
+	ip->dst_addr = pkt_ip(LOCAL);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	buf[34] = 8; /* echo request; checksum of 08 00 00 00 00 00 00 00 */
+	buf[36] = 0xf7;
+	buf[37] = 0xff;
+	put(under_in, buf, 14 + 28);
+	settle();
+	n = take(under_out, out, 4);
+	CHECK(n == 1);
+	if (n == 1)
+		CHECK(rte_pktmbuf_mtod(out[0], const uint8_t *)[34] == 0); /* echo reply */
+	rte_pktmbuf_free_bulk(out, n);
+}
+
+int
+main(void)
+{
+	static struct vtep_conf conf;
+	static char words[][24] = { "dev", "net_ring_under0", "local", LOCAL "/24", "id", "42", "group",
+		"239.1.1.1", "inner", "net_ring_inner0" };
+	char *argv[RTE_DIM(words)];
+	char err[256];
+	unsigned int in_use;
+
+	vtep_test_eal_init("fwd", "-l", "0,1", NULL);
+	make_ports();
+	vtep_conf_init(&conf);
+	for (unsigned int i = 0; i < RTE_DIM(words); i++)
+		argv[i] = words[i];
+	CHECK(vtep_conf_parse_args(&conf, RTE_DIM(words), argv, err, sizeof(err)) == 0);
+	CHECK(vtep_conf_validate(&conf, err, sizeof(err)) == 0);
+	conf.nb_mbufs = 4096;
+	if (vtep_ctx_create(&ctx, &conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vtep_ctx_create: %s\n", err);
+		CHECK(0);
+		return vtep_test_done("fwd");
+	}
+	ctl = vtep_ctl_create(&ctx);
+	CHECK(ctl != NULL);
+	in_use = rte_mempool_in_use_count(ctx.pool);
+	test_startup();
+	test_decap_learn_encap();
+	test_arp_icmp();
+	CHECKF(rte_mempool_in_use_count(ctx.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
+			rte_mempool_in_use_count(ctx.pool), in_use);
+	vtep_ctl_free(ctl);
+	vtep_ctx_free(&ctx);
+	return vtep_test_done("fwd");
+}
