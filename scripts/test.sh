@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 scripts/setup.sh
 
-suites=(--suite unit --suite functional --suite e2e)
+suites=(--suite unit --suite functional --suite e2e --suite lint)
 status=0
 
 run() { # build-dir meson-args... -- test-args...
@@ -28,9 +28,6 @@ run() { # build-dir meson-args... -- test-args...
 run build-test -- "${suites[@]}"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run build-asan -Db_sanitize=address,undefined -Db_lundef=false -- --suite unit --suite functional
-
-shellcheck -x scripts/*.sh tests/e2e/*.sh tests/functional/*.sh 2>/dev/null && echo "shellcheck: clean" ||
-	{ echo "shellcheck: findings above"; status=1; }
 
 # One closing line over both builds, from meson's own logs.
 python3 - build-test/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'

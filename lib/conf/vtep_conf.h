@@ -72,15 +72,15 @@ struct vtep_conf {
 	bool udpcsum;                 /**< `udpcsum` (default) / `noudpcsum`. */
 	uint16_t mtu;                 /**< `mtu`: underlay MTU (default 1500). */
 	uint8_t igmp_version;         /**< `igmp 2|3` (default 3). */
-	unsigned int workers;         /**< `workers N`, 0 (default) = every worker lcore EAL gave. */
-	uint32_t maxaddress;          /**< `maxaddress` before any `id`: global limit, 0 = fdb_size. */
-	uint32_t fdb_size;            /**< `fdb-size`: FDB capacity (default 65536). */
-	uint32_t nb_mbufs;            /**< `mbufs`: mempool size, 0 (default) = derived from ports. */
-	unsigned int stats_interval;  /**< `stats-interval` seconds, 0 = off. */
-	uint32_t idle_exit_ms;        /**< `idle-exit` ms with no packet received, 0 = off. */
+	unsigned int workers; /**< `workers N`, 0 (default) = every worker lcore EAL gave. */
+	uint32_t maxaddress;  /**< `maxaddress` before any `id`: global limit, 0 = fdb_size. */
+	uint32_t fdb_size;    /**< `fdb-size`: FDB capacity (default 65536). */
+	uint32_t nb_mbufs;    /**< `mbufs`: mempool size, 0 (default) = derived from ports. */
+	unsigned int stats_interval; /**< `stats-interval` seconds, 0 = off. */
+	uint32_t idle_exit_ms;       /**< `idle-exit` ms with no packet received, 0 = off. */
 
-	struct vtep_vni_conf vnis[VTEP_MAX_VNIS]; /**< The segments, in order of appearance. */
-	unsigned int nb_vnis;                     /**< Entries in vnis. */
+	struct vtep_vni_conf vnis[VTEP_MAX_VNIS];   /**< The segments, in order of appearance. */
+	unsigned int nb_vnis;                       /**< Entries in vnis. */
 	struct vtep_fdb_conf fdbs[VTEP_MAX_STATIC]; /**< Static FDB entries. */
 	unsigned int nb_fdbs;                       /**< Entries in fdbs. */
 	struct vtep_neigh_conf neighs[VTEP_MAX_STATIC]; /**< Static neighbors. */
@@ -101,8 +101,8 @@ void vtep_conf_init(struct vtep_conf *conf);
  * @return 0, or -EINVAL with a message naming the option and the value in err, or -errno when a
  *   config file cannot be opened.
  */
-int vtep_conf_parse_args(struct vtep_conf *conf, int argc, char *const argv[], char *err,
-		size_t err_size);
+int vtep_conf_parse_args(
+		struct vtep_conf *conf, int argc, char *const argv[], char *err, size_t err_size);
 
 /**
  * Parse a config file into conf (the `config FILE` word). A line may start with `vxlan`, so

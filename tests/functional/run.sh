@@ -519,7 +519,7 @@ scenario_vhost() {
 	done
 	# Static entries: the answers must not race the learning of their destinations.
 	for n in 1 2 3 4 5 6 7 8; do
-		words+=(fdb "02:00:00:2a:00:0$n" dst 172.16.91.1 vni $VNI)
+		words+=(fdb "02:00:00:2a:00:0$n" dst 172.16.91.1 vni "$VNI")
 	done
 	timeout --kill-after=10 "$VTEPD_TIMEOUT" "$VTEPD" --no-huge -m 512 --no-pci \
 		--file-prefix="vtepfn-vh-$$" --log-level=lib.eal:warning \
