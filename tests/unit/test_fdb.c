@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The FDB: learn, move, static entries, limits, ageing, flush, bulk lookups of every awkward size,
+ * RCU-deferred reuse of deleted slots, and a reader thread that must never see an entry whose
+ * address and remote slot disagree while the writer moves entries under it.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "pkt_build.h"
+#include "test_common.h"
+#include "vtep_fdb.h"
+
+static struct rte_ether_addr
+mac_n(unsigned int n)
+{
+	struct rte_ether_addr m = { { 0x02, 0, (n >> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff,
+		n & 0xff } };
+
+	return m;
+}
+
+static struct vtep_learn_event
+ev(unsigned int vni_idx, unsigned int n, uint32_t src_host)
+{
+	struct rte_ether_addr m = mac_n(n);
+	struct vtep_learn_event e = { vtep_fdb_key(vni_idx, &m), rte_cpu_to_be_32(src_host), 0 };
+
+	return e;
+}
+
+static struct vtep_fdb *
+make(const char *name, uint32_t size, uint32_t global, uint32_t vni0_max,
+		struct rte_rcu_qsbr *qsbr)
+{
+	struct vtep_fdb_params p = {
+		.name = name, .size = size, .maxaddress = global, .nb_vnis = 2, .qsbr = qsbr,
+	};
+
+	p.vni_maxaddress[0] = vni0_max;
+	p.vni_ageing[0] = 300;
+	p.vni_ageing[1] = 0;
+	return vtep_fdb_create(&p);
+}
+
+static void
+test_keys(void)
+{
+	struct rte_ether_addr m = pkt_mac("02:11:22:33:44:55"), back;
+	uint64_t k = vtep_fdb_key(63, &m);
+
+	CHECK(vtep_fdb_key_vni(k) == 63);
+	vtep_fdb_key_mac(k, &back);
+	CHECK(rte_is_same_ether_addr(&m, &back));
+	CHECK(vtep_fdb_key(0, &m) != vtep_fdb_key(1, &m));
+}
+
+static void
+test_learn_move_static(void)
+{
+	struct vtep_fdb *f = make("f_lms", 1024, 0, 0, NULL);
+	const struct vtep_fdb_counters *c = vtep_fdb_counters(f);
+	struct vtep_learn_event e = ev(0, 1, 0xac105b80);
+	struct vtep_fdb_entry *x;
+
+	CHECK(vtep_fdb_learn(f, &e, 5, 100) == 0);
+	x = vtep_fdb_lookup(f, e.key);
+	CHECK(x != NULL && x->dst_be == e.src_be && x->remote == 5 && x->seen == 100 &&
+			x->flags == 0 && x->vni_idx == 0);
+	CHECK(vtep_fdb_learn(f, &e, 5, 150) == 1 && x->seen == 150);
+	e.src_be = rte_cpu_to_be_32(0xac105b82);
+	CHECK(vtep_fdb_learn(f, &e, 6, 160) == 0);
+	CHECK(x->dst_be == e.src_be && x->remote == 6 && c->moved == 1);
+	CHECK(c->learned == 1 && c->nb_learned == 1 && c->vni_learned[0] == 1);
+	/* A static entry replaces the learned one and is never moved by learning. */
+	CHECK(vtep_fdb_add_static(f, e.key, rte_cpu_to_be_32(0xac105b90), 7) == 0);
+	CHECK(c->nb_learned == 0 && c->nb_static == 1 && c->vni_learned[0] == 0);
+	CHECK(vtep_fdb_learn(f, &e, 6, 170) == -EPERM && c->static_move == 1);
+	CHECK(x->dst_be == rte_cpu_to_be_32(0xac105b90) && x->remote == 7 &&
+			(x->flags & VTEP_FDB_STATIC));
+	e.src_be = rte_cpu_to_be_32(0xac105b90);
+	CHECK(vtep_fdb_learn(f, &e, 7, 170) == 1);
+	/* Delete. */
+	CHECK(vtep_fdb_del(f, e.key) == 0 && vtep_fdb_lookup(f, e.key) == NULL);
+	CHECK(vtep_fdb_del(f, e.key) == -ENOENT);
+	CHECK(c->nb_static == 0);
+	vtep_fdb_free(f);
+}
+
+static void
+test_limits(void)
+{
+	struct vtep_fdb *f = make("f_lim", 64, 10, 4, NULL);
+	const struct vtep_fdb_counters *c = vtep_fdb_counters(f);
+	struct vtep_learn_event e;
+	unsigned int ok = 0;
+
+	for (unsigned int i = 0; i < 6; i++) {
+		e = ev(0, i, 1);
+		ok += vtep_fdb_learn(f, &e, 1, 1) == 0;
+	}
+	CHECK(ok == 4 && c->refused == 2 && c->vni_learned[0] == 4);
+	for (unsigned int i = 0; i < 10; i++) {
+		e = ev(1, i, 1);
+		ok += vtep_fdb_learn(f, &e, 1, 1) == 0;
+	}
+	/* VNI 1 has no limit of its own: the global 10 stops it after 6. */
+	CHECK(ok == 10 && c->nb_learned == 10 && c->refused == 6);
+	/* Static entries do not count against learning limits. */
+	CHECK(vtep_fdb_add_static(f, ev(1, 99, 1).key, 1, 1) == 0);
+	vtep_fdb_free(f);
+	/* A table that is simply full refuses without harm. */
+	f = make("f_full", 64, 0, 0, NULL);
+	c = vtep_fdb_counters(f);
+	ok = 0;
+	for (unsigned int i = 0; i < 200; i++) {
+		e = ev(1, i, 1);
+		ok += vtep_fdb_learn(f, &e, 1, 1) == 0;
+	}
+	CHECKF(ok >= 64 && c->refused == 200 - ok, "learned %u of 200 into 64 slots", ok);
+	vtep_fdb_free(f);
+}
+
+static int
+count_cb(uint64_t key __rte_unused, const struct vtep_fdb_entry *e __rte_unused, void *arg)
+{
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+static void
+test_age_flush_walk(void)
+{
+	struct vtep_fdb *f = make("f_age", 1024, 0, 0, NULL);
+	struct vtep_learn_event e;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < 10; i++) {
+		e = ev(0, i, i < 5 ? 1 : 2);
+		vtep_fdb_learn(f, &e, 1, 1000);
+		e = ev(1, i, 1);
+		vtep_fdb_learn(f, &e, 1, 1000);
+	}
+	vtep_fdb_add_static(f, ev(0, 100, 1).key, 1, 1);
+	vtep_fdb_walk(f, count_cb, &n);
+	CHECK(n == 21);
+	/* VNI 0 ages after 300 s, VNI 1 never, static entries never. */
+	CHECK(vtep_fdb_age(f, 1299) == 0);
+	e = ev(0, 0, 1);
+	vtep_fdb_learn(f, &e, 1, 1200); /* refreshed: survives */
+	CHECK(vtep_fdb_age(f, 1300) == 9);
+	CHECK(vtep_fdb_lookup(f, e.key) != NULL);
+	CHECK(vtep_fdb_lookup(f, ev(0, 100, 1).key) != NULL);
+	CHECK(vtep_fdb_counters(f)->aged == 9);
+	vtep_fdb_set_ageing(f, 1, 10);
+	CHECK(vtep_fdb_age(f, 1300) == 10);
+	/* Flush by remote and by VNI leave static entries alone. */
+	for (unsigned int i = 0; i < 10; i++) {
+		e = ev(1, i, i & 1 ? 1 : 2);
+		vtep_fdb_learn(f, &e, 1, 2000);
+	}
+	CHECK(vtep_fdb_flush(f, -1, rte_cpu_to_be_32(2)) == 5);
+	CHECK(vtep_fdb_flush(f, 1, 0) == 5);
+	CHECK(vtep_fdb_flush(f, -1, 0) == 1);
+	n = 0;
+	vtep_fdb_walk(f, count_cb, &n);
+	CHECK(n == 1);
+	vtep_fdb_free(f);
+}
+
+static void
+test_bulk(void)
+{
+	static const unsigned int sizes[] = { 1, 2, 3, 31, 32, 33, 63, 64 };
+	struct vtep_fdb *f = make("f_bulk", 4096, 0, 0, NULL);
+	struct vtep_fdb_entry *entries[64];
+	uint64_t keys[64], hits;
+	struct vtep_learn_event e;
+
+	for (unsigned int i = 0; i < 1000; i += 2) {
+		e = ev(0, i, i);
+		vtep_fdb_learn(f, &e, i % 100, 1);
+	}
+	for (unsigned int s = 0; s < RTE_DIM(sizes); s++) {
+		unsigned int bad = 0;
+
+		for (unsigned int i = 0; i < sizes[s]; i++)
+			keys[i] = ev(0, 100 + i, 0).key;
+		hits = vtep_fdb_lookup_bulk(f, keys, sizes[s], entries);
+		for (unsigned int i = 0; i < sizes[s]; i++) {
+			bool hit = (100 + i) % 2 == 0;
+
+			if (hit != !!(hits & (1ull << i)) || hit != (entries[i] != NULL) ||
+					(hit && entries[i]->dst_be != rte_cpu_to_be_32(100 + i)))
+				bad++;
+		}
+		CHECKF(bad == 0, "bulk of %u: %u wrong", sizes[s], bad);
+	}
+	vtep_fdb_free(f);
+}
+
+/* Reader thread for the concurrency test. */
+static struct vtep_fdb *cf;
+static struct rte_rcu_qsbr *qv;
+static atomic_int stop;
+static unsigned long inconsistent;
+static atomic_ulong reads;
+
+static void *
+reader(void *arg __rte_unused)
+{
+	struct vtep_fdb_entry *entries[32];
+	uint64_t keys[32];
+
+	rte_rcu_qsbr_thread_register(qv, 0);
+	rte_rcu_qsbr_thread_online(qv, 0);
+	for (unsigned int i = 0; i < 32; i++)
+		keys[i] = ev(0, i, 0).key;
+	while (!atomic_load(&stop)) {
+		vtep_fdb_lookup_bulk(cf, keys, 32, entries);
+		for (unsigned int i = 0; i < 32; i++) {
+			struct vtep_fdb_entry *e = entries[i];
+			uint64_t word;
+
+			if (e == NULL)
+				continue;
+			/* The writer keeps remote == low 16 bits of the address. */
+			word = __atomic_load_n((uint64_t *)(void *)e, __ATOMIC_ACQUIRE);
+			if ((uint16_t)(rte_be_to_cpu_32((rte_be32_t)word) & 0xffff) !=
+					(uint16_t)(word >> 32))
+				inconsistent++;
+			atomic_fetch_add(&reads, 1);
+		}
+		rte_rcu_qsbr_quiescent(qv, 0);
+	}
+	rte_rcu_qsbr_thread_offline(qv, 0);
+	rte_rcu_qsbr_thread_unregister(qv, 0);
+	return NULL;
+}
+
+static void
+test_concurrent(void)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(1);
+	struct vtep_learn_event e;
+	pthread_t t;
+
+	qv = rte_zmalloc("qsbr", sz, RTE_CACHE_LINE_SIZE);
+	CHECK(qv != NULL && rte_rcu_qsbr_init(qv, 1) == 0);
+	cf = make("f_conc", 1024, 0, 0, qv);
+	CHECK(cf != NULL);
+	pthread_create(&t, NULL, reader, NULL);
+	/* Long enough for the reader to overlap many moves and deletes. */
+	for (unsigned int round = 0; round < 20000 || (atomic_load(&reads) < 100000 && round < 5000000);
+			round++) {
+		unsigned int i = round % 32;
+		uint32_t host = 0x0a000000 | ((round * 7919u) & 0xffff);
+
+		e = ev(0, i, host);
+		vtep_fdb_learn(cf, &e, host & 0xffff, round);
+		if (round % 3 == 0)
+			vtep_fdb_del(cf, ev(0, (i + 16) % 32, 0).key);
+	}
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+	CHECKF(inconsistent == 0, "%lu of %lu reads saw a torn entry", inconsistent,
+			atomic_load(&reads));
+	CHECK(atomic_load(&reads) >= 100000);
+	vtep_fdb_free(cf);
+	rte_free(qv);
+}
+
+int
+main(void)
+{
+	vtep_test_eal_init("fdb", NULL);
+	test_keys();
+	test_learn_move_static();
+	test_limits();
+	test_age_flush_walk();
+	test_bulk();
+	test_concurrent();
+	return vtep_test_done("fdb");
+}
