@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <rte_hash_crc.h>
+#include <rte_ip.h>
 #include <rte_prefetch.h>
 
 #include "vtep_decap.h"
@@ -25,6 +26,41 @@ csum_flags(const struct rte_mbuf *m)
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		c |= VTEP_PARSE_L4_CSUM_BAD;
 	return c;
+}
+
+/*
+ * RFC 6040 normal mode, as the kernel's IP_ECN_decapsulate: congestion marked on the outer header
+ * (CE) is carried to an ECN-capable inner IPv4 or IPv6 packet; a not-ECT inner packet is dropped.
+ * Only called for CE, which is rare. @return 0, or -1 to drop.
+ */
+static __rte_noinline int
+ecn_decap(struct rte_mbuf *m, uint16_t inner_off, uint16_t inner_size)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod_offset(m, struct rte_ether_hdr *, inner_off);
+	uint32_t avail = rte_pktmbuf_data_len(m) - inner_off;
+
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+			avail >= sizeof(*eth) + sizeof(struct rte_ipv4_hdr) &&
+			inner_size >= sizeof(*eth) + sizeof(struct rte_ipv4_hdr)) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+
+		if ((ip->type_of_service & 3) == 0)
+			return -1;
+		if ((ip->type_of_service & 3) != 3) {
+			ip->type_of_service |= 3;
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+	} else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && avail >= sizeof(*eth) + 2 &&
+			inner_size >= sizeof(*eth) + 2) {
+		/* Traffic class spans bytes 0-1: its ECN bits are bits 4-5 of byte 1. */
+		uint8_t *tc = (uint8_t *)(eth + 1) + 1;
+
+		if ((*tc & 0x30) == 0)
+			return -1;
+		*tc |= 0x30;
+	}
+	return 0;
 }
 
 /* Post a learn event unless the same one went out this second. */
@@ -113,6 +149,11 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 		} else if (e->seen != now) {
 			/* Written once a second at most: no cache line bounced per packet. */
 			e->seen = now;
+		}
+		if (unlikely(r->ecn == 3) && ecn_decap(m, r->inner_off, r->inner_size) != 0) {
+			VTEP_DROP(st, RX_ECN_NOT_ECT);
+			rte_pktmbuf_free(m);
+			continue;
 		}
 		rte_pktmbuf_adj(m, r->inner_off);
 		if (rte_pktmbuf_pkt_len(m) > r->inner_size)

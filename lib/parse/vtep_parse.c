@@ -156,6 +156,7 @@ vtep_parse(const uint8_t *pkt, uint32_t hdr_size, uint32_t pkt_size, unsigned in
 	if (ip->fragment_offset & IP_FRAG_MASK)
 		return drop(r, VTEP_DROP_RX_IP_FRAGMENT);
 	r->src_be = ip->src_addr;
+	r->ecn = ip->type_of_service & 3;
 	/* IGMP comes to groups and 224.0.0.x with a Router Alert option (RFC 2236/3376). */
 	if (ip->next_proto_id == IPPROTO_IGMP &&
 			(ip->dst_addr == ctx->local_be || vtep_ip_is_multicast(ip->dst_addr))) {

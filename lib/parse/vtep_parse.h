@@ -52,6 +52,7 @@ struct vtep_parse_result {
 	uint16_t inner_off;  /**< Offset of the inner Ethernet header (VXLAN). */
 	uint16_t inner_size; /**< Bytes of the inner frame, without trailing padding (VXLAN). */
 	rte_be32_t src_be;   /**< Outer IPv4 source (VXLAN, IGMP, ICMP). */
+	uint8_t ecn;         /**< Outer ECN field (VXLAN), for RFC 6040 decapsulation. */
 };
 
 /** Empty ctx with the VTEP's addresses; VNIs are added with vtep_parse_add_vni. */

@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <rte_ip.h>
+
 #include "pkt_build.h"
 #include "test_common.h"
 #include "vtep_decap.h"
@@ -177,6 +179,47 @@ test_padding(void)
 	free_out();
 }
 
+/* RFC 6040: outer CE marks an ECT inner packet CE and drops a not-ECT one; other outer values
+ * leave the inner packet alone. */
+static void
+test_ecn(void)
+{
+	static const struct {
+		uint8_t outer, inner, want; /* want 0xff: dropped */
+	} cases[] = {
+		{ 3, 2, 3 }, { 3, 1, 3 }, { 3, 3, 3 }, { 3, 0, 0xff }, { 2, 0, 0 }, { 1, 2, 2 },
+		{ 0, 1, 1 },
+	};
+	uint64_t drops = st.drops[VTEP_DROP_RX_ECN_NOT_ECT];
+
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *m = vxlan_frame(REMOTE, 42, "02:00:00:00:00:01", 20);
+		struct rte_ipv4_hdr *oip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+		struct rte_ipv4_hdr *iip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 64);
+
+		oip->type_of_service = 0x20 | cases[i].outer;
+		oip->hdr_checksum = 0;
+		oip->hdr_checksum = rte_ipv4_cksum(oip);
+		iip->type_of_service = 0x40 | cases[i].inner;
+		iip->hdr_checksum = 0;
+		iip->hdr_checksum = rte_ipv4_cksum(iip);
+		decap(&m, 1, 500);
+		if (cases[i].want == 0xff) {
+			CHECK(out.nb_inner == 0);
+			CHECK(st.drops[VTEP_DROP_RX_ECN_NOT_ECT] == ++drops);
+			continue;
+		}
+		CHECK(out.nb_inner == 1);
+		if (out.nb_inner == 1) {
+			iip = rte_pktmbuf_mtod_offset(out.inner[0], struct rte_ipv4_hdr *, 14);
+			CHECKF(iip->type_of_service == (0x40 | cases[i].want), "outer %u inner %u: %#x",
+					cases[i].outer, cases[i].inner, iip->type_of_service);
+			CHECK(rte_raw_cksum(iip, sizeof(*iip)) == 0xffff);
+		}
+		free_out();
+	}
+}
+
 int
 main(void)
 {
@@ -198,6 +241,7 @@ main(void)
 	test_static();
 	test_mixed_bursts();
 	test_padding();
+	test_ecn();
 	CHECKF(rte_mempool_in_use_count(pool) == in_use, "mbufs in use %u, before %u",
 			rte_mempool_in_use_count(pool), in_use);
 	vtep_fdb_free(fdb);
