@@ -74,8 +74,10 @@ void vtep_port_close(struct vtep_port *port);
 void vtep_port_txq(const struct vtep_port *port, unsigned int worker, struct vtep_txq *txq);
 
 /**
- * Send n frames; frames refused are freed and counted in *dropped.
- * @return frames accepted.
+ * Send n frames through a queue, or enqueue them on the port's ring for the owner of queue 0.
+ * Frames refused are freed and counted in *dropped.
+ * @return frames the PMD accepted now (0 when they went to the ring: they are counted when the
+ *         owner of queue 0 drains them, so nothing is counted twice).
  */
 static inline uint16_t
 vtep_txq_send(const struct vtep_txq *q, struct rte_mbuf **pkts, uint16_t n, uint64_t *dropped)
@@ -92,7 +94,7 @@ vtep_txq_send(const struct vtep_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 		*dropped += n - sent;
 	}
-	return sent;
+	return q->ring != NULL ? 0 : sent;
 }
 
 /**

@@ -403,6 +403,37 @@ scenario_flood_her() {
 	expect_counter her "vni.$VNI.flood_copies" 40
 }
 
+# Two workers, one underlay port with a single TX queue: the second worker (which polls VNI 43's
+# inner port) has no queue of its own and must send through the port's ring, drained by the
+# owner of queue 0. Both VNIs' frames must come out, none dropped.
+scenario_workers() {
+	need_vtepd
+	need_tshark
+	local a=$T/w42.pcap b=$T/w43.pcap pfx="vtepfn-wk-$$" rc=0
+	PREFIXES+=("$pfx")
+	gen --mode inner --vni-base 42 --macs 1 --flows 4 --count 50 -o "$a"
+	gen --mode inner --vni-base 43 --macs 1 --flows 4 --count 70 -o "$b"
+	timeout --kill-after=10 "$VTEPD_TIMEOUT" "$VTEPD" --no-huge -m 512 --no-pci \
+		--file-prefix="$pfx" --log-level=lib.eal:warning --lcores=0@0,1@1,2@1 \
+		--vdev="net_pcap0,rx_pcap=$(empty_pcap),tx_pcap=$T/wk.under.pcap" \
+		--vdev="net_pcap1,rx_pcap=$a,tx_pcap=$T/wk.i42.pcap" \
+		--vdev="net_pcap2,rx_pcap=$b,tx_pcap=$T/wk.i43.pcap" -- \
+		dev net_pcap0 local "$LOCAL/24" neigh 172.16.91.130 lladdr 02:00:00:00:91:82 \
+		id 42 inner net_pcap1 fdb 02:00:00:2a:00:01 dst 172.16.91.130 \
+		id 43 inner net_pcap2 fdb 02:00:00:2b:00:01 dst 172.16.91.130 \
+		idle-exit "$IDLE_MS" >"$T/wk.out" 2>"$T/wk.err" || rc=$?
+	expect_eq "vtepd exit status" "$rc" 0
+	grep -q 'running, 2 worker' "$T/wk.out" && ok "two workers" || fail "not two workers"
+	expect_counter wk vni.42.encap_pkts 50
+	expect_counter wk vni.43.encap_pkts 70
+	expect_counter wk underlay.tx "$(nframes "$T/wk.under.pcap")"
+	expect_eq "sum of drop counters" "$(counter_sum wk '^drop\.')" 0
+	expect_eq "VNI 42 frames on the wire" \
+		"$(fields "$T/wk.under.pcap" "vxlan.vni == 42" frame.number | wc -l)" 50
+	expect_eq "VNI 43 frames on the wire" \
+		"$(fields "$T/wk.under.pcap" "vxlan.vni == 43" frame.number | wc -l)" 70
+}
+
 # Kinds sent by the drop scenario and the counter each must bump. 'udpcsum' is left out: only a
 # hardware checksum flag makes vtepd see it, and net_pcap sets none.
 DROP_KINDS="truncated vlan2 notip ipversion ipopts frag iplen badcsum notforus proto udplen
@@ -548,6 +579,7 @@ encap) scenario_encap ;;
 flood) scenario_flood ;;
 flood-unknown) scenario_flood_unknown ;;
 flood-her) scenario_flood_her ;;
+workers) scenario_workers ;;
 drops) scenario_drops ;;
 badconfig) scenario_badconfig ;;
 mbufleak) scenario_mbufleak ;;
