@@ -20,6 +20,7 @@
 #include "vtep_ctl.h"
 #include "vtep_ctx.h"
 #include "vtep_fwd.h"
+#include "vtep_tele.h"
 
 /* Exit statuses: 2 for configuration errors, as iproute2 does for bad arguments. */
 #define EXIT_CONFIG 2
@@ -128,6 +129,10 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_START;
 	}
+	/* Telemetry is for operators: vtepd forwards without it (e.g. with --no-telemetry). */
+	rc = vtep_tele_init(ctl);
+	if (rc != 0)
+		fprintf(stderr, "vtepd: telemetry commands unavailable: %s\n", strerror(-rc));
 	signal(SIGINT, on_quit);
 	signal(SIGTERM, on_quit);
 	signal(SIGUSR1, on_usr1);
@@ -136,6 +141,8 @@ main(int argc, char **argv)
 	printf("vtepd: running, %u worker(s)\n", ctx.nb_workers);
 	fflush(stdout);
 	control_loop(ctl);
+	/* No telemetry command may wait on the control lcore once it stops polling. */
+	vtep_tele_stop();
 	rte_eal_mp_wait_lcore();
 	/* Workers are gone: the control lcore finishes what they left in the rings. */
 	vtep_ctl_poll(ctl);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 
@@ -20,6 +22,25 @@ RTE_LOG_REGISTER_DEFAULT(vtep_logtype_ctl, INFO);
 #define CTL_BURST 64
 /* Timers (ARP retries, IGMP reports) run this often, in ms. */
 #define TIMER_MS 10
+/* A caller of vtep_ctl_call looks for its answer this often, in us. */
+#define CALL_POLL_US 100
+/* Longest wait of a flood-list change for workers to leave the list before the last, in us. */
+#define FLOOD_GRACE_US 100000
+
+/* States of a mailbox request: the caller and the control lcore each own it in turn. */
+enum {
+	MSG_QUEUED,    /* posted; the caller waits */
+	MSG_DONE,      /* answered; the caller frees it */
+	MSG_ABANDONED, /* the caller timed out; the control lcore frees it */
+};
+
+/* One vtep_ctl_call request, allocated by the caller. */
+struct ctl_msg {
+	vtep_ctl_fn fn;
+	uint32_t state;
+	int rc;
+	uint64_t arg[]; /* the caller's argument, copied in and out */
+};
 
 struct vtep_ctl {
 	struct vtep_ctx *ctx;
@@ -32,6 +53,11 @@ struct vtep_ctl {
 	struct rte_mbuf *out[CTL_BURST * 2];
 	struct vtep_arp arp;
 	struct vtep_igmp igmp;
+	struct rte_ring *mailbox;        /* MP/SC: struct ctl_msg from other threads */
+	struct vtep_encap_vni *evnis;    /* the per-VNI encap list workers read now */
+	struct vtep_encap_vni *spare;    /* the other one, rewritten for the next change */
+	uint64_t flood_token;            /* QSBR token of the last flood-list publication */
+	bool flood_pending;              /* workers may still read spare */
 };
 
 static void
@@ -93,6 +119,17 @@ resolve(struct vtep_ctl *c, int idx, uint64_t now)
 		VTEP_DROP(c->st, CTL_NOMBUF);
 }
 
+int
+vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be)
+{
+	bool fresh = vtep_remote_find(c->ctx->remotes, ip_be) < 0;
+	int idx = vtep_remote_get(c->ctx->remotes, ip_be);
+
+	if (idx > 0 && fresh)
+		resolve(c, idx, rte_rdtsc());
+	return idx;
+}
+
 static unsigned int
 drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t now)
 {
@@ -101,16 +138,13 @@ drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t 
 			NULL);
 	int idx, rc;
 
+	RTE_SET_USED(now);
 	for (unsigned int i = 0; i < n; i++) {
-		bool fresh = vtep_remote_find(c->ctx->remotes, ev[i].src_be) < 0;
-
-		idx = vtep_remote_get(c->ctx->remotes, ev[i].src_be);
+		idx = vtep_ctl_remote_get(c, ev[i].src_be);
 		if (idx < 0) {
 			VTEP_DROP(c->st, LEARN_NO_REMOTE);
 			continue;
 		}
-		if (fresh)
-			resolve(c, idx, now);
 		rc = vtep_fdb_learn(c->ctx->fdb, &ev[i], idx, now_s);
 		if (rc == -ENOSPC)
 			VTEP_DROP(c->st, LEARN_LIMIT);
@@ -187,6 +221,18 @@ vtep_ctl_create(struct vtep_ctx *ctx)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	c->mailbox = rte_ring_create("vtep_ctl_mbox", VTEP_CTL_MAILBOX_SIZE, rte_socket_id(),
+			RING_F_SC_DEQ);
+	c->spare = rte_zmalloc("vtep_evnis", sizeof(*c->spare) * VTEP_MAX_VNIS,
+			RTE_CACHE_LINE_SIZE);
+	if (c->mailbox == NULL || c->spare == NULL) {
+		rte_ring_free(c->mailbox);
+		rte_free(c->spare);
+		rte_free(c);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	c->evnis = ctx->evnis;
 	c->ctx = ctx;
 	c->st = &ctx->stats[ctx->nb_workers];
 	c->hz = rte_get_tsc_hz();
@@ -225,6 +271,166 @@ vtep_ctl_create(struct vtep_ctx *ctx)
 	return c;
 }
 
+/* Run (rc == 0) or refuse (rc < 0) the requests of other threads. */
+static unsigned int
+drain_mailbox(struct vtep_ctl *c, int rc)
+{
+	struct ctl_msg *msgs[CTL_BURST];
+	unsigned int n = rte_ring_sc_dequeue_burst(c->mailbox, (void **)msgs, CTL_BURST, NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct ctl_msg *m = msgs[i];
+		uint32_t queued = MSG_QUEUED;
+
+		/* A caller that gave up wants nothing done any more. */
+		if (rc == 0 && __atomic_load_n(&m->state, __ATOMIC_ACQUIRE) == MSG_QUEUED)
+			m->fn(c, m->arg);
+		m->rc = rc;
+		if (!__atomic_compare_exchange_n(&m->state, &queued, MSG_DONE, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			free(m);
+	}
+	return n;
+}
+
+int
+vtep_ctl_call(struct vtep_ctl *c, vtep_ctl_fn fn, void *arg, size_t size, unsigned int timeout_ms)
+{
+	struct ctl_msg *m = malloc(sizeof(*m) + size);
+	uint64_t waits = (uint64_t)timeout_ms * 1000 / CALL_POLL_US;
+	uint32_t queued = MSG_QUEUED;
+	int rc;
+
+	if (m == NULL)
+		return -ENOMEM;
+	m->fn = fn;
+	m->state = MSG_QUEUED;
+	m->rc = 0;
+	memcpy(m->arg, arg, size);
+	if (rte_ring_mp_enqueue(c->mailbox, m) != 0) {
+		free(m);
+		return -EBUSY;
+	}
+	for (uint64_t i = 0; i <= waits; i++) {
+		if (__atomic_load_n(&m->state, __ATOMIC_ACQUIRE) == MSG_DONE)
+			break;
+		rte_delay_us_sleep(CALL_POLL_US);
+	}
+	/* Either we abandon it (the control lcore frees it) or it is done (we free it). */
+	if (__atomic_compare_exchange_n(&m->state, &queued, MSG_ABANDONED, false, __ATOMIC_ACQ_REL,
+			    __ATOMIC_ACQUIRE))
+		return -ETIMEDOUT;
+	rc = m->rc;
+	if (rc == 0)
+		memcpy(arg, m->arg, size);
+	free(m);
+	return rc;
+}
+
+/*
+ * Flood lists change by copy and publish: workers hold a pointer to the whole per-VNI array for
+ * the length of one burst, so the control lcore edits a copy, publishes it with one release
+ * store, and reuses the old array only once every worker has reported a quiescent state since
+ * (the same QSBR variable that reclaims FDB slots). No worker ever sees a list half edited.
+ */
+static struct vtep_encap_vni *
+flood_edit_begin(struct vtep_ctl *c)
+{
+	unsigned int waited = 0;
+
+	while (c->flood_pending &&
+			rte_rcu_qsbr_check(c->ctx->qsbr, c->flood_token, false) != 1) {
+		if (waited >= FLOOD_GRACE_US)
+			return NULL;
+		rte_delay_us_sleep(CALL_POLL_US);
+		waited += CALL_POLL_US;
+	}
+	c->flood_pending = false;
+	memcpy(c->spare, c->evnis, sizeof(*c->spare) * VTEP_MAX_VNIS);
+	return c->spare;
+}
+
+static void
+flood_publish(struct vtep_ctl *c)
+{
+	struct vtep_encap_vni *old = c->evnis;
+
+	__atomic_store_n(&c->ctx->encap.vnis, c->spare, __ATOMIC_RELEASE);
+	c->evnis = c->spare;
+	c->spare = old;
+	c->flood_token = rte_rcu_qsbr_start(c->ctx->qsbr);
+	c->flood_pending = true;
+}
+
+/* Position of remote slot idx in a VNI's flood list, or -1. */
+static int
+flood_find(const struct vtep_encap_vni *v, int idx)
+{
+	for (unsigned int i = 0; i < v->nb_floods; i++)
+		if (v->floods[i] == idx)
+			return i;
+	return -1;
+}
+
+int
+vtep_ctl_flood_append(struct vtep_ctl *c, unsigned int vni_idx, rte_be32_t ip_be)
+{
+	struct vtep_encap_vni *next;
+	int idx;
+
+	if (RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip_be)) || ip_be == 0)
+		return -EINVAL;
+	idx = vtep_remote_find(c->ctx->remotes, ip_be);
+	if (idx > 0 && flood_find(&c->evnis[vni_idx], idx) >= 0)
+		return -EEXIST;
+	if (c->evnis[vni_idx].nb_floods >= VTEP_ENCAP_MAX_COPIES)
+		return -ENOSPC;
+	idx = vtep_ctl_remote_get(c, ip_be);
+	if (idx < 0)
+		return idx;
+	next = flood_edit_begin(c);
+	if (next == NULL)
+		return -EBUSY;
+	next[vni_idx].floods[next[vni_idx].nb_floods++] = idx;
+	flood_publish(c);
+	return 0;
+}
+
+int
+vtep_ctl_flood_del(struct vtep_ctl *c, unsigned int vni_idx, rte_be32_t ip_be)
+{
+	int idx = vtep_remote_find(c->ctx->remotes, ip_be);
+	struct vtep_encap_vni *next;
+	int pos;
+
+	if (ip_be == c->ctx->conf->vnis[vni_idx].group_be)
+		return -EPERM;
+	pos = idx > 0 ? flood_find(&c->evnis[vni_idx], idx) : -1;
+	if (pos < 0)
+		return -ENOENT;
+	next = flood_edit_begin(c);
+	if (next == NULL)
+		return -EBUSY;
+	/* Keep the order of the others: copies go out in the order the list was built. */
+	memmove(&next[vni_idx].floods[pos], &next[vni_idx].floods[pos + 1],
+			(next[vni_idx].nb_floods - pos - 1) * sizeof(next[vni_idx].floods[0]));
+	next[vni_idx].nb_floods--;
+	flood_publish(c);
+	return 0;
+}
+
+const struct vtep_encap_vni *
+vtep_ctl_encap_vnis(const struct vtep_ctl *c)
+{
+	return c->evnis;
+}
+
+struct vtep_ctx *
+vtep_ctl_ctx(struct vtep_ctl *c)
+{
+	return c->ctx;
+}
+
 unsigned int
 vtep_ctl_poll(struct vtep_ctl *c)
 {
@@ -252,6 +458,7 @@ vtep_ctl_poll(struct vtep_ctl *c)
 		vtep_fdb_age(ctx->fdb, now_s);
 		c->next_age = now + c->hz;
 	}
+	work += drain_mailbox(c, 0);
 	work += c->nb_out;
 	flush(c);
 	return work;
@@ -288,5 +495,16 @@ vtep_ctl_free(struct vtep_ctl *c)
 	if (c == NULL)
 		return;
 	rte_pktmbuf_free_bulk(c->out, c->nb_out);
+	while (drain_mailbox(c, -ESHUTDOWN) > 0)
+		;
+	rte_ring_free(c->mailbox);
+	/* Workers are gone: whichever array they read last is no longer in use. */
+	if (c->evnis != c->ctx->evnis) {
+		memcpy(c->ctx->evnis, c->evnis, sizeof(*c->evnis) * VTEP_MAX_VNIS);
+		c->ctx->encap.vnis = c->ctx->evnis;
+		rte_free(c->evnis);
+	} else {
+		rte_free(c->spare);
+	}
 	rte_free(c);
 }

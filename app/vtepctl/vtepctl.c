@@ -1,0 +1,703 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vtepctl: look at and change a running vtepd through DPDK's telemetry socket, with the words of
+ * iproute2's `bridge fdb`, `ip neigh` and `ip -s link` (docs/vtepctl.md). No EAL: the socket is
+ * a SOCK_SEQPACKET unix socket in vtepd's runtime directory; the server sends a JSON greeting,
+ * then answers each command string ("/vtep/fdb,vni=42") with one JSON object.
+ *
+ * Exit status: 0 done, 1 vtepd unreachable or it refused the request (entry not found, ...),
+ * 2 bad command line (checked here, before anything is sent).
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+#define SOCK_NAME "dpdk_telemetry.v2"
+/* Larger than DPDK's largest telemetry answer (16 KB in 22.11). */
+#define REPLY_SIZE (256 * 1024)
+/* Entries per /vtep/fdb answer (VTEP_TELE_FDB_PAGE in lib/tele). */
+#define FDB_PAGE 128
+#define VNI_MAX 0xffffffu
+
+/* ---- a small JSON reader: enough for telemetry answers ---------------------------------- */
+
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+
+struct jnode {
+	enum jtype type;
+	char *key;          /* name inside an object */
+	char *str;          /* J_STR text, J_NUM text */
+	struct jnode *kids; /* J_ARR, J_OBJ members */
+	struct jnode *next; /* sibling */
+};
+
+static const char *jp; /* parse position */
+
+static void
+skip_ws(void)
+{
+	while (isspace((unsigned char)*jp))
+		jp++;
+}
+
+static char *
+parse_str(void)
+{
+	size_t n = 0, cap = 32;
+	char *s = malloc(cap);
+
+	if (s == NULL || *jp != '"')
+		goto bad;
+	for (jp++; *jp != '"'; jp++) {
+		char c = *jp;
+
+		if (c == '\0')
+			goto bad;
+		if (c == '\\') {
+			c = *++jp;
+			if (c == 'n')
+				c = '\n';
+			else if (c == 't')
+				c = '\t';
+			else if (c == 'u') /* telemetry strings are ASCII: keep the low byte */
+				c = (char)strtol((char[3]){jp[3], jp[4], 0}, NULL, 16), jp += 4;
+			else if (c == '\0')
+				goto bad;
+		}
+		if (n + 2 > cap) {
+			char *t = realloc(s, cap *= 2);
+
+			if (t == NULL)
+				goto bad;
+			s = t;
+		}
+		s[n++] = c;
+	}
+	jp++;
+	s[n] = '\0';
+	return s;
+bad:
+	free(s);
+	return NULL;
+}
+
+static struct jnode *parse_value(int depth);
+
+static void
+json_free(struct jnode *n)
+{
+	while (n != NULL) {
+		struct jnode *next = n->next;
+
+		json_free(n->kids);
+		free(n->key);
+		free(n->str);
+		free(n);
+		n = next;
+	}
+}
+
+/* Members of an array or object, up to the closing bracket. */
+static bool
+parse_members(struct jnode *n, char close, int depth)
+{
+	struct jnode **tail = &n->kids;
+	char *key = NULL;
+
+	jp++;
+	skip_ws();
+	if (*jp == close) {
+		jp++;
+		return true;
+	}
+	for (;;) {
+		skip_ws();
+		if (close == '}') {
+			key = parse_str();
+			skip_ws();
+			if (key == NULL || *jp++ != ':')
+				return false;
+		}
+		*tail = parse_value(depth + 1);
+		if (*tail == NULL) {
+			free(key);
+			return false;
+		}
+		(*tail)->key = key;
+		tail = &(*tail)->next;
+		skip_ws();
+		if (*jp == ',') {
+			jp++;
+			continue;
+		}
+		if (*jp++ != close)
+			return false;
+		return true;
+	}
+}
+
+static struct jnode *
+parse_value(int depth)
+{
+	struct jnode *n = calloc(1, sizeof(*n));
+	const char *start;
+
+	if (n == NULL || depth > 16)
+		goto bad;
+	skip_ws();
+	if (*jp == '{' || *jp == '[') {
+		n->type = *jp == '{' ? J_OBJ : J_ARR;
+		if (!parse_members(n, *jp == '{' ? '}' : ']', depth))
+			goto bad;
+	} else if (*jp == '"') {
+		n->type = J_STR;
+		n->str = parse_str();
+		if (n->str == NULL)
+			goto bad;
+	} else if (strncmp(jp, "null", 4) == 0) {
+		jp += 4;
+	} else if (strncmp(jp, "true", 4) == 0 || strncmp(jp, "false", 5) == 0) {
+		n->type = J_BOOL;
+		n->str = strdup(*jp == 't' ? "true" : "false");
+		jp += *jp == 't' ? 4 : 5;
+	} else if (*jp == '-' || isdigit((unsigned char)*jp)) {
+		n->type = J_NUM;
+		for (start = jp; *jp == '-' || *jp == '+' || *jp == '.' || *jp == 'e' ||
+				*jp == 'E' || isdigit((unsigned char)*jp); jp++)
+			;
+		n->str = strndup(start, jp - start);
+	} else {
+		goto bad;
+	}
+	return n;
+bad:
+	json_free(n);
+	return NULL;
+}
+
+static struct jnode *
+json_parse(const char *text)
+{
+	struct jnode *n;
+
+	jp = text;
+	n = parse_value(0);
+	skip_ws();
+	if (n != NULL && *jp != '\0') {
+		json_free(n);
+		n = NULL;
+	}
+	return n;
+}
+
+static const struct jnode *
+jget(const struct jnode *obj, const char *key)
+{
+	if (obj == NULL || obj->type != J_OBJ)
+		return NULL;
+	for (const struct jnode *k = obj->kids; k != NULL; k = k->next)
+		if (strcmp(k->key, key) == 0)
+			return k;
+	return NULL;
+}
+
+static const char *
+jstr(const struct jnode *obj, const char *key)
+{
+	const struct jnode *n = jget(obj, key);
+
+	return n != NULL && n->str != NULL ? n->str : "";
+}
+
+static void
+json_print(const struct jnode *n, FILE *f)
+{
+	if (n->type == J_OBJ || n->type == J_ARR) {
+		fputc(n->type == J_OBJ ? '{' : '[', f);
+		for (const struct jnode *k = n->kids; k != NULL; k = k->next) {
+			if (n->type == J_OBJ)
+				fprintf(f, "\"%s\":", k->key);
+			json_print(k, f);
+			if (k->next != NULL)
+				fputc(',', f);
+		}
+		fputc(n->type == J_OBJ ? '}' : ']', f);
+	} else if (n->type == J_STR) {
+		fputc('"', f);
+		for (const char *c = n->str; *c != '\0'; c++)
+			fprintf(f, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+		fputc('"', f);
+	} else {
+		fputs(n->type == J_NULL ? "null" : n->str, f);
+	}
+}
+
+/* ---- the telemetry socket ------------------------------------------------------------------ */
+
+static const char *prefix = "rte";
+static bool json_out, show_stats;
+static int sock = -1;
+static char *reply;
+static struct jnode *last_root; /* the last answer, freed by the next request and at exit */
+
+static void
+sock_path(char *buf, size_t size)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+
+	/* EAL's runtime directory: /var/run/dpdk/P as root, else $XDG_RUNTIME_DIR/dpdk/P. */
+	if (getuid() == 0 || dir == NULL)
+		dir = getuid() == 0 ? "/var/run" : "/tmp";
+	snprintf(buf, size, "%s/dpdk/%s/%s", dir, prefix, SOCK_NAME);
+}
+
+static int
+connect_vtepd(void)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	ssize_t n;
+
+	sock_path(sun.sun_path, sizeof(sun.sun_path));
+	sock = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		fprintf(stderr, "vtepctl: vtepd is not running (file-prefix '%s'): %s: %s\n",
+				prefix, sun.sun_path, strerror(errno));
+		return -1;
+	}
+	reply = malloc(REPLY_SIZE);
+	n = reply == NULL ? -1 : recv(sock, reply, REPLY_SIZE - 1, 0); /* the greeting */
+	if (n <= 0) {
+		fprintf(stderr, "vtepctl: no greeting on %s\n", sun.sun_path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Send one command and parse its answer. @return the value under the command's name, or NULL
+ * after printing why (vtepd's "error", an unknown command, a broken reply).
+ */
+static struct jnode *
+request(const char *cmd)
+{
+	struct jnode *root, *val;
+	char name[64];
+	ssize_t n;
+
+	if (send(sock, cmd, strlen(cmd), 0) < 0 || (n = recv(sock, reply, REPLY_SIZE - 1, 0)) <= 0) {
+		fprintf(stderr, "vtepctl: lost the connection to vtepd: %s\n", strerror(errno));
+		return NULL;
+	}
+	reply[n] = '\0';
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(cmd, ","), cmd);
+	json_free(last_root);
+	last_root = root = json_parse(reply);
+	val = root != NULL && root->type == J_OBJ && root->kids != NULL ? root->kids : NULL;
+	if (val == NULL || strcmp(val->key, name) != 0) {
+		fprintf(stderr, "vtepctl: unexpected reply to %s: %.200s\n", name, reply);
+		return NULL;
+	}
+	if (val->type == J_NULL) {
+		fprintf(stderr, "vtepctl: %s failed (not a vtepd, or an older one?)\n", name);
+		return NULL;
+	}
+	if (jget(val, "error") != NULL) {
+		fprintf(stderr, "vtepctl: %s\n", jstr(val, "error"));
+		return NULL;
+	}
+	return val;
+}
+
+/* ---- words --------------------------------------------------------------------------------- */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vtepctl [--file-prefix P] [-j] [-s] OBJECT COMMAND\n"
+		"  fdb show [vni N] [mac MAC]\n"
+		"  fdb { add | append | replace } MAC dst IP vni N\n"
+		"  fdb del MAC [dst IP] vni N\n"
+		"  fdb flush [vni N] [dst IP]\n"
+		"  neigh show\n"
+		"  vni show\n"
+		"  vni set N { learning | nolearning | ageing SECONDS }\n"
+		"  stats                (-s: every counter, per lcore too)\n"
+		"  igmp show\n"
+		"  call /vtep/CMD[,PARAMS]   (raw telemetry command, JSON answer)\n");
+}
+
+static int
+bad(const char *what, const char *value)
+{
+	fprintf(stderr, "vtepctl: %s '%s'\n", what, value != NULL ? value : "(missing)");
+	return -1;
+}
+
+static int
+check_mac(const char *s, bool zero_ok)
+{
+	unsigned int b[6];
+	char end;
+
+	if (s == NULL || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+				 &b[5], &end) != 6 || strlen(s) != 17)
+		return bad("invalid MAC address", s);
+	if (b[0] & 1)
+		return bad("MAC address must be unicast", s);
+	if (!zero_ok && (b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) == 0)
+		return bad("MAC address must not be all-zero", s);
+	return 0;
+}
+
+static int
+check_ip(const char *s)
+{
+	struct in_addr in;
+
+	if (s == NULL || inet_pton(AF_INET, s, &in) != 1 || in.s_addr == 0)
+		return bad("invalid IPv4 address", s);
+	return 0;
+}
+
+static int
+check_vni(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return bad("invalid VNI", s);
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v > VNI_MAX)
+		return bad("VNI out of range 0..16777215", s);
+	return 0;
+}
+
+/* Words of `fdb ...` after the verb: MAC, dst IP, vni N (and iproute2's no-op flags). */
+struct fdb_words {
+	const char *mac, *dst, *vni;
+};
+
+static int
+fdb_words(int argc, char **argv, struct fdb_words *w, bool want_mac)
+{
+	int i = 0;
+
+	if (want_mac && argc > 0 && strcmp(argv[0], "dst") != 0 && strcmp(argv[0], "vni") != 0)
+		w->mac = argv[i++];
+	for (; i < argc; i++) {
+		const char **slot = strcmp(argv[i], "dst") == 0 ? &w->dst :
+				    strcmp(argv[i], "vni") == 0 ? &w->vni : strcmp(argv[i], "mac") == 0 ?
+								  &w->mac : NULL;
+
+		if (slot != NULL) {
+			if (++i >= argc)
+				return bad("missing value after", argv[i - 1]);
+			*slot = argv[i];
+		} else if (strcmp(argv[i], "self") != 0 && strcmp(argv[i], "permanent") != 0 &&
+				strcmp(argv[i], "static") != 0) {
+			return bad("unknown word", argv[i]);
+		}
+	}
+	if ((w->mac != NULL && check_mac(w->mac, true) != 0) ||
+			(w->dst != NULL && check_ip(w->dst) != 0) ||
+			(w->vni != NULL && check_vni(w->vni) != 0))
+		return -1;
+	return 0;
+}
+
+static int
+fdb_show(int argc, char **argv)
+{
+	struct fdb_words w = {0};
+	unsigned int start = 0, got;
+	bool first = true;
+	char cmd[256];
+
+	if (fdb_words(argc, argv, &w, false) != 0)
+		return EXIT_USAGE;
+	if (connect_vtepd() != 0)
+		return EXIT_FAIL;
+	if (json_out)
+		putchar('[');
+	do {
+		const struct jnode *v;
+
+		snprintf(cmd, sizeof(cmd), "/vtep/fdb,start=%u%s%s%s%s", start, w.vni ? ",vni=" : "",
+				w.vni ? w.vni : "", w.mac ? ",mac=" : "", w.mac ? w.mac : "");
+		v = request(cmd);
+		if (v == NULL)
+			return EXIT_FAIL;
+		got = 0;
+		for (const struct jnode *e = v->kids; e != NULL; e = e->next, got++) {
+			if (json_out) {
+				if (!first)
+					putchar(',');
+				json_print(e, stdout);
+			} else {
+				bool learned = strcmp(jstr(e, "state"), "learned") == 0;
+
+				printf("%s dst %s vni %s self%s", jstr(e, "mac"), jstr(e, "dst"),
+						jstr(e, "vni"), learned ? "" : " permanent");
+				if (learned && show_stats)
+					printf(" used %s", jstr(e, "age"));
+				putchar('\n');
+			}
+			first = false;
+		}
+		start += got;
+	} while (got == FDB_PAGE);
+	if (json_out)
+		puts("]");
+	return 0;
+}
+
+static int
+fdb_change(const char *verb, int argc, char **argv)
+{
+	struct fdb_words w = {0};
+	const struct jnode *v;
+	bool del = strcmp(verb, "del") == 0, flush = strcmp(verb, "flush") == 0;
+	char cmd[256];
+	int len;
+
+	if (fdb_words(argc, argv, &w, !flush) != 0)
+		return EXIT_USAGE;
+	if (!flush && (w.mac == NULL || w.vni == NULL || (w.dst == NULL && !del))) {
+		fprintf(stderr, "vtepctl: fdb %s needs MAC%s vni N\n", verb, del ? " [dst IP]" : " dst IP");
+		return EXIT_USAGE;
+	}
+	if (flush && w.mac != NULL) {
+		fprintf(stderr, "vtepctl: fdb flush takes [vni N] [dst IP]\n");
+		return EXIT_USAGE;
+	}
+	len = snprintf(cmd, sizeof(cmd), "/vtep/fdb_%s", verb);
+	if (w.mac != NULL)
+		len += snprintf(cmd + len, sizeof(cmd) - len, ",mac=%s", w.mac);
+	if (w.dst != NULL)
+		len += snprintf(cmd + len, sizeof(cmd) - len, ",dst=%s", w.dst);
+	if (w.vni != NULL)
+		snprintf(cmd + len, sizeof(cmd) - len, ",vni=%s", w.vni);
+	if (connect_vtepd() != 0)
+		return EXIT_FAIL;
+	v = request(cmd);
+	if (v == NULL)
+		return EXIT_FAIL;
+	if (json_out) {
+		json_print(v, stdout);
+		putchar('\n');
+	} else if (flush && show_stats) {
+		printf("flushed %s\n", jstr(v, "flushed"));
+	}
+	return 0;
+}
+
+static int
+neigh_show(void)
+{
+	const struct jnode *v;
+
+	if (connect_vtepd() != 0 || (v = request("/vtep/neigh")) == NULL)
+		return EXIT_FAIL;
+	for (const struct jnode *e = v->kids; e != NULL && !json_out; e = e->next) {
+		char state[32];
+
+		snprintf(state, sizeof(state), "%s", jstr(e, "state"));
+		for (char *c = state; *c != '\0'; c++)
+			*c = toupper((unsigned char)*c);
+		if (*jstr(e, "mac") != '\0')
+			printf("%s lladdr %s %s\n", jstr(e, "ip"), jstr(e, "mac"), state);
+		else
+			printf("%s %s\n", jstr(e, "ip"), state);
+	}
+	if (json_out) {
+		json_print(v, stdout);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int
+vni_show(void)
+{
+	const struct jnode *v;
+
+	if (connect_vtepd() != 0 || (v = request("/vtep/vni")) == NULL)
+		return EXIT_FAIL;
+	for (const struct jnode *e = v->kids; e != NULL && !json_out; e = e->next) {
+		printf("vni %s", jstr(e, "id"));
+		if (*jstr(e, "group") != '\0')
+			printf(" group %s", jstr(e, "group"));
+		printf(" inner %s %s ageing %s maxaddress %s learned %s floods %s [%s]\n",
+				jstr(e, "inner"),
+				strcmp(jstr(e, "learning"), "on") == 0 ? "learning" : "nolearning",
+				jstr(e, "ageing"), jstr(e, "maxaddress"), jstr(e, "learned"),
+				jstr(e, "nb_floods"), jstr(e, "floods"));
+	}
+	if (json_out) {
+		json_print(v, stdout);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int
+vni_set(int argc, char **argv)
+{
+	char cmd[128];
+	char *end;
+
+	if (argc < 2 || check_vni(argv[0]) != 0) {
+		if (argc < 2)
+			fprintf(stderr, "vtepctl: vni set N { learning | nolearning | ageing S }\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "learning") == 0 || strcmp(argv[1], "nolearning") == 0) {
+		snprintf(cmd, sizeof(cmd), "/vtep/learning,vni=%s,learning=%s", argv[0],
+				argv[1][0] == 'l' ? "on" : "off");
+	} else if (strcmp(argv[1], "ageing") == 0 && argc > 2 && isdigit((unsigned char)argv[2][0]) &&
+			(strtoul(argv[2], &end, 10), *end == '\0')) {
+		snprintf(cmd, sizeof(cmd), "/vtep/ageing,vni=%s,ageing=%s", argv[0], argv[2]);
+	} else {
+		bad("invalid vni setting", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (connect_vtepd() != 0 || request(cmd) == NULL)
+		return EXIT_FAIL;
+	return 0;
+}
+
+/* `name value` per counter: dict paths joined by dots, vni_42 -> vni.42, lcore_1 -> lcore.1. */
+static void
+print_counters(const struct jnode *n, const char *path)
+{
+	for (const struct jnode *k = n->kids; k != NULL; k = k->next) {
+		char name[160], key[64];
+		char *us;
+
+		snprintf(key, sizeof(key), "%s", k->key);
+		us = strchr(key, '_');
+		if (us != NULL && (strncmp(key, "vni_", 4) == 0 || strncmp(key, "lcore_", 6) == 0))
+			*us = '.';
+		snprintf(name, sizeof(name), "%s%s%s", path, *path ? "." : "", key);
+		if (k->type == J_OBJ) {
+			if (show_stats || strncmp(key, "lcore.", 6) != 0)
+				print_counters(k, name);
+		} else if (show_stats || strncmp(name, "drop.", 5) != 0 || strcmp(k->str, "0") != 0) {
+			printf("%s %s\n", name, k->str != NULL ? k->str : "null");
+		}
+	}
+}
+
+static int
+stats(void)
+{
+	const struct jnode *v;
+
+	if (connect_vtepd() != 0 || (v = request("/vtep/stats")) == NULL)
+		return EXIT_FAIL;
+	if (json_out) {
+		json_print(v, stdout);
+		putchar('\n');
+	} else {
+		print_counters(v, "");
+	}
+	return 0;
+}
+
+static int
+raw(const char *cmd)
+{
+	const struct jnode *v;
+
+	if (cmd == NULL || cmd[0] != '/')
+		return bad("telemetry command must start with /", cmd), EXIT_USAGE;
+	if (connect_vtepd() != 0 || (v = request(cmd)) == NULL)
+		return EXIT_FAIL;
+	json_print(v, stdout);
+	putchar('\n');
+	return 0;
+}
+
+static bool
+is(const char *word, const char *full)
+{
+	/* iproute2 accepts prefixes: `fdb sh`, `neigh s`. */
+	return word != NULL && *word != '\0' && strncmp(full, word, strlen(word)) == 0;
+}
+
+static int
+run(int argc, char **argv)
+{
+	const char *obj = argv[0], *verb = argc > 1 ? argv[1] : "show";
+
+	if (strcmp(obj, "stats") == 0)
+		return stats();
+	if (strcmp(obj, "call") == 0)
+		return raw(argc > 1 ? argv[1] : NULL);
+	if (is(obj, "fdb")) {
+		if (is(verb, "show") || is(verb, "list"))
+			return fdb_show(argc - 2, argv + 2);
+		if (strcmp(verb, "add") == 0 || strcmp(verb, "append") == 0 ||
+				strcmp(verb, "replace") == 0 || strcmp(verb, "del") == 0 ||
+				strcmp(verb, "delete") == 0 || strcmp(verb, "flush") == 0)
+			return fdb_change(strcmp(verb, "delete") == 0 ? "del" : verb, argc - 2,
+					argv + 2);
+	} else if (is(obj, "neighbor") && is(verb, "show")) {
+		return neigh_show();
+	} else if (is(obj, "vni") && (is(verb, "show") || strcmp(verb, "set") == 0)) {
+		return verb[0] == 's' && verb[1] == 'e' ? vni_set(argc - 2, argv + 2) : vni_show();
+	} else if (is(obj, "igmp") && is(verb, "show")) {
+		return raw("/vtep/igmp");
+	}
+	fprintf(stderr, "vtepctl: unknown command '%s %s'\n", obj, argc > 1 ? argv[1] : "");
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	int i, rc;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "-json") == 0) {
+			json_out = true;
+		} else if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "-stats") == 0) {
+			show_stats = true;
+		} else if (strncmp(argv[i], "--file-prefix=", 14) == 0) {
+			prefix = argv[i] + 14;
+		} else if (strcmp(argv[i], "--file-prefix") == 0 && i + 1 < argc) {
+			prefix = argv[++i];
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "vtepctl: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc || *prefix == '\0' || strchr(prefix, '/') != NULL) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	rc = run(argc - i, argv + i);
+	if (sock >= 0)
+		close(sock);
+	json_free(last_root);
+	free(reply);
+	return rc;
+}

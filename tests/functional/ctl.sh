@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# vtepctl and the /vtep/ telemetry commands against a running vtepd (docs/vtepctl.md).
+#
+#   ctl.sh VTEPD VTEPCTL PCAPGEN
+#
+# vtepd runs on two net_pcap ports: the underlay replays a finite VXLAN capture (8 stations
+# behind 2 remote VTEPs get learned) and the inner port replays inner frames to one unknown
+# unicast MAC forever (infinite_rx), so the counters show at every moment whether that MAC is
+# flooded or encapsulated to a static entry. Everything sent goes to /dev/null.
+# Exit 0 pass, 1 fail, 77 skip.
+set -euo pipefail
+
+VTEPD=${1:?vtepd}
+VTEPCTL=${2:?vtepctl}
+PCAPGEN=${3:?vtep-pcapgen}
+LOCAL=172.16.91.129
+VNI=42
+GROUP=239.1.1.1
+REMOTE=172.16.91.130
+MAC=06:00:00:2a:00:01 # what pcapgen --unknown --macs 1 sends to
+PFX="vtepfn-ctl-$$"
+T=$(mktemp -d /tmp/vtepctl.XXXXXX)
+VPID=
+FAILS=0
+
+cleanup() {
+	if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
+		kill -TERM "$VPID" 2>/dev/null || true
+		wait "$VPID" 2>/dev/null || true
+	fi
+	rm -rf "/var/run/dpdk/$PFX"
+	if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	FAILS=$((FAILS + 1))
+}
+ok() { echo "ok: $*"; }
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1 = $3"; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+ctl() {
+	"$VTEPCTL" --file-prefix "$PFX" "$@"
+}
+
+# counter NAME: from `vtepctl stats`.
+counter() {
+	ctl stats | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+# expect_fail WHAT STATUS MESSAGE-PART COMMAND...: the command exits STATUS and says MESSAGE-PART.
+expect_fail() {
+	local what=$1 want=$2 msg=$3 rc=0
+	shift 3
+	"$@" >"$T/o" 2>"$T/e" || rc=$?
+	if [ "$rc" = "$want" ] && grep -qF -- "$msg" "$T/e"; then
+		ok "$what: exit $rc, '$(head -n 1 "$T/e")'"
+	else
+		fail "$what: exit $rc (want $want), stderr '$(head -n 1 "$T/e")' (want '$msg')"
+	fi
+}
+
+# grows NAME: the counter increases within 2 s.
+grows() {
+	local a b i
+	a=$(counter "$1")
+	for i in $(seq 20); do
+		sleep 0.1
+		b=$(counter "$1")
+		if [ "$b" -gt "$a" ]; then
+			ok "$1 grows ($a -> $b)"
+			return 0
+		fi
+	done
+	fail "$1 does not grow (stays $a)"
+}
+
+# stays NAME: the counter does not change over 0.5 s.
+stays() {
+	local a b
+	a=$(counter "$1")
+	sleep 0.5
+	b=$(counter "$1")
+	expect_eq "$1 unchanged" "$b" "$a"
+}
+
+for b in "$VTEPD" "$VTEPCTL" "$PCAPGEN"; do
+	[ -x "$b" ] || { echo "FAIL: $b not found"; exit 1; }
+done
+
+"$PCAPGEN" --mode vxlan --vni-base $VNI --macs 8 --remotes 2 --count 40 -o "$T/under.pcap"
+"$PCAPGEN" --mode inner --vni-base $VNI --unknown --macs 1 --count 16 -o "$T/inner.pcap"
+
+# Errors before vtepd runs: nothing to connect to.
+expect_fail "no vtepd (wrong --file-prefix)" 1 "vtepd is not running" \
+	"$VTEPCTL" --file-prefix "nosuch-$$" fdb show
+
+"$VTEPD" --no-huge -m 512 --no-pci --file-prefix="$PFX" --log-level=lib.eal:warning \
+	--vdev="net_pcap0,rx_pcap=$T/under.pcap,tx_pcap=/dev/null" \
+	--vdev="net_pcap1,rx_pcap=$T/inner.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+	-l 0,1 -- dev net_pcap0 local "$LOCAL/24" neigh $REMOTE lladdr 02:00:00:00:91:82 \
+	id $VNI group $GROUP inner net_pcap1 >"$T/vtepd.out" 2>"$T/vtepd.err" &
+VPID=$!
+for i in $(seq 100); do
+	[ -S "/var/run/dpdk/$PFX/dpdk_telemetry.v2" ] && ctl stats >/dev/null 2>&1 && break
+	sleep 0.1
+done
+ctl stats >/dev/null || { echo "FAIL: vtepd did not come up"; cat "$T/vtepd.err"; exit 1; }
+for i in $(seq 50); do
+	[ "$(counter fdb.nb_learned)" = 8 ] && break
+	sleep 0.1
+done
+
+# Reads.
+expect_eq "learned entries listed" "$(ctl fdb show vni $VNI | grep -c ' self$')" 8
+expect_eq "group in the flood list" "$(ctl fdb show | grep -c "^00:00:00:00:00:00 dst $GROUP vni $VNI self permanent$")" 1
+expect_eq "neigh show" "$(ctl neigh show | grep -c "^$REMOTE lladdr 02:00:00:00:91:82 PERMANENT$")" 1
+expect_eq "vni show" "$(ctl vni show | grep -c "^vni $VNI group $GROUP inner net_pcap1 learning ageing 300 ")" 1
+expect_eq "-j fdb show is a JSON array of 9" \
+	"$(ctl -j fdb show | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 9
+if ctl igmp show | grep -q "\"groups\":\[\"$GROUP\"\]"; then ok "igmp show"; else fail "igmp show"; fi
+
+# The unknown MAC is flooded to the group.
+grows "vni.$VNI.flood_pkts"
+expect_eq "encap_pkts before the static entry" "$(counter "vni.$VNI.encap_pkts")" 0
+
+# A static entry steers encap at once.
+ctl fdb add $MAC dst $REMOTE vni $VNI
+expect_eq "fdb show has the static entry" \
+	"$(ctl fdb show vni $VNI mac $MAC)" "$MAC dst $REMOTE vni $VNI self permanent"
+grows "vni.$VNI.encap_pkts"
+stays "vni.$VNI.flood_pkts"
+expect_fail "add of an existing entry" 1 "exists" ctl fdb add $MAC dst $REMOTE vni $VNI
+ctl fdb replace $MAC dst 172.16.91.131 vni $VNI
+expect_eq "replace moved it" "$(ctl fdb show mac $MAC)" "$MAC dst 172.16.91.131 vni $VNI self permanent"
+
+# Delete: back to flooding.
+ctl fdb del $MAC dst 172.16.91.131 vni $VNI
+expect_eq "deleted" "$(ctl fdb show mac $MAC)" ""
+grows "vni.$VNI.flood_pkts"
+stays "vni.$VNI.encap_pkts"
+
+# Flood list: append a head-end replication remote, then delete it.
+ctl fdb append 00:00:00:00:00:00 dst $REMOTE vni $VNI
+expect_eq "flood list has 2" "$(ctl fdb show mac 00:00:00:00:00:00 | wc -l)" 2
+# Both counters from one snapshot; frames in flight between the two reads give some slack.
+sleep 0.3
+read -r p1 c1 < <(ctl stats | awk -v v="vni.$VNI." '$1 == v "flood_pkts" { p = $2 }
+	$1 == v "flood_copies" { c = $2 } END { print p, c }')
+sleep 0.3
+read -r p2 c2 < <(ctl stats | awk -v v="vni.$VNI." '$1 == v "flood_pkts" { p = $2 }
+	$1 == v "flood_copies" { c = $2 } END { print p, c }')
+expect_eq "two copies per flooded frame ($((p2 - p1)) frames, $((c2 - c1)) copies)" \
+	"$(((c2 - c1) >= 2 * (p2 - p1) - 4096 && (p2 - p1) > 0))" 1
+ctl fdb del 00:00:00:00:00:00 dst $REMOTE vni $VNI
+expect_eq "flood list back to 1" "$(ctl fdb show mac 00:00:00:00:00:00 | wc -l)" 1
+expect_fail "the group is not a list entry" 1 "group" \
+	ctl fdb del 00:00:00:00:00:00 dst $GROUP vni $VNI
+
+# Flush learned entries (static ones stay).
+ctl fdb add 02:00:00:00:00:99 dst $REMOTE vni $VNI
+ctl -s fdb flush vni $VNI >"$T/flush"
+expect_eq "flush says" "$(cat "$T/flush")" "flushed 8"
+expect_eq "after flush" "$(ctl fdb show vni $VNI | grep -v '^00:00:00:00:00:00')" \
+	"02:00:00:00:00:99 dst $REMOTE vni $VNI self permanent"
+
+# Learning and ageing.
+ctl vni set $VNI nolearning
+ctl vni set $VNI ageing 30
+expect_eq "vni set" "$(ctl vni show | grep -c "^vni $VNI .* nolearning ageing 30 ")" 1
+
+# Every error path: non-zero exit and a clear message.
+expect_fail "bad MAC" 2 "invalid MAC address 'zz:00'" ctl fdb add zz:00 dst $REMOTE vni $VNI
+expect_fail "multicast MAC" 2 "unicast" ctl fdb add 01:00:5e:00:00:01 dst $REMOTE vni $VNI
+expect_fail "bad IP" 2 "invalid IPv4 address '172.16.91'" ctl fdb add $MAC dst 172.16.91 vni $VNI
+expect_fail "VNI out of range" 2 "VNI out of range" ctl fdb add $MAC dst $REMOTE vni 16777216
+expect_fail "VNI not a number" 2 "invalid VNI" ctl fdb add $MAC dst $REMOTE vni x
+expect_fail "VNI not configured" 1 "VNI 43 is not configured" ctl fdb add $MAC dst $REMOTE vni 43
+expect_fail "missing dst" 2 "needs MAC dst IP vni N" ctl fdb add $MAC vni $VNI
+expect_fail "delete a missing entry" 1 "fdb entry not found" ctl fdb del 02:00:00:00:00:77 vni $VNI
+expect_fail "unknown command" 2 "unknown command" ctl frob show
+expect_fail "raw: vtepd's own error" 1 "unknown parameter 'bogus'" ctl call /vtep/fdb,bogus=1
+
+# dpdk-telemetry.py reads the same commands.
+if [ -x /usr/bin/dpdk-telemetry.py ]; then
+	out=$(echo /vtep/stats | /usr/bin/python3 /usr/bin/dpdk-telemetry.py -f "$PFX")
+	if echo "$out" | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)["/vtep/stats"]
+assert s["vni_42"]["encap_pkts"] > 0 and "rx_truncated" in s["drop"] and "lcore_0" in s
+'; then ok "dpdk-telemetry.py /vtep/stats"; else fail "dpdk-telemetry.py /vtep/stats: $out"; fi
+	out=$(echo "/vtep/fdb,vni=$VNI" | /usr/bin/python3 /usr/bin/dpdk-telemetry.py -f "$PFX")
+	if echo "$out" | grep -q '"02:00:00:00:00:99"'; then ok "dpdk-telemetry.py /vtep/fdb"
+	else fail "dpdk-telemetry.py /vtep/fdb: $out"; fi
+else
+	echo "note: /usr/bin/dpdk-telemetry.py missing, skipped"
+fi
+
+# vtepd stops cleanly and its final FDB agrees.
+kill -INT "$VPID"
+rc=0
+wait "$VPID" || rc=$?
+VPID=
+expect_eq "vtepd exit status" "$rc" 0
+expect_eq "final fdb printout" "$(grep '^fdb ' "$T/vtepd.out")" \
+	"fdb $VNI 02:00:00:00:00:99 dst $REMOTE static"
+expect_eq "no mbuf leak" "$(awk '$2 == "mempool.in_use_before" { b = $3 } $2 == "mempool.in_use_after" { a = $3 } END { print (a == b) }' "$T/vtepd.out")" 1
+expect_fail "vtepd gone" 1 "vtepd is not running" ctl stats
+
+if [ "$FAILS" -ne 0 ]; then
+	echo "vtepctl: $FAILS check(s) failed"
+	exit 1
+fi
+echo "vtepctl: all checks passed"
