@@ -173,7 +173,8 @@ parse_value(int depth)
 	} else if (*jp == '-' || isdigit((unsigned char)*jp)) {
 		n->type = J_NUM;
 		for (start = jp; *jp == '-' || *jp == '+' || *jp == '.' || *jp == 'e' ||
-				*jp == 'E' || isdigit((unsigned char)*jp); jp++)
+				*jp == 'E' || isdigit((unsigned char)*jp);
+				jp++)
 			;
 		n->str = strndup(start, jp - start);
 	} else {
@@ -294,7 +295,8 @@ request(const char *cmd)
 	char name[64];
 	ssize_t n;
 
-	if (send(sock, cmd, strlen(cmd), 0) < 0 || (n = recv(sock, reply, REPLY_SIZE - 1, 0)) <= 0) {
+	if (send(sock, cmd, strlen(cmd), 0) < 0 ||
+			(n = recv(sock, reply, REPLY_SIZE - 1, 0)) <= 0) {
 		fprintf(stderr, "vtepctl: lost the connection to vtepd: %s\n", strerror(errno));
 		return NULL;
 	}
@@ -324,17 +326,17 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vtepctl [--file-prefix P] [-j] [-s] OBJECT COMMAND\n"
-		"  fdb show [vni N] [mac MAC]\n"
-		"  fdb { add | append | replace } MAC dst IP vni N\n"
-		"  fdb del MAC [dst IP] vni N\n"
-		"  fdb flush [vni N] [dst IP]\n"
-		"  neigh show\n"
-		"  vni show\n"
-		"  vni set N { learning | nolearning | ageing SECONDS }\n"
-		"  stats                (-s: every counter, per lcore too)\n"
-		"  igmp show\n"
-		"  call /vtep/CMD[,PARAMS]   (raw telemetry command, JSON answer)\n");
+			"usage: vtepctl [--file-prefix P] [-j] [-s] OBJECT COMMAND\n"
+			"  fdb show [vni N] [mac MAC]\n"
+			"  fdb { add | append | replace } MAC dst IP vni N\n"
+			"  fdb del MAC [dst IP] vni N\n"
+			"  fdb flush [vni N] [dst IP]\n"
+			"  neigh show\n"
+			"  vni show\n"
+			"  vni set N { learning | nolearning | ageing SECONDS }\n"
+			"  stats                (-s: every counter, per lcore too)\n"
+			"  igmp show\n"
+			"  call /vtep/CMD[,PARAMS]   (raw telemetry command, JSON answer)\n");
 }
 
 static int
@@ -350,8 +352,10 @@ check_mac(const char *s, bool zero_ok)
 	unsigned int b[6];
 	char end;
 
-	if (s == NULL || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
-				 &b[5], &end) != 6 || strlen(s) != 17)
+	if (s == NULL ||
+			sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+					&b[5], &end) != 6 ||
+			strlen(s) != 17)
 		return bad("invalid MAC address", s);
 	if (b[0] & 1)
 		return bad("MAC address must be unicast", s);
@@ -398,9 +402,10 @@ fdb_words(int argc, char **argv, struct fdb_words *w, bool want_mac)
 	if (want_mac && argc > 0 && strcmp(argv[0], "dst") != 0 && strcmp(argv[0], "vni") != 0)
 		w->mac = argv[i++];
 	for (; i < argc; i++) {
-		const char **slot = strcmp(argv[i], "dst") == 0 ? &w->dst :
-				    strcmp(argv[i], "vni") == 0 ? &w->vni : strcmp(argv[i], "mac") == 0 ?
-								  &w->mac : NULL;
+		const char **slot = strcmp(argv[i], "dst") == 0 ? &w->dst
+				: strcmp(argv[i], "vni") == 0   ? &w->vni
+				: strcmp(argv[i], "mac") == 0   ? &w->mac
+								: NULL;
 
 		if (slot != NULL) {
 			if (++i >= argc)
@@ -435,8 +440,9 @@ fdb_show(int argc, char **argv)
 	do {
 		const struct jnode *v;
 
-		snprintf(cmd, sizeof(cmd), "/vtep/fdb,start=%u%s%s%s%s", start, w.vni ? ",vni=" : "",
-				w.vni ? w.vni : "", w.mac ? ",mac=" : "", w.mac ? w.mac : "");
+		snprintf(cmd, sizeof(cmd), "/vtep/fdb,start=%u%s%s%s%s", start,
+				w.vni ? ",vni=" : "", w.vni ? w.vni : "", w.mac ? ",mac=" : "",
+				w.mac ? w.mac : "");
 		v = request(cmd);
 		if (v == NULL)
 			return EXIT_FAIL;
@@ -476,7 +482,8 @@ fdb_change(const char *verb, int argc, char **argv)
 	if (fdb_words(argc, argv, &w, !flush) != 0)
 		return EXIT_USAGE;
 	if (!flush && (w.mac == NULL || w.vni == NULL || (w.dst == NULL && !del))) {
-		fprintf(stderr, "vtepctl: fdb %s needs MAC%s vni N\n", verb, del ? " [dst IP]" : " dst IP");
+		fprintf(stderr, "vtepctl: fdb %s needs MAC%s vni N\n", verb,
+				del ? " [dst IP]" : " dst IP");
 		return EXIT_USAGE;
 	}
 	if (flush && w.mac != NULL) {
@@ -561,13 +568,16 @@ vni_set(int argc, char **argv)
 
 	if (argc < 2 || check_vni(argv[0]) != 0) {
 		if (argc < 2)
-			fprintf(stderr, "vtepctl: vni set N { learning | nolearning | ageing S }\n");
+			fprintf(stderr,
+					"vtepctl: vni set N { learning | nolearning | ageing S "
+					"}\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "learning") == 0 || strcmp(argv[1], "nolearning") == 0) {
 		snprintf(cmd, sizeof(cmd), "/vtep/learning,vni=%s,learning=%s", argv[0],
 				argv[1][0] == 'l' ? "on" : "off");
-	} else if (strcmp(argv[1], "ageing") == 0 && argc > 2 && isdigit((unsigned char)argv[2][0]) &&
+	} else if (strcmp(argv[1], "ageing") == 0 && argc > 2 &&
+			isdigit((unsigned char)argv[2][0]) &&
 			(strtoul(argv[2], &end, 10), *end == '\0')) {
 		snprintf(cmd, sizeof(cmd), "/vtep/ageing,vni=%s,ageing=%s", argv[0], argv[2]);
 	} else {
@@ -595,7 +605,8 @@ print_counters(const struct jnode *n, const char *path)
 		if (k->type == J_OBJ) {
 			if (show_stats || strncmp(key, "lcore.", 6) != 0)
 				print_counters(k, name);
-		} else if (show_stats || strncmp(name, "drop.", 5) != 0 || strcmp(k->str, "0") != 0) {
+		} else if (show_stats || strncmp(name, "drop.", 5) != 0 ||
+				strcmp(k->str, "0") != 0) {
 			printf("%s %s\n", name, k->str != NULL ? k->str : "null");
 		}
 	}

@@ -47,17 +47,17 @@ struct vtep_ctl {
 	struct vtep_lcore_stats *st; /* the control lcore's counter block */
 	struct vtep_txq tx;          /* the underlay port's ring */
 	uint64_t hz;
-	uint64_t next_age;           /* TSC of the next FDB ageing pass */
-	uint64_t next_timer;         /* TSC of the next ARP/IGMP timer pass */
-	unsigned int nb_out;         /* frames waiting in out */
+	uint64_t next_age;   /* TSC of the next FDB ageing pass */
+	uint64_t next_timer; /* TSC of the next ARP/IGMP timer pass */
+	unsigned int nb_out; /* frames waiting in out */
 	struct rte_mbuf *out[CTL_BURST * 2];
 	struct vtep_arp arp;
 	struct vtep_igmp igmp;
-	struct rte_ring *mailbox;        /* MP/SC: struct ctl_msg from other threads */
-	struct vtep_encap_vni *evnis;    /* the per-VNI encap list workers read now */
-	struct vtep_encap_vni *spare;    /* the other one, rewritten for the next change */
-	uint64_t flood_token;            /* QSBR token of the last flood-list publication */
-	bool flood_pending;              /* workers may still read spare */
+	struct rte_ring *mailbox;     /* MP/SC: struct ctl_msg from other threads */
+	struct vtep_encap_vni *evnis; /* the per-VNI encap list workers read now */
+	struct vtep_encap_vni *spare; /* the other one, rewritten for the next change */
+	uint64_t flood_token;         /* QSBR token of the last flood-list publication */
+	bool flood_pending;           /* workers may still read spare */
 };
 
 static void
@@ -134,8 +134,8 @@ static unsigned int
 drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t now)
 {
 	struct vtep_learn_event ev[CTL_BURST];
-	unsigned int n = rte_ring_sc_dequeue_burst_elem(w->learn_ring, ev, sizeof(ev[0]), CTL_BURST,
-			NULL);
+	unsigned int n = rte_ring_sc_dequeue_burst_elem(
+			w->learn_ring, ev, sizeof(ev[0]), CTL_BURST, NULL);
 	int idx, rc;
 
 	RTE_SET_USED(now);
@@ -221,10 +221,10 @@ vtep_ctl_create(struct vtep_ctx *ctx)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	c->mailbox = rte_ring_create("vtep_ctl_mbox", VTEP_CTL_MAILBOX_SIZE, rte_socket_id(),
-			RING_F_SC_DEQ);
-	c->spare = rte_zmalloc("vtep_evnis", sizeof(*c->spare) * VTEP_MAX_VNIS,
-			RTE_CACHE_LINE_SIZE);
+	c->mailbox = rte_ring_create(
+			"vtep_ctl_mbox", VTEP_CTL_MAILBOX_SIZE, rte_socket_id(), RING_F_SC_DEQ);
+	c->spare = rte_zmalloc(
+			"vtep_evnis", sizeof(*c->spare) * VTEP_MAX_VNIS, RTE_CACHE_LINE_SIZE);
 	if (c->mailbox == NULL || c->spare == NULL) {
 		rte_ring_free(c->mailbox);
 		rte_free(c->spare);
@@ -237,24 +237,26 @@ vtep_ctl_create(struct vtep_ctx *ctx)
 	c->st = &ctx->stats[ctx->nb_workers];
 	c->hz = rte_get_tsc_hz();
 	vtep_port_txq(&ctx->underlay, VTEP_MAX_WORKERS + 1, &c->tx);
-	vtep_arp_init(&c->arp, &(struct vtep_arp_params){
-		.local_be = conf->local_be,
-		.local_mac = ctx->underlay.mac,
-		.prefix_len = conf->prefix_len,
-		.gateway_be = conf->gateway_be,
-		.pool = ctx->pool,
-		.hz = c->hz,
-		.changed = neigh_changed,
-		.arg = c,
-	});
-	vtep_igmp_init(&c->igmp, &(struct vtep_igmp_params){
-		.local_be = conf->local_be,
-		.local_mac = ctx->underlay.mac,
-		.pool = ctx->pool,
-		.version = conf->igmp_version,
-		.hz = c->hz,
-		.seed = now,
-	});
+	vtep_arp_init(&c->arp,
+			&(struct vtep_arp_params){
+					.local_be = conf->local_be,
+					.local_mac = ctx->underlay.mac,
+					.prefix_len = conf->prefix_len,
+					.gateway_be = conf->gateway_be,
+					.pool = ctx->pool,
+					.hz = c->hz,
+					.changed = neigh_changed,
+					.arg = c,
+			});
+	vtep_igmp_init(&c->igmp,
+			&(struct vtep_igmp_params){
+					.local_be = conf->local_be,
+					.local_mac = ctx->underlay.mac,
+					.pool = ctx->pool,
+					.version = conf->igmp_version,
+					.hz = c->hz,
+					.seed = now,
+			});
 	for (unsigned int i = 0; i < conf->nb_neighs; i++)
 		vtep_arp_add_static(&c->arp, conf->neighs[i].ip_be, &conf->neighs[i].mac);
 	/* Announce ourselves, so that peers' stale ARP entries follow a restart at once. */
@@ -338,8 +340,7 @@ flood_edit_begin(struct vtep_ctl *c)
 {
 	unsigned int waited = 0;
 
-	while (c->flood_pending &&
-			rte_rcu_qsbr_check(c->ctx->qsbr, c->flood_token, false) != 1) {
+	while (c->flood_pending && rte_rcu_qsbr_check(c->ctx->qsbr, c->flood_token, false) != 1) {
 		if (waited >= FLOOD_GRACE_US)
 			return NULL;
 		rte_delay_us_sleep(CALL_POLL_US);
@@ -467,7 +468,7 @@ vtep_ctl_poll(struct vtep_ctl *c)
 void
 vtep_ctl_shutdown(struct vtep_ctl *c)
 {
-	struct vtep_txq q = { .port_id = c->ctx->underlay.port_id, .queue = 0, .ring = NULL };
+	struct vtep_txq q = {.port_id = c->ctx->underlay.port_id, .queue = 0, .ring = NULL};
 	uint64_t dropped = 0;
 
 	/* Workers are gone: queue 0 is ours, and their rings hold nothing we need. */

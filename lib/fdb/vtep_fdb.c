@@ -16,8 +16,8 @@ struct vtep_fdb {
 	struct vtep_fdb_entry *entries; /* indexed by key position */
 	struct vtep_fdb_params p;
 	struct vtep_fdb_counters c;
-	bool rcu;                       /* deleted slots are reclaimed by the hash's RCU */
-	size_t memory;                  /* heap bytes taken at creation */
+	bool rcu;      /* deleted slots are reclaimed by the hash's RCU */
+	size_t memory; /* heap bytes taken at creation */
 };
 
 uint32_t
@@ -44,14 +44,15 @@ struct vtep_fdb *
 vtep_fdb_create(const struct vtep_fdb_params *p)
 {
 	struct rte_hash_parameters hp = {
-		.name = p->name,
-		.entries = p->size,
-		.key_len = sizeof(uint64_t),
-		.hash_func = rte_hash_crc,
-		.socket_id = p->socket,
-		/* Lock-free readers, one writer: no MULTI_WRITER_ADD, which takes a lock. */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+			.name = p->name,
+			.entries = p->size,
+			.key_len = sizeof(uint64_t),
+			.hash_func = rte_hash_crc,
+			.socket_id = p->socket,
+			/* Lock-free readers, one writer: no MULTI_WRITER_ADD, which takes a lock.
+			 */
+			.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+					RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	size_t before = heap_used(p->socket);
 	struct vtep_fdb *fdb;
@@ -73,8 +74,8 @@ vtep_fdb_create(const struct vtep_fdb_params *p)
 		goto fail;
 	if (p->qsbr != NULL) {
 		struct rte_hash_rcu_config rc = {
-			.v = p->qsbr,
-			.mode = RTE_HASH_QSBR_MODE_DQ,
+				.v = p->qsbr,
+				.mode = RTE_HASH_QSBR_MODE_DQ,
 		};
 
 		if (rte_hash_rcu_qsbr_add(fdb->h, &rc) != 0)
@@ -146,7 +147,7 @@ set_dst(struct vtep_fdb_entry *e, rte_be32_t dst_be, uint16_t remote)
 			uint8_t vni_idx;
 		};
 		uint64_t word;
-	} u = { { dst_be, remote, e->flags, e->vni_idx } };
+	} u = {{dst_be, remote, e->flags, e->vni_idx}};
 
 	static_assert(offsetof(struct vtep_fdb_entry, seen) == sizeof(uint64_t), "entry layout");
 	__atomic_store_n((uint64_t *)(void *)e, u.word, __ATOMIC_RELEASE);
@@ -254,8 +255,9 @@ vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key)
 
 /* Delete learned entries for which match() says so. */
 static unsigned int
-sweep(struct vtep_fdb *fdb, bool (*match)(const struct vtep_fdb *, const struct vtep_fdb_entry *,
-		const void *), const void *arg)
+sweep(struct vtep_fdb *fdb,
+		bool (*match)(const struct vtep_fdb *, const struct vtep_fdb_entry *, const void *),
+		const void *arg)
 {
 	uint64_t doomed[256];
 	unsigned int total = 0, n;
@@ -294,13 +296,13 @@ flush_match(const struct vtep_fdb *fdb __rte_unused, const struct vtep_fdb_entry
 	const struct flush_arg *f = arg;
 
 	return (f->vni_idx < 0 || e->vni_idx == f->vni_idx) &&
-	       (f->dst_be == 0 || e->dst_be == f->dst_be);
+			(f->dst_be == 0 || e->dst_be == f->dst_be);
 }
 
 unsigned int
 vtep_fdb_flush(struct vtep_fdb *fdb, int vni_idx, rte_be32_t dst_be)
 {
-	struct flush_arg f = { vni_idx, dst_be };
+	struct flush_arg f = {vni_idx, dst_be};
 
 	return sweep(fdb, flush_match, &f);
 }

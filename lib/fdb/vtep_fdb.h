@@ -10,7 +10,8 @@
  *
  * Entry data lives in an array indexed by the hash's key position, so a lookup is one bulk hash
  * call plus an array index. The only field workers write is `seen` (coarse seconds), and only when
- * it changes, so a busy flow does not bounce a cache line per packet (VPP l2_learn.c does the same).
+ * it changes, so a busy flow does not bounce a cache line per packet (VPP l2_learn.c does the
+ * same).
  */
 #ifndef VTEP_FDB_H
 #define VTEP_FDB_H
@@ -46,14 +47,14 @@ struct vtep_learn_event {
 
 /** Creation parameters. */
 struct vtep_fdb_params {
-	const char *name;            /**< Unique name for the hash. */
-	uint32_t size;               /**< Capacity in entries. */
-	int socket;                  /**< NUMA socket for the tables. */
-	uint32_t maxaddress;         /**< Global limit on learned entries, 0 = size. */
-	unsigned int nb_vnis;        /**< VNIs configured. */
+	const char *name;                       /**< Unique name for the hash. */
+	uint32_t size;                          /**< Capacity in entries. */
+	int socket;                             /**< NUMA socket for the tables. */
+	uint32_t maxaddress;                    /**< Global limit on learned entries, 0 = size. */
+	unsigned int nb_vnis;                   /**< VNIs configured. */
 	uint32_t vni_maxaddress[VTEP_MAX_VNIS]; /**< Per-VNI learned limit, 0 = none. */
 	uint32_t vni_ageing[VTEP_MAX_VNIS];     /**< Per-VNI ageing seconds, 0 = never. */
-	struct rte_rcu_qsbr *qsbr;   /**< Readers' QSBR variable (NULL: no readers but the writer). */
+	struct rte_rcu_qsbr *qsbr; /**< Readers' QSBR variable (NULL: no readers but the writer). */
 };
 
 struct vtep_fdb;
@@ -65,7 +66,7 @@ vtep_fdb_key(unsigned int vni_idx, const struct rte_ether_addr *mac)
 	const uint8_t *b = mac->addr_bytes;
 
 	return (uint64_t)vni_idx << 48 | (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 |
-	       (uint64_t)b[2] << 24 | (uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
+			(uint64_t)b[2] << 24 | (uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
 }
 
 /** The VNI index of a key. */
@@ -141,13 +142,13 @@ void vtep_fdb_set_ageing(struct vtep_fdb *fdb, unsigned int vni_idx, uint32_t ag
 
 /** Counters of the FDB (writer's view). */
 struct vtep_fdb_counters {
-	uint64_t learned;   /**< New learned entries. */
-	uint64_t moved;     /**< Learned entries moved to another remote. */
-	uint64_t aged;      /**< Entries aged out. */
-	uint64_t refused;   /**< Learns refused by a limit or a full table. */
+	uint64_t learned;     /**< New learned entries. */
+	uint64_t moved;       /**< Learned entries moved to another remote. */
+	uint64_t aged;        /**< Entries aged out. */
+	uint64_t refused;     /**< Learns refused by a limit or a full table. */
 	uint64_t static_move; /**< Learn events for a static MAC from another remote, ignored. */
-	uint32_t nb_learned; /**< Learned entries now. */
-	uint32_t nb_static;  /**< Static entries now. */
+	uint32_t nb_learned;  /**< Learned entries now. */
+	uint32_t nb_static;   /**< Static entries now. */
 	uint32_t vni_learned[VTEP_MAX_VNIS]; /**< Learned entries now, per VNI. */
 };
 

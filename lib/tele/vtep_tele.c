@@ -66,8 +66,8 @@ leave(void)
 }
 
 /* Errors are answers, not a null reply, so that clients can print why: {"error": ..., "errno"}. */
-static int
-reply_error(struct rte_tel_data *d, int rc, const char *fmt, ...) __rte_format_printf(3, 4);
+static int reply_error(struct rte_tel_data *d, int rc, const char *fmt, ...)
+		__rte_format_printf(3, 4);
 
 static int
 reply_error(struct rte_tel_data *d, int rc, const char *fmt, ...)
@@ -374,7 +374,8 @@ do_fdb_list(struct vtep_ctl *c, void *arg)
 				const struct vtep_remote *rm =
 						vtep_remote_slot(ctx->remotes, evnis[v].floods[i]);
 
-				if (fdb_list_add(r, vtep_fdb_key(v, &zero), rm->ip_be, FDB_FLOOD, 0))
+				if (fdb_list_add(r, vtep_fdb_key(v, &zero), rm->ip_be, FDB_FLOOD,
+						    0))
 					return;
 			}
 		}
@@ -466,15 +467,17 @@ do_fdb_set(struct vtep_ctl *c, void *arg)
 	e = vtep_fdb_lookup(fdb, key);
 	switch (r->op) {
 	case FDB_DEL:
-		r->rc = e == NULL || (r->dst_be != 0 && e->dst_be != r->dst_be) ?
-				-ENOENT : vtep_fdb_del(fdb, key);
+		r->rc = e == NULL || (r->dst_be != 0 && e->dst_be != r->dst_be)
+				? -ENOENT
+				: vtep_fdb_del(fdb, key);
 		return;
 	case FDB_APPEND:
 		/* One destination per MAC: only the all-zero MAC has a list. */
 		r->rc = -EOPNOTSUPP;
 		return;
 	case FDB_ADD:
-		/* `bridge fdb add` on an existing entry is EEXIST in the kernel too (NLM_F_EXCL). */
+		/* `bridge fdb add` on an existing entry is EEXIST in the kernel too (NLM_F_EXCL).
+		 */
 		if (e != NULL) {
 			r->rc = -EEXIST;
 			return;
@@ -504,11 +507,13 @@ fdb_set(const char *params, struct rte_tel_data *d, int op)
 	conf = vtep_ctl_ctx(c)->conf;
 	rc = parse_args(conf, params, &a, err, sizeof(err));
 	if (rc == 0 && (!a.has_mac || a.vni_idx < 0 || (a.dst_be == 0 && op != FDB_DEL)))
-		rc = -EINVAL, snprintf(err, sizeof(err), "fdb %s needs mac=, dst= and vni=", ops[op]);
+		rc = -EINVAL,
+		snprintf(err, sizeof(err), "fdb %s needs mac=, dst= and vni=", ops[op]);
 	else if (rc == 0 && rte_is_multicast_ether_addr(&a.mac))
 		rc = -EINVAL, snprintf(err, sizeof(err), "MAC must be unicast (or all-zero)");
 	else if (rc == 0 && a.dst_be != 0 && !rte_is_zero_ether_addr(&a.mac) &&
-			(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(a.dst_be)) || a.dst_be == conf->local_be))
+			(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(a.dst_be)) ||
+					a.dst_be == conf->local_be))
 		rc = -EINVAL, snprintf(err, sizeof(err), "dst must be a remote unicast VTEP");
 	if (rc != 0) {
 		reply_error(d, rc, "%s", err);
@@ -681,8 +686,10 @@ cmd_neigh(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 			break;
 		rte_tel_data_start_dict(e);
 		rte_tel_data_add_dict_string(e, "ip", vtep_ip_str(n->ip_be, buf));
-		rte_tel_data_add_dict_string(e, "mac", n->state == VTEP_ARP_INCOMPLETE ?
-				"" : mac_str(&n->mac, buf, sizeof(buf)));
+		rte_tel_data_add_dict_string(e, "mac",
+				n->state == VTEP_ARP_INCOMPLETE
+						? ""
+						: mac_str(&n->mac, buf, sizeof(buf)));
 		rte_tel_data_add_dict_string(e, "state", vtep_arp_state_name(n->state));
 		/* Keys allow no dots: entries are numbered, the address is a value. */
 		snprintf(buf, sizeof(buf), "%u", nb++);
@@ -695,11 +702,11 @@ out:
 }
 
 struct vni_req {
-	struct vtep_encap_vni ev[VTEP_MAX_VNIS];   /* flood lists now */
+	struct vtep_encap_vni ev[VTEP_MAX_VNIS];                    /* flood lists now */
 	rte_be32_t floods_be[VTEP_MAX_VNIS][VTEP_ENCAP_MAX_COPIES]; /* their addresses */
-	uint8_t learning[VTEP_MAX_VNIS];           /* learning now */
-	uint32_t ageing[VTEP_MAX_VNIS];            /* ageing now */
-	uint32_t learned[VTEP_MAX_VNIS];           /* learned entries now */
+	uint8_t learning[VTEP_MAX_VNIS];                            /* learning now */
+	uint32_t ageing[VTEP_MAX_VNIS];                             /* ageing now */
+	uint32_t learned[VTEP_MAX_VNIS];                            /* learned entries now */
 };
 
 static void
@@ -711,7 +718,8 @@ do_vni(struct vtep_ctl *c, void *arg)
 	memcpy(r->ev, vtep_ctl_encap_vnis(c), sizeof(r->ev));
 	for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++) {
 		for (unsigned int i = 0; i < r->ev[v].nb_floods; i++)
-			r->floods_be[v][i] = vtep_remote_slot(ctx->remotes, r->ev[v].floods[i])->ip_be;
+			r->floods_be[v][i] =
+					vtep_remote_slot(ctx->remotes, r->ev[v].floods[i])->ip_be;
 		r->learning[v] = ctx->decap.learning[v];
 		r->ageing[v] = tele_ageing[v];
 		r->learned[v] = vtep_fdb_counters(ctx->fdb)->vni_learned[v];
@@ -756,8 +764,8 @@ cmd_vni(const char *cmd __rte_unused, const char *params __rte_unused, struct rt
 		}
 		rte_tel_data_start_dict(e);
 		rte_tel_data_add_dict_u64(e, "id", vc->vni);
-		rte_tel_data_add_dict_string(e, "group",
-				vc->group_be ? vtep_ip_str(vc->group_be, buf) : "");
+		rte_tel_data_add_dict_string(
+				e, "group", vc->group_be ? vtep_ip_str(vc->group_be, buf) : "");
 		rte_tel_data_add_dict_string(e, "inner", ctx->inner[v].name);
 		rte_tel_data_add_dict_string(e, "learning", r->learning[v] ? "on" : "off");
 		rte_tel_data_add_dict_u64(e, "ageing", r->ageing[v]);
@@ -826,20 +834,24 @@ static const struct {
 	telemetry_cb fn;
 	const char *help;
 } tele_cmds[] = {
-	{"/vtep/stats", cmd_stats, "Counters: totals, drop reasons, per VNI, FDB, per lcore."},
-	{"/vtep/fdb", cmd_fdb,
-			"FDB and flood lists. Parameters: vni=N, mac=MAC, start=N (128 a reply)."},
-	{"/vtep/fdb_add", cmd_fdb_add, "Add a static entry: mac=MAC,dst=IP,vni=N."},
-	{"/vtep/fdb_append", cmd_fdb_append,
-			"Append a flood-list remote: mac=00:00:00:00:00:00,dst=IP,vni=N."},
-	{"/vtep/fdb_replace", cmd_fdb_replace, "Add or replace a static entry: mac=,dst=,vni=."},
-	{"/vtep/fdb_del", cmd_fdb_del, "Delete an entry: mac=MAC,vni=N[,dst=IP]."},
-	{"/vtep/fdb_flush", cmd_fdb_flush, "Delete learned entries: [vni=N][,dst=IP]."},
-	{"/vtep/neigh", cmd_neigh, "Underlay ARP table: ip, mac, state."},
-	{"/vtep/vni", cmd_vni, "VNIs: id, group, inner port, learning, ageing, flood list."},
-	{"/vtep/igmp", cmd_igmp, "IGMP: version, mode, counters, joined groups."},
-	{"/vtep/learning", cmd_learning, "Set learning: vni=N,learning=on|off."},
-	{"/vtep/ageing", cmd_ageing, "Set ageing: vni=N,ageing=SECONDS (0 = never)."},
+		{"/vtep/stats", cmd_stats,
+				"Counters: totals, drop reasons, per VNI, FDB, per lcore."},
+		{"/vtep/fdb", cmd_fdb,
+				"FDB and flood lists. Parameters: vni=N, mac=MAC, start=N (128 a "
+				"reply)."},
+		{"/vtep/fdb_add", cmd_fdb_add, "Add a static entry: mac=MAC,dst=IP,vni=N."},
+		{"/vtep/fdb_append", cmd_fdb_append,
+				"Append a flood-list remote: mac=00:00:00:00:00:00,dst=IP,vni=N."},
+		{"/vtep/fdb_replace", cmd_fdb_replace,
+				"Add or replace a static entry: mac=,dst=,vni=."},
+		{"/vtep/fdb_del", cmd_fdb_del, "Delete an entry: mac=MAC,vni=N[,dst=IP]."},
+		{"/vtep/fdb_flush", cmd_fdb_flush, "Delete learned entries: [vni=N][,dst=IP]."},
+		{"/vtep/neigh", cmd_neigh, "Underlay ARP table: ip, mac, state."},
+		{"/vtep/vni", cmd_vni,
+				"VNIs: id, group, inner port, learning, ageing, flood list."},
+		{"/vtep/igmp", cmd_igmp, "IGMP: version, mode, counters, joined groups."},
+		{"/vtep/learning", cmd_learning, "Set learning: vni=N,learning=on|off."},
+		{"/vtep/ageing", cmd_ageing, "Set ageing: vni=N,ageing=SECONDS (0 = never)."},
 };
 
 int
@@ -854,8 +866,8 @@ vtep_tele_init(struct vtep_ctl *c)
 	if (tele_registered)
 		return 0;
 	for (unsigned int i = 0; i < RTE_DIM(tele_cmds); i++) {
-		rc = rte_telemetry_register_cmd(tele_cmds[i].name, tele_cmds[i].fn,
-				tele_cmds[i].help);
+		rc = rte_telemetry_register_cmd(
+				tele_cmds[i].name, tele_cmds[i].fn, tele_cmds[i].help);
 		if (rc != 0) {
 			TELE_LOG(ERR, "cannot register %s: %s\n", tele_cmds[i].name, strerror(-rc));
 			return rc;
@@ -873,8 +885,9 @@ vtep_tele_stop(void)
 	if (c == NULL)
 		return;
 	/* Callbacks in flight wait for the control lcore: that is us, so keep answering. */
-	for (unsigned int us = 0; __atomic_load_n(&tele_inflight, __ATOMIC_SEQ_CST) != 0 &&
-			us < STOP_WAIT_US; us += STOP_STEP_US) {
+	for (unsigned int us = 0;
+			__atomic_load_n(&tele_inflight, __ATOMIC_SEQ_CST) != 0 && us < STOP_WAIT_US;
+			us += STOP_STEP_US) {
 		vtep_ctl_poll(c);
 		rte_delay_us_sleep(STOP_STEP_US);
 	}

@@ -67,9 +67,9 @@ expect_fail() {
 
 # grows NAME: the counter increases within 2 s.
 grows() {
-	local a b i
+	local a b
 	a=$(counter "$1")
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		sleep 0.1
 		b=$(counter "$1")
 		if [ "$b" -gt "$a" ]; then
@@ -106,12 +106,12 @@ expect_fail "no vtepd (wrong --file-prefix)" 1 "vtepd is not running" \
 	-l 0,1 -- dev net_pcap0 local "$LOCAL/24" neigh $REMOTE lladdr 02:00:00:00:91:82 \
 	id $VNI group $GROUP inner net_pcap1 >"$T/vtepd.out" 2>"$T/vtepd.err" &
 VPID=$!
-for i in $(seq 100); do
+for _ in $(seq 100); do
 	[ -S "/var/run/dpdk/$PFX/dpdk_telemetry.v2" ] && ctl stats >/dev/null 2>&1 && break
 	sleep 0.1
 done
 ctl stats >/dev/null || { echo "FAIL: vtepd did not come up"; cat "$T/vtepd.err"; exit 1; }
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	[ "$(counter fdb.nb_learned)" = 8 ] && break
 	sleep 0.1
 done

@@ -423,7 +423,11 @@ scenario_workers() {
 		id 43 inner net_pcap2 fdb 02:00:00:2b:00:01 dst 172.16.91.130 \
 		idle-exit "$IDLE_MS" >"$T/wk.out" 2>"$T/wk.err" || rc=$?
 	expect_eq "vtepd exit status" "$rc" 0
-	grep -q 'running, 2 worker' "$T/wk.out" && ok "two workers" || fail "not two workers"
+	if grep -q 'running, 2 worker' "$T/wk.out"; then
+		ok "two workers"
+	else
+		fail "not two workers"
+	fi
 	expect_counter wk vni.42.encap_pkts 50
 	expect_counter wk vni.43.encap_pkts 70
 	expect_counter wk underlay.tx "$(nframes "$T/wk.under.pcap")"
