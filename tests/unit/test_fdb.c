@@ -206,7 +206,7 @@ test_bulk(void)
 static struct vtep_fdb *cf;
 static struct rte_rcu_qsbr *qv;
 static atomic_int stop;
-static unsigned long inconsistent;
+static unsigned long inconsistent, foreign;
 static atomic_ulong reads;
 
 static void *
@@ -232,6 +232,10 @@ reader(void *arg __rte_unused)
 			if ((uint16_t)(rte_be_to_cpu_32((rte_be32_t)word) & 0xffff) !=
 					(uint16_t)(word >> 32))
 				inconsistent++;
+			/* ... and puts the key's own number in bits 16-23 of the address. */
+			if ((uint32_t)word != 0 &&
+					((rte_be_to_cpu_32((rte_be32_t)word) >> 16) & 0xff) != i)
+				foreign++;
 			atomic_fetch_add(&reads, 1);
 		}
 		rte_rcu_qsbr_quiescent(qv, 0);
@@ -257,7 +261,7 @@ test_concurrent(void)
 	for (unsigned int round = 0; round < 20000 || (atomic_load(&reads) < 100000 && round < 5000000);
 			round++) {
 		unsigned int i = round % 32;
-		uint32_t host = 0x0a000000 | ((round * 7919u) & 0xffff);
+		uint32_t host = 0x0a000000 | i << 16 | ((round * 7919u) & 0xffff);
 
 		e = ev(0, i, host);
 		vtep_fdb_learn(cf, &e, host & 0xffff, round);
@@ -267,6 +271,8 @@ test_concurrent(void)
 	atomic_store(&stop, 1);
 	pthread_join(t, NULL);
 	CHECKF(inconsistent == 0, "%lu of %lu reads saw a torn entry", inconsistent,
+			atomic_load(&reads));
+	CHECKF(foreign == 0, "%lu of %lu reads saw another key's entry", foreign,
 			atomic_load(&reads));
 	CHECK(atomic_load(&reads) >= 100000);
 	vtep_fdb_free(cf);
