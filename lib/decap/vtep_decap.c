@@ -146,9 +146,9 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 			}
 			if (dc->learning[r->vni_idx])
 				post_learn(lf, keys[k], r->src_be, now, out, vs);
-		} else if (e->seen != now) {
+		} else {
 			/* Written once a second at most: no cache line bounced per packet. */
-			e->seen = now;
+			vtep_fdb_entry_touch(e, now);
 		}
 		if (unlikely(r->ecn == 3) && ecn_decap(m, r->inner_off, r->inner_size) != 0) {
 			VTEP_DROP(st, RX_ECN_NOT_ECT);

@@ -1,22 +1,43 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The FDB: one rte_hash (lock-free readers, one writer) plus an entry array indexed by key
+ * position.
+ *
+ * Slot life cycle. rte_hash publishes a new key before it returns the key's position, so the
+ * writer can only fill entries[pos] after readers may already find the key. A slot that held a
+ * deleted key would then briefly show that key's old remote. To prevent that, a slot is zeroed
+ * when the hash frees it (at once without RCU, from the RCU reclaim callback with it: readers have
+ * all passed a quiescent state since the delete), and a lookup treats dst_be == 0 as a miss. A
+ * reader that finds a new key therefore sees either the zeroed slot (a miss: the frame floods)
+ * or the complete entry, never another key's data.
+ */
+#include <assert.h>
 #include <errno.h>
-#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "vtep_fdb.h"
+
+RTE_LOG_REGISTER_DEFAULT(vtep_logtype_fdb, INFO);
+#define FDB_LOG(level, ...) rte_log(RTE_LOG_##level, vtep_logtype_fdb, "vtepd.fdb: " __VA_ARGS__)
+
+static_assert(sizeof(struct vtep_fdb_entry) == 16, "FDB entry layout");
+static_assert(offsetof(struct vtep_fdb_entry, seen) == sizeof(uint64_t), "FDB entry layout");
 
 struct vtep_fdb {
 	struct rte_hash *h;
 	struct vtep_fdb_entry *entries; /* indexed by key position */
 	struct vtep_fdb_params p;
 	struct vtep_fdb_counters c;
-	bool rcu;      /* deleted slots are reclaimed by the hash's RCU */
+	bool rcu;      /* deleted slots are reclaimed by the hash's RCU defer queue */
 	size_t memory; /* heap bytes taken at creation */
 };
 
@@ -24,20 +45,56 @@ uint32_t
 vtep_fdb_now(void)
 {
 	static uint64_t hz;
+	uint64_t f = __atomic_load_n(&hz, __ATOMIC_RELAXED);
 
-	if (hz == 0)
-		hz = rte_get_tsc_hz();
-	return (uint32_t)(rte_get_tsc_cycles() / hz);
+	if (f == 0) {
+		f = rte_get_tsc_hz();
+		__atomic_store_n(&hz, f, __ATOMIC_RELAXED);
+	}
+	return (uint32_t)(rte_get_tsc_cycles() / f);
 }
 
+/* DPDK heap bytes in use on every socket. */
 static size_t
-heap_used(int socket)
+heap_used(void)
 {
 	struct rte_malloc_socket_stats s;
+	size_t sum = 0;
 
-	if (rte_malloc_get_socket_stats(socket < 0 ? 0 : socket, &s) != 0)
-		return 0;
-	return s.heap_allocsz_bytes;
+	for (unsigned int i = 0; i < rte_socket_count(); i++)
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &s) == 0)
+			sum += s.heap_allocsz_bytes;
+	return sum;
+}
+
+/* Store the shared word of an entry: one aligned 8-byte store, see struct vtep_fdb_entry. */
+static void
+set_word(struct vtep_fdb_entry *e, rte_be32_t dst_be, uint16_t remote, uint8_t flags,
+		uint8_t vni_idx)
+{
+	struct vtep_fdb_entry n = {
+			.dst_be = dst_be, .remote = remote, .flags = flags, .vni_idx = vni_idx};
+
+	__atomic_store_n(&e->word, n.word, __ATOMIC_RELEASE);
+}
+
+/* Forget a slot the hash has freed (or is about to free): lookups see a miss there until the
+ * writer fills it for its next key. */
+static void
+clear_slot(struct vtep_fdb *fdb, int32_t pos)
+{
+	__atomic_store_n(&fdb->entries[pos].word, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&fdb->entries[pos].seen, 0, __ATOMIC_RELAXED);
+}
+
+/* RCU reclaim callback: key_data is the position + 1 that add() stored with the key. */
+static void
+reclaim_slot(void *p, void *key_data)
+{
+	uintptr_t pos1 = (uintptr_t)key_data;
+
+	if (pos1 != 0)
+		clear_slot(p, (int32_t)(pos1 - 1));
 }
 
 struct vtep_fdb *
@@ -50,14 +107,16 @@ vtep_fdb_create(const struct vtep_fdb_params *p)
 			.hash_func = rte_hash_crc,
 			.socket_id = p->socket,
 			/* Lock-free readers, one writer: no MULTI_WRITER_ADD, which takes a lock.
-			 */
+			 * The extendable table lets the hash hold `size` keys whatever their
+			 * buckets. */
 			.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 					RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
-	size_t before = heap_used(p->socket);
+	size_t before = heap_used();
 	struct vtep_fdb *fdb;
+	int err = ENOMEM;
 
-	if (p->size < 8 || p->nb_vnis > VTEP_MAX_VNIS) {
+	if (p->name == NULL || p->size < 8 || p->nb_vnis > VTEP_MAX_VNIS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -68,25 +127,37 @@ vtep_fdb_create(const struct vtep_fdb_params *p)
 	}
 	fdb->p = *p;
 	fdb->h = rte_hash_create(&hp);
+	if (fdb->h == NULL) {
+		err = rte_errno != 0 ? rte_errno : ENOMEM;
+		goto fail;
+	}
 	fdb->entries = rte_zmalloc_socket("vtep_fdb_entries",
 			sizeof(fdb->entries[0]) * (p->size + 1), RTE_CACHE_LINE_SIZE, p->socket);
-	if (fdb->h == NULL || fdb->entries == NULL)
+	if (fdb->entries == NULL)
 		goto fail;
 	if (p->qsbr != NULL) {
+		/* Defer-queue mode: a deleted key's slot (and ext bucket) is reused only after
+		 * every reader has reported a quiescent state; the writer never waits. */
 		struct rte_hash_rcu_config rc = {
 				.v = p->qsbr,
 				.mode = RTE_HASH_QSBR_MODE_DQ,
+				.key_data_ptr = fdb,
+				.free_key_data_func = reclaim_slot,
 		};
 
-		if (rte_hash_rcu_qsbr_add(fdb->h, &rc) != 0)
+		if (rte_hash_rcu_qsbr_add(fdb->h, &rc) != 0) {
+			err = rte_errno != 0 ? rte_errno : ENOMEM;
 			goto fail;
+		}
 		fdb->rcu = true;
 	}
-	fdb->memory = heap_used(p->socket) - before;
+	fdb->memory = heap_used() - before;
 	return fdb;
 fail:
+	FDB_LOG(ERR, "cannot create FDB %s of %u entries: %s\n", p->name, p->size,
+			rte_strerror(err));
 	vtep_fdb_free(fdb);
-	rte_errno = ENOMEM;
+	rte_errno = err;
 	return NULL;
 }
 
@@ -95,9 +166,19 @@ vtep_fdb_free(struct vtep_fdb *fdb)
 {
 	if (fdb == NULL)
 		return;
+	/* The hash first: freeing it drains the RCU defer queue, whose callback writes entries. */
 	rte_hash_free(fdb->h);
 	rte_free(fdb->entries);
 	rte_free(fdb);
+}
+
+/* The entry at a position the hash returned, or NULL while the writer is still filling it. */
+static inline struct vtep_fdb_entry *
+entry_at(const struct vtep_fdb *fdb, int32_t pos)
+{
+	struct vtep_fdb_entry *e = &fdb->entries[pos];
+
+	return __atomic_load_n(&e->dst_be, __ATOMIC_ACQUIRE) != 0 ? e : NULL;
 }
 
 uint64_t
@@ -108,20 +189,24 @@ vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned 
 	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
 
+	/* Checked here: DPDK 22.11's rte_hash_lookup_bulk accepts n > RTE_HASH_LOOKUP_BULK_MAX
+	 * and writes past its position array (measured: n = 65 returns 0). */
+	if (unlikely(n == 0 || n > RTE_HASH_LOOKUP_BULK_MAX)) {
+		for (unsigned int i = 0; i < n; i++)
+			entries[i] = NULL;
+		return 0;
+	}
 	for (unsigned int i = 0; i < n; i++)
 		kp[i] = &keys[i];
-	if (rte_hash_lookup_bulk(fdb->h, kp, n, pos) != 0) {
+	if (unlikely(rte_hash_lookup_bulk(fdb->h, kp, n, pos) != 0)) {
 		for (unsigned int i = 0; i < n; i++)
 			entries[i] = NULL;
 		return 0;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		if (pos[i] >= 0) {
-			entries[i] = &fdb->entries[pos[i]];
+		entries[i] = pos[i] >= 0 ? entry_at(fdb, pos[i]) : NULL;
+		if (entries[i] != NULL)
 			hits |= 1ull << i;
-		} else {
-			entries[i] = NULL;
-		}
 	}
 	return hits;
 }
@@ -131,28 +216,10 @@ vtep_fdb_lookup(const struct vtep_fdb *fdb, uint64_t key)
 {
 	int32_t pos = rte_hash_lookup(fdb->h, &key);
 
-	return pos >= 0 ? &fdb->entries[pos] : NULL;
+	return pos >= 0 ? entry_at(fdb, pos) : NULL;
 }
 
-/* Point a live entry at another remote: address and slot in one aligned 8-byte store, so a
- * reader never pairs the old address with the new slot. */
-static void
-set_dst(struct vtep_fdb_entry *e, rte_be32_t dst_be, uint16_t remote)
-{
-	union {
-		struct {
-			rte_be32_t dst_be;
-			uint16_t remote;
-			uint8_t flags;
-			uint8_t vni_idx;
-		};
-		uint64_t word;
-	} u = {{dst_be, remote, e->flags, e->vni_idx}};
-
-	static_assert(offsetof(struct vtep_fdb_entry, seen) == sizeof(uint64_t), "entry layout");
-	__atomic_store_n((uint64_t *)(void *)e, u.word, __ATOMIC_RELEASE);
-}
-
+/* Add a new key (writer). */
 static int
 add(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint8_t flags,
 		uint32_t now)
@@ -162,11 +229,14 @@ add(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint
 
 	if (pos < 0)
 		return -ENOSPC;
+	/* Remember the position with the key, for reclaim_slot(): updating an existing key's
+	 * data cannot fail. */
+	if (fdb->rcu)
+		rte_hash_add_key_data(fdb->h, &key, (void *)(uintptr_t)(pos + 1));
 	e = &fdb->entries[pos];
-	e->flags = flags;
-	e->vni_idx = vtep_fdb_key_vni(key);
-	e->seen = now;
-	set_dst(e, dst_be, remote);
+	__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
+	/* Last: a non-zero dst_be is what makes the entry visible to lookups. */
+	set_word(e, dst_be, remote, flags, vtep_fdb_key_vni(key));
 	return 0;
 }
 
@@ -181,36 +251,56 @@ count(struct vtep_fdb *fdb, const struct vtep_fdb_entry *e, int delta)
 	}
 }
 
+/* May a new learned entry go into VNI v? Bumps `refused` when not. */
+static bool
+room_for_learned(struct vtep_fdb *fdb, unsigned int v)
+{
+	uint32_t global = fdb->p.maxaddress ? fdb->p.maxaddress : fdb->p.size;
+	uint32_t vni_max = fdb->p.vni_maxaddress[v];
+
+	if (fdb->c.nb_learned >= global || fdb->c.nb_learned + fdb->c.nb_static >= fdb->p.size ||
+			(vni_max != 0 && fdb->c.vni_learned[v] >= vni_max)) {
+		fdb->c.refused++;
+		return false;
+	}
+	return true;
+}
+
+static bool
+vni_ok(const struct vtep_fdb *fdb, unsigned int v)
+{
+	return v < VTEP_MAX_VNIS && (fdb->p.nb_vnis == 0 || v < fdb->p.nb_vnis);
+}
+
 int
 vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t remote,
 		uint32_t now)
 {
 	unsigned int v = vtep_fdb_key_vni(ev->key);
-	struct vtep_fdb_entry *e = vtep_fdb_lookup(fdb, ev->key);
-	uint32_t global = fdb->p.maxaddress ? fdb->p.maxaddress : fdb->p.size;
+	struct vtep_fdb_entry *e;
 
-	if (v >= fdb->p.nb_vnis && fdb->p.nb_vnis != 0)
+	if (!vni_ok(fdb, v) || ev->src_be == 0)
 		return -EINVAL;
+	e = vtep_fdb_lookup(fdb, ev->key);
 	if (e != NULL) {
 		if (e->dst_be == ev->src_be) {
-			if (!(e->flags & VTEP_FDB_STATIC) && e->seen != now)
-				e->seen = now;
+			if (!(e->flags & VTEP_FDB_STATIC))
+				vtep_fdb_entry_touch(e, now);
 			return 1;
 		}
 		if (e->flags & VTEP_FDB_STATIC) {
-			/* The kernel never migrates a static entry (vxlan_snoop). */
+			/* The kernel never migrates a static entry either (vxlan_snoop). */
 			fdb->c.static_move++;
 			return -EPERM;
 		}
-		set_dst(e, ev->src_be, remote);
-		e->seen = now;
+		set_word(e, ev->src_be, remote, e->flags, e->vni_idx);
+		vtep_fdb_entry_touch(e, now);
 		fdb->c.moved++;
 		return 0;
 	}
-	if (fdb->c.nb_learned >= global ||
-			(fdb->p.vni_maxaddress[v] != 0 &&
-					fdb->c.vni_learned[v] >= fdb->p.vni_maxaddress[v]) ||
-			add(fdb, ev->key, ev->src_be, remote, 0, now) != 0) {
+	if (!room_for_learned(fdb, v))
+		return -ENOSPC;
+	if (add(fdb, ev->key, ev->src_be, remote, 0, now) != 0) {
 		fdb->c.refused++;
 		return -ENOSPC;
 	}
@@ -223,16 +313,20 @@ vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t
 int
 vtep_fdb_add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote)
 {
-	struct vtep_fdb_entry *e = vtep_fdb_lookup(fdb, key);
+	unsigned int v = vtep_fdb_key_vni(key);
+	struct vtep_fdb_entry *e;
 
+	if (!vni_ok(fdb, v) || dst_be == 0)
+		return -EINVAL;
+	e = vtep_fdb_lookup(fdb, key);
 	if (e != NULL) {
 		count(fdb, e, -1);
-		e->flags = VTEP_FDB_STATIC;
-		set_dst(e, dst_be, remote);
+		set_word(e, dst_be, remote, VTEP_FDB_STATIC, e->vni_idx);
 		count(fdb, e, 1);
 		return 0;
 	}
-	if (add(fdb, key, dst_be, remote, VTEP_FDB_STATIC, vtep_fdb_now()) != 0)
+	if (fdb->c.nb_learned + fdb->c.nb_static >= fdb->p.size ||
+			add(fdb, key, dst_be, remote, VTEP_FDB_STATIC, vtep_fdb_now()) != 0)
 		return -ENOSPC;
 	fdb->c.nb_static++;
 	return 0;
@@ -245,42 +339,67 @@ vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key)
 
 	if (pos < 0)
 		return -ENOENT;
+	if (rte_hash_del_key(fdb->h, &key) < 0)
+		return -ENOENT;
 	count(fdb, &fdb->entries[pos], -1);
-	rte_hash_del_key(fdb->h, &key);
-	/* Without RCU the writer is alone: the slot can be reused at once. */
-	if (!fdb->rcu)
+	/* With RCU the slot keeps its data for readers still holding it; reclaim_slot() clears
+	 * it later. Without RCU the writer is alone, and LF mode leaves the freeing to us. */
+	if (!fdb->rcu) {
+		clear_slot(fdb, pos);
 		rte_hash_free_key_with_position(fdb->h, pos);
+	}
 	return 0;
 }
 
-/* Delete learned entries for which match() says so. */
+typedef bool (*sweep_match)(
+		const struct vtep_fdb *fdb, const struct vtep_fdb_entry *e, const void *arg);
+
+/* Collect up to max keys of learned entries that match, from the start of the table. */
 static unsigned int
-sweep(struct vtep_fdb *fdb,
-		bool (*match)(const struct vtep_fdb *, const struct vtep_fdb_entry *, const void *),
-		const void *arg)
+collect(const struct vtep_fdb *fdb, sweep_match match, const void *arg, uint64_t *keys,
+		unsigned int max)
 {
-	uint64_t doomed[256];
-	unsigned int total = 0, n;
+	unsigned int n = 0;
 	const void *key;
 	void *data;
-	uint32_t iter;
+	uint32_t iter = 0;
 	int32_t pos;
 
-	/* Collect, then delete: the hash may not change under rte_hash_iterate. */
-	do {
-		n = 0;
-		iter = 0;
-		while (n < RTE_DIM(doomed) &&
-				(pos = rte_hash_iterate(fdb->h, &key, &data, &iter)) >= 0) {
-			const struct vtep_fdb_entry *e = &fdb->entries[pos];
+	while (n < max && (pos = rte_hash_iterate(fdb->h, &key, &data, &iter)) >= 0) {
+		const struct vtep_fdb_entry *e = &fdb->entries[pos];
 
-			if (!(e->flags & VTEP_FDB_STATIC) && match(fdb, e, arg))
-				doomed[n++] = *(const uint64_t *)key;
-		}
+		if (!(e->flags & VTEP_FDB_STATIC) && match(fdb, e, arg))
+			keys[n++] = *(const uint64_t *)key;
+	}
+	return n;
+}
+
+/*
+ * Delete learned entries that match. Collect first, then delete: a delete may move a key from the
+ * end of an extendable-bucket chain into the freed place (rte_hash compaction), which an
+ * rte_hash_iterate in progress would then skip. One pass with room for every learned entry; if
+ * that allocation fails, batches on the stack, each starting the walk again.
+ */
+static unsigned int
+sweep(struct vtep_fdb *fdb, sweep_match match, const void *arg)
+{
+	unsigned int max = fdb->c.nb_learned, total = 0, n;
+	uint64_t batch[256], *keys;
+
+	if (max == 0)
+		return 0;
+	keys = malloc(sizeof(*keys) * max);
+	if (keys == NULL) {
+		keys = batch;
+		max = RTE_DIM(batch);
+	}
+	do {
+		n = collect(fdb, match, arg, keys, max);
 		for (unsigned int i = 0; i < n; i++)
-			vtep_fdb_del(fdb, doomed[i]);
-		total += n;
-	} while (n == RTE_DIM(doomed));
+			total += vtep_fdb_del(fdb, keys[i]) == 0;
+	} while (keys == batch && n == max);
+	if (keys != batch)
+		free(keys);
 	return total;
 }
 
@@ -312,7 +431,8 @@ age_match(const struct vtep_fdb *fdb, const struct vtep_fdb_entry *e, const void
 {
 	uint32_t now = *(const uint32_t *)arg, ageing = fdb->p.vni_ageing[e->vni_idx];
 
-	return ageing != 0 && now - e->seen >= ageing;
+	/* Unsigned difference: right across the 32-bit wrap of the seconds clock. */
+	return ageing != 0 && now - __atomic_load_n(&e->seen, __ATOMIC_RELAXED) >= ageing;
 }
 
 unsigned int

@@ -29,14 +29,52 @@
 /** Entry flag: configured, never aged, never moved by learning (`bridge fdb add ... static`). */
 #define VTEP_FDB_STATIC 0x01u
 
-/** Data of one FDB entry (12 bytes). */
+/**
+ * Data of one FDB entry (16 bytes, 8-byte aligned).
+ *
+ * dst_be, remote, flags and vni_idx share one aligned 64-bit word that the writer stores at once
+ * (x86-64 and arm64 make an aligned 8-byte store single-copy atomic), so a reader never pairs the
+ * old address with the new remote while an entry moves. A reader that needs two of those fields
+ * together reads them through vtep_fdb_entry_read(); one field alone can be read directly.
+ * dst_be is never 0 in an entry a lookup returns: 0 marks a slot the writer is still filling.
+ */
 struct vtep_fdb_entry {
-	rte_be32_t dst_be; /**< Remote VTEP address. */
-	uint16_t remote;   /**< Index of the remote VTEP (struct vtep_remotes), opaque here. */
-	uint8_t flags;     /**< VTEP_FDB_*. */
-	uint8_t vni_idx;   /**< Index of the VNI in the configuration. */
-	uint32_t seen;     /**< Last time (vtep_fdb_now seconds) a frame came from this MAC. */
+	union {
+		struct {
+			rte_be32_t dst_be; /**< Remote VTEP address. */
+			uint16_t remote;   /**< Index of the remote VTEP (struct vtep_remotes). */
+			uint8_t flags;     /**< VTEP_FDB_*. */
+			uint8_t vni_idx;   /**< Index of the VNI in the configuration. */
+		};
+		uint64_t word; /**< The four fields above as the one word the writer stores. */
+	};
+	uint32_t seen; /**< Last time (vtep_fdb_now seconds) a frame came from this MAC. */
 };
+
+/**
+ * Copy an entry with dst_be, remote, flags and vni_idx from one atomic load, so that they belong
+ * together even while the writer moves the entry (readers' side).
+ */
+static inline struct vtep_fdb_entry
+vtep_fdb_entry_read(const struct vtep_fdb_entry *e)
+{
+	struct vtep_fdb_entry c;
+
+	c.word = __atomic_load_n(&e->word, __ATOMIC_RELAXED);
+	c.seen = __atomic_load_n(&e->seen, __ATOMIC_RELAXED);
+	return c;
+}
+
+/**
+ * Stamp an entry as seen now (readers' side). The store happens only when the second changed, so
+ * a busy flow does not bounce the entry's cache line between lcores (VPP l2_learn.c does the same).
+ */
+static inline void
+vtep_fdb_entry_touch(struct vtep_fdb_entry *e, uint32_t now)
+{
+	if (__atomic_load_n(&e->seen, __ATOMIC_RELAXED) != now)
+		__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
+}
 
 /** What a worker tells the control lcore when it sees a new or moved source MAC. */
 struct vtep_learn_event {
@@ -96,9 +134,10 @@ struct vtep_fdb *vtep_fdb_create(const struct vtep_fdb_params *p);
 void vtep_fdb_free(struct vtep_fdb *fdb);
 
 /**
- * Look up n keys (n <= RTE_HASH_LOOKUP_BULK_MAX), readers' side, lock free.
+ * Look up n keys (n <= RTE_HASH_LOOKUP_BULK_MAX), readers' side, lock free. An entry stays valid
+ * until the calling thread next reports a quiescent state on the FDB's QSBR variable.
  * @param entries Out: the entry of each key, or NULL on a miss.
- * @return bit mask of hits.
+ * @return bit mask of hits (0 with every entry NULL if n is 0 or above the maximum).
  */
 uint64_t vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned int n,
 		struct vtep_fdb_entry **entries);
@@ -111,14 +150,15 @@ struct vtep_fdb_entry *vtep_fdb_lookup(const struct vtep_fdb *fdb, uint64_t key)
  * A static entry is never changed. Limits (global, per VNI) refuse new entries.
  * @param remote Index of the remote VTEP for ev->src_be.
  * @return 0 learned or moved, 1 nothing to do (already there), -EPERM static entry,
- *         -ENOSPC a limit or the table refused it.
+ *         -ENOSPC a limit or the table refused it, -EINVAL a VNI index out of range or a zero
+ *         address.
  */
 int vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t remote,
 		uint32_t now);
 
 /**
  * Add or replace a static entry (writer only). Replaces a learned entry for the same key.
- * @return 0, or -ENOSPC.
+ * @return 0, -ENOSPC, or -EINVAL (VNI index out of range, zero address).
  */
 int vtep_fdb_add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote);
 
@@ -162,7 +202,10 @@ const struct vtep_fdb_counters *vtep_fdb_counters(const struct vtep_fdb *fdb);
 int vtep_fdb_walk(const struct vtep_fdb *fdb,
 		int (*cb)(uint64_t key, const struct vtep_fdb_entry *e, void *arg), void *arg);
 
-/** Bytes the FDB's tables take, for the benchmark's bytes-per-entry figure. */
+/**
+ * Bytes the FDB's tables take, for the benchmark's bytes-per-entry figure: the DPDK heap bytes
+ * (all sockets, element headers included) that vtep_fdb_create() allocated, measured around it.
+ */
 size_t vtep_fdb_memory(const struct vtep_fdb *fdb);
 
 #endif /* VTEP_FDB_H */

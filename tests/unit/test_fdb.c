@@ -5,8 +5,12 @@
  * address and remote slot disagree while the writer moves entries under it.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
@@ -44,6 +48,33 @@ make(const char *name, uint32_t size, uint32_t global, uint32_t vni0_max,
 	p.vni_ageing[0] = 300;
 	p.vni_ageing[1] = 0;
 	return vtep_fdb_create(&p);
+}
+
+static void
+test_params(void)
+{
+	struct vtep_fdb_params p = { .name = "f_par", .size = 4, .nb_vnis = 1 };
+	struct vtep_fdb *f, *g;
+	struct vtep_learn_event e = ev(1, 1, 1);
+
+	CHECK(vtep_fdb_create(&p) == NULL && rte_errno == EINVAL);
+	p.size = 64;
+	f = vtep_fdb_create(&p);
+	CHECK(f != NULL);
+	/* A second hash of the same name is refused, and says why (quietly: DPDK logs it). */
+	rte_log_set_global_level(RTE_LOG_EMERG);
+	g = vtep_fdb_create(&p);
+	rte_log_set_global_level(RTE_LOG_WARNING);
+	CHECK(g == NULL && rte_errno == EEXIST);
+	/* VNI index 1 is not configured; a zero address would look like an empty slot. */
+	CHECK(vtep_fdb_learn(f, &e, 1, 1) == -EINVAL);
+	e = ev(0, 1, 0);
+	CHECK(vtep_fdb_learn(f, &e, 1, 1) == -EINVAL);
+	CHECK(vtep_fdb_add_static(f, e.key, 0, 1) == -EINVAL);
+	CHECK(vtep_fdb_add_static(f, ev(63, 1, 0).key, 1, 1) == -EINVAL);
+	CHECK(vtep_fdb_counters(f)->refused == 0 && vtep_fdb_counters(f)->nb_learned == 0);
+	vtep_fdb_free(f);
+	vtep_fdb_free(NULL);
 }
 
 static void
@@ -199,7 +230,114 @@ test_bulk(void)
 		}
 		CHECKF(bad == 0, "bulk of %u: %u wrong", sizes[s], bad);
 	}
+	/* Out of range: no hits, every entry NULL. */
+	{
+		struct vtep_fdb_entry *many[RTE_HASH_LOOKUP_BULK_MAX + 1];
+		uint64_t mkeys[RTE_HASH_LOOKUP_BULK_MAX + 1];
+		unsigned int nonnull = 0;
+
+		for (unsigned int i = 0; i < RTE_DIM(mkeys); i++) {
+			mkeys[i] = ev(0, 2 * i, 0).key;
+			many[i] = (void *)1;
+		}
+		CHECK(vtep_fdb_lookup_bulk(f, mkeys, 0, many) == 0);
+		CHECK(vtep_fdb_lookup_bulk(f, mkeys, RTE_DIM(mkeys), many) == 0);
+		for (unsigned int i = 0; i < RTE_DIM(mkeys); i++)
+			nonnull += many[i] != NULL;
+		CHECK(nonnull == 0);
+	}
+	/* Buckets, extendable buckets, key store, rings and the entry array: more than the
+	 * entries alone, less than a few hundred bytes an entry. */
+	CHECKF(vtep_fdb_memory(f) > 4096 * (sizeof(struct vtep_fdb_entry) + sizeof(uint64_t)) &&
+			vtep_fdb_memory(f) < 4096 * 256,
+			"%zu bytes for 4096 entries", vtep_fdb_memory(f));
 	vtep_fdb_free(f);
+}
+
+/* Ageing and flushing more entries than one batch of deletes, in a table with ext buckets. */
+static void
+test_big_sweep(void)
+{
+	struct vtep_fdb *f = make("f_big", 4096, 0, 0, NULL);
+	const struct vtep_fdb_counters *c = vtep_fdb_counters(f);
+	struct vtep_learn_event e;
+	unsigned int ok = 0, n = 0;
+
+	for (unsigned int i = 0; i < 4000; i++) {
+		e = ev(i & 1, i, 1 + (i & 3));
+		ok += vtep_fdb_learn(f, &e, 1, 10) == 0;
+	}
+	for (unsigned int i = 0; i < 10; i++)
+		CHECK(vtep_fdb_add_static(f, ev(0, 100000 + i, 0).key, 9, 9) == 0);
+	CHECKF(ok == 4000 && c->nb_learned == 4000, "learned %u", ok);
+	/* Only VNI 0 (even i) ages. */
+	CHECK(vtep_fdb_age(f, 310) == 2000);
+	CHECK(c->nb_learned == 2000 && c->vni_learned[0] == 0 && c->vni_learned[1] == 2000);
+	/* VNI 1 holds addresses 2 and 4 (odd i): flush 2 first, then the rest. */
+	CHECK(vtep_fdb_flush(f, -1, rte_cpu_to_be_32(2)) == 1000);
+	CHECK(vtep_fdb_flush(f, -1, 0) == 1000);
+	CHECK(c->nb_learned == 0 && c->nb_static == 10);
+	vtep_fdb_walk(f, count_cb, &n);
+	CHECK(n == 10);
+	/* The freed slots take new keys again. */
+	ok = 0;
+	for (unsigned int i = 0; i < 4000; i++) {
+		e = ev(1, 50000 + i, 7);
+		ok += vtep_fdb_learn(f, &e, 7, 20) == 0;
+	}
+	CHECK(ok == 4000);
+	vtep_fdb_free(f);
+}
+
+/*
+ * Deletes with RCU: a deleted entry keeps its data for readers until they report a quiescent
+ * state, its slot is not reused before, and after it the slot takes a new key.
+ */
+static void
+test_rcu(void)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(1);
+	struct rte_rcu_qsbr *v = rte_zmalloc("qsbr_rcu", sz, RTE_CACHE_LINE_SIZE);
+	const struct vtep_fdb_counters *c;
+	struct vtep_fdb_entry *x, *y;
+	struct vtep_learn_event e;
+	struct vtep_fdb *f;
+	unsigned int ok = 0;
+
+	CHECK(v != NULL && rte_rcu_qsbr_init(v, 1) == 0);
+	CHECK(rte_rcu_qsbr_thread_register(v, 0) == 0);
+	rte_rcu_qsbr_thread_online(v, 0);
+	f = make("f_rcu", 8, 0, 0, v);
+	CHECK(f != NULL);
+	c = vtep_fdb_counters(f);
+	for (unsigned int i = 0; i < 8; i++) {
+		e = ev(0, i, 0x0a000000 | i);
+		ok += vtep_fdb_learn(f, &e, i, 1) == 0;
+	}
+	CHECK(ok == 8);
+	e = ev(0, 0, 0x0a000000);
+	x = vtep_fdb_lookup(f, e.key);
+	CHECK(x != NULL);
+	CHECK(vtep_fdb_del(f, e.key) == 0 && vtep_fdb_lookup(f, e.key) == NULL);
+	/* This thread, as a reader, still holds x: its data stays, its slot stays taken. */
+	CHECK(x->dst_be == rte_cpu_to_be_32(0x0a000000) && x->remote == 0);
+	e = ev(0, 100, 0x0a000064);
+	CHECK(vtep_fdb_learn(f, &e, 100, 2) == -ENOSPC && c->refused == 1);
+	rte_rcu_qsbr_quiescent(v, 0);
+	CHECK(vtep_fdb_learn(f, &e, 100, 3) == 0);
+	y = vtep_fdb_lookup(f, e.key);
+	CHECK(y != NULL && y->dst_be == e.src_be && y->remote == 100 && y->seen == 3);
+	/* The only free slot was the deleted one. */
+	CHECK(y == x);
+	/* Delete and re-add the same key. */
+	CHECK(vtep_fdb_del(f, e.key) == 0);
+	rte_rcu_qsbr_quiescent(v, 0);
+	CHECK(vtep_fdb_learn(f, &e, 100, 4) == 0 && vtep_fdb_lookup(f, e.key) != NULL);
+	CHECK(c->nb_learned == 8 && c->learned == 10);
+	vtep_fdb_free(f);
+	rte_rcu_qsbr_thread_offline(v, 0);
+	rte_rcu_qsbr_thread_unregister(v, 0);
+	rte_free(v);
 }
 
 /* Reader thread for the concurrency test. */
@@ -222,19 +360,19 @@ reader(void *arg __rte_unused)
 	while (!atomic_load(&stop)) {
 		vtep_fdb_lookup_bulk(cf, keys, 32, entries);
 		for (unsigned int i = 0; i < 32; i++) {
-			struct vtep_fdb_entry *e = entries[i];
-			uint64_t word;
+			struct vtep_fdb_entry c;
+			uint32_t host;
 
-			if (e == NULL)
+			if (entries[i] == NULL)
 				continue;
-			/* The writer keeps remote == low 16 bits of the address. */
-			word = __atomic_load_n((uint64_t *)(void *)e, __ATOMIC_ACQUIRE);
-			if ((uint16_t)(rte_be_to_cpu_32((rte_be32_t)word) & 0xffff) !=
-					(uint16_t)(word >> 32))
+			c = vtep_fdb_entry_read(entries[i]);
+			host = rte_be_to_cpu_32(c.dst_be);
+			/* The writer keeps remote == low 16 bits of the address... */
+			if ((host & 0xffff) != c.remote)
 				inconsistent++;
-			/* ... and puts the key's own number in bits 16-23 of the address. */
-			if ((uint32_t)word != 0 &&
-					((rte_be_to_cpu_32((rte_be32_t)word) >> 16) & 0xff) != i)
+			/* ... and puts the key's own number in bits 16-23: a reused slot must never
+			 * show the previous key's data. */
+			if (((host >> 16) & 0xff) != i || c.vni_idx != 0)
 				foreign++;
 			atomic_fetch_add(&reads, 1);
 		}
@@ -256,15 +394,24 @@ test_concurrent(void)
 	CHECK(qv != NULL && rte_rcu_qsbr_init(qv, 1) == 0);
 	cf = make("f_conc", 1024, 0, 0, qv);
 	CHECK(cf != NULL);
+	uint64_t deadline = rte_get_tsc_cycles() + 3 * rte_get_tsc_hz();
+	unsigned int round;
+
 	pthread_create(&t, NULL, reader, NULL);
-	/* Long enough for the reader to overlap many moves and deletes. */
-	for (unsigned int round = 0; round < 20000 || (atomic_load(&reads) < 100000 && round < 5000000);
+	/* 100k writes at least, and on until the reader has made 100k hits (3 s at most, for slow
+	 * sanitizer builds on a busy machine, where a yield now and then lets the reader run). */
+	for (round = 0; round < 100000 || (atomic_load(&reads) < 100000 &&
+						  (round % 1024 != 0 || rte_get_tsc_cycles() < deadline));
 			round++) {
+		if (round % 1024 == 1023 && atomic_load(&reads) < round)
+			sched_yield();
 		unsigned int i = round % 32;
 		uint32_t host = 0x0a000000 | i << 16 | ((round * 7919u) & 0xffff);
 
 		e = ev(0, i, host);
-		vtep_fdb_learn(cf, &e, host & 0xffff, round);
+		/* Refused while every free slot waits for the reader's next quiescent state. */
+		if (vtep_fdb_learn(cf, &e, host & 0xffff, round) == -ENOSPC)
+			sched_yield();
 		if (round % 3 == 0)
 			vtep_fdb_del(cf, ev(0, (i + 16) % 32, 0).key);
 	}
@@ -274,7 +421,8 @@ test_concurrent(void)
 			atomic_load(&reads));
 	CHECKF(foreign == 0, "%lu of %lu reads saw another key's entry", foreign,
 			atomic_load(&reads));
-	CHECK(atomic_load(&reads) >= 100000);
+	CHECKF(atomic_load(&reads) >= 10000, "only %lu reads in %u writes", atomic_load(&reads),
+			round);
 	vtep_fdb_free(cf);
 	rte_free(qv);
 }
@@ -283,11 +431,14 @@ int
 main(void)
 {
 	vtep_test_eal_init("fdb", NULL);
+	test_params();
 	test_keys();
 	test_learn_move_static();
 	test_limits();
 	test_age_flush_walk();
 	test_bulk();
+	test_big_sweep();
+	test_rcu();
 	test_concurrent();
 	return vtep_test_done("fdb");
 }
