@@ -109,13 +109,13 @@ ns_exec() {
 
 # pass NAME: print a PASS line and count it.
 pass() {
-	echo "PASS: $1"
+	echo "PASS: $1 [${SECONDS}s]"
 	E2E_PASSED=$((E2E_PASSED + 1))
 }
 
 # fail NAME [DETAIL]: print a FAIL line (and why) and count it.
 fail() {
-	echo "FAIL: $1${2:+ ($2)}"
+	echo "FAIL: $1${2:+ ($2)} [${SECONDS}s]"
 	E2E_FAILED=$((E2E_FAILED + 1))
 }
 
