@@ -8,7 +8,7 @@
 
 #define ARP_FRAME_SIZE (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
 
-static const struct rte_ether_addr bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 
 void
 vtep_arp_init(struct vtep_arp *arp, const struct vtep_arp_params *p)
@@ -56,7 +56,7 @@ static bool
 has_mac(const struct vtep_arp_entry *e)
 {
 	return e->state == VTEP_ARP_REACHABLE || e->state == VTEP_ARP_PROBE ||
-	       e->state == VTEP_ARP_STATIC;
+			e->state == VTEP_ARP_STATIC;
 }
 
 const struct rte_ether_addr *
@@ -285,7 +285,8 @@ vtep_arp_timer(struct vtep_arp *arp, uint64_t now, struct rte_mbuf **out, unsign
 const char *
 vtep_arp_state_name(enum vtep_arp_state s)
 {
-	static const char *const names[] = { "free", "incomplete", "reachable", "probe", "permanent" };
+	static const char *const names[] = {
+			"free", "incomplete", "reachable", "probe", "permanent"};
 
 	return s < RTE_DIM(names) ? names[s] : "?";
 }

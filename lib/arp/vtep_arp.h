@@ -68,8 +68,8 @@ struct vtep_arp_counters {
 
 /** The neighbor table. */
 struct vtep_arp {
-	struct vtep_arp_params p;                  /**< Parameters. */
-	struct vtep_arp_counters c;                /**< Counters. */
+	struct vtep_arp_params p;                     /**< Parameters. */
+	struct vtep_arp_counters c;                   /**< Counters. */
 	struct vtep_arp_entry entries[VTEP_ARP_SIZE]; /**< Neighbors. */
 };
 
@@ -103,8 +103,8 @@ int vtep_arp_input(struct vtep_arp *arp, struct rte_mbuf *m, uint64_t now, struc
 /**
  * Retries, refreshes, expiry. @param max Room in out. @return frames added to out.
  */
-unsigned int vtep_arp_timer(struct vtep_arp *arp, uint64_t now, struct rte_mbuf **out,
-		unsigned int max);
+unsigned int vtep_arp_timer(
+		struct vtep_arp *arp, uint64_t now, struct rte_mbuf **out, unsigned int max);
 
 /** A gratuitous ARP request for the local address (RFC 5227 announcement), or NULL. */
 struct rte_mbuf *vtep_arp_gratuitous(struct vtep_arp *arp);

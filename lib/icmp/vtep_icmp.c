@@ -7,7 +7,8 @@
 #include "vtep_icmp.h"
 
 int
-vtep_icmp_echo_reply(struct rte_mbuf *m, rte_be32_t local_be, const struct rte_ether_addr *local_mac)
+vtep_icmp_echo_reply(
+		struct rte_mbuf *m, rte_be32_t local_be, const struct rte_ether_addr *local_mac)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
@@ -15,9 +16,11 @@ vtep_icmp_echo_reply(struct rte_mbuf *m, rte_be32_t local_be, const struct rte_e
 	uint32_t len = rte_pktmbuf_data_len(m), ip_size, icmp_size;
 
 	if (m->nb_segs != 1 || len < sizeof(*eth) + sizeof(*ip) + sizeof(*icmp) ||
-			eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
-			ip->next_proto_id != IPPROTO_ICMP || ip->dst_addr != local_be ||
-			(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+			eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+			ip->version_ihl != 0x45 || ip->next_proto_id != IPPROTO_ICMP ||
+			ip->dst_addr != local_be ||
+			(ip->fragment_offset &
+					RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
 		return -EINVAL;
 	ip_size = rte_be_to_cpu_16(ip->total_length);
 	if (ip_size < sizeof(*ip) + sizeof(*icmp) || ip_size > len - sizeof(*eth))

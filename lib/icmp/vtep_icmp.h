@@ -13,7 +13,7 @@
  * @return 0 when m is now a reply to send, -EINVAL when it is not a valid echo request to us
  *         (truncated, fragment, IP options, bad checksum, other type); the caller frees it.
  */
-int vtep_icmp_echo_reply(struct rte_mbuf *m, rte_be32_t local_be,
-		const struct rte_ether_addr *local_mac);
+int vtep_icmp_echo_reply(
+		struct rte_mbuf *m, rte_be32_t local_be, const struct rte_ether_addr *local_mac);
 
 #endif /* VTEP_ICMP_H */

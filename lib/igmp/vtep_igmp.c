@@ -16,8 +16,8 @@
 #define REC_CHANGE_TO_INCLUDE 3
 #define REC_CHANGE_TO_EXCLUDE 4
 
-#define ALL_ROUTERS RTE_BE32(0xe0000002)     /* 224.0.0.2: v2 leaves */
-#define ALL_V3_ROUTERS RTE_BE32(0xe0000016)  /* 224.0.0.22: v3 reports */
+#define ALL_ROUTERS RTE_BE32(0xe0000002)    /* 224.0.0.2: v2 leaves */
+#define ALL_V3_ROUTERS RTE_BE32(0xe0000016) /* 224.0.0.22: v3 reports */
 /* IP header with the Router Alert option (RFC 2113), which RFC 2236 and 3376 require. */
 #define IP_RA_SIZE 24
 /* Unsolicited Report Interval: 1 s in v3 (RFC 3376 8.11), 10 s in v2 (RFC 2236 8.10). */
@@ -265,8 +265,9 @@ vtep_igmp_timer(struct vtep_igmp *ig, uint64_t now, struct rte_mbuf **out, unsig
 		if (m != NULL)
 			out[n++] = m;
 		if (g->unsolicited > 0 && --g->unsolicited > 0) {
-			interval = (vtep_igmp_mode(ig, now) == 2 ? V2_UNSOLICITED_S :
-								   V3_UNSOLICITED_S) * ig->p.hz;
+			interval = (vtep_igmp_mode(ig, now) == 2 ? V2_UNSOLICITED_S
+								 : V3_UNSOLICITED_S) *
+					ig->p.hz;
 			g->report_at = now + 1 + random_delay(ig, interval);
 		}
 	}

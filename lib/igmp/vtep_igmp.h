@@ -42,20 +42,20 @@ struct vtep_igmp_group {
 
 /** Counters. */
 struct vtep_igmp_counters {
-	uint64_t queries;  /**< Queries received. */
-	uint64_t reports;  /**< Reports sent. */
-	uint64_t leaves;   /**< Leaves sent. */
-	uint64_t invalid;  /**< IGMP frames malformed or ignored. */
+	uint64_t queries; /**< Queries received. */
+	uint64_t reports; /**< Reports sent. */
+	uint64_t leaves;  /**< Leaves sent. */
+	uint64_t invalid; /**< IGMP frames malformed or ignored. */
 };
 
 /** Host IGMP state. */
 struct vtep_igmp {
-	struct vtep_igmp_params p;      /**< Parameters. */
-	struct vtep_igmp_counters c;    /**< Counters. */
-	uint64_t v2_until;              /**< TSC until which a v1/v2 querier is present. */
-	uint64_t general_at;            /**< v3: TSC of a pending all-groups report, 0 = none. */
-	uint64_t rand;                  /**< PRNG state. */
-	unsigned int nb_groups;         /**< Groups joined. */
+	struct vtep_igmp_params p;   /**< Parameters. */
+	struct vtep_igmp_counters c; /**< Counters. */
+	uint64_t v2_until;           /**< TSC until which a v1/v2 querier is present. */
+	uint64_t general_at;         /**< v3: TSC of a pending all-groups report, 0 = none. */
+	uint64_t rand;               /**< PRNG state. */
+	unsigned int nb_groups;      /**< Groups joined. */
 	struct vtep_igmp_group groups[VTEP_IGMP_MAX_GROUPS]; /**< Joined groups. */
 };
 
@@ -79,11 +79,11 @@ int vtep_igmp_join(struct vtep_igmp *ig, rte_be32_t group_be, uint64_t now, stru
 int vtep_igmp_input(struct vtep_igmp *ig, struct rte_mbuf *m, uint64_t now);
 
 /** Send what is due. @return frames added to out (at most max). */
-unsigned int vtep_igmp_timer(struct vtep_igmp *ig, uint64_t now, struct rte_mbuf **out,
-		unsigned int max);
+unsigned int vtep_igmp_timer(
+		struct vtep_igmp *ig, uint64_t now, struct rte_mbuf **out, unsigned int max);
 
 /** Leave every group (v2 leaves or one v3 TO_IN({}) report). @return frames added to out. */
-unsigned int vtep_igmp_leave_all(struct vtep_igmp *ig, uint64_t now, struct rte_mbuf **out,
-		unsigned int max);
+unsigned int vtep_igmp_leave_all(
+		struct vtep_igmp *ig, uint64_t now, struct rte_mbuf **out, unsigned int max);
 
 #endif /* VTEP_IGMP_H */
