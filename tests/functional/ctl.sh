@@ -26,6 +26,11 @@ VPID=
 FAILS=0
 
 cleanup() {
+	local rc=$?
+	# A failure shows what vtepd said (a sanitizer report, a telemetry error).
+	if [ "$rc" != 0 ] || [ "$FAILS" != 0 ]; then
+		tail -n 30 "$T/vtepd.err" 2>/dev/null | sed 's/^/  vtepd stderr: /'
+	fi
 	if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
 		kill -TERM "$VPID" 2>/dev/null || true
 		wait "$VPID" 2>/dev/null || true
