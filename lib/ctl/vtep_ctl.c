@@ -379,7 +379,7 @@ vtep_ctl_flood_append(struct vtep_ctl *c, unsigned int vni_idx, rte_be32_t ip_be
 	struct vtep_encap_vni *next;
 	int idx;
 
-	if (RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip_be)) || ip_be == 0)
+	if (vtep_ip_is_multicast(ip_be) || ip_be == 0)
 		return -EINVAL;
 	idx = vtep_remote_find(c->ctx->remotes, ip_be);
 	if (idx > 0 && flood_find(&c->evnis[vni_idx], idx) >= 0)

@@ -512,8 +512,7 @@ fdb_set(const char *params, struct rte_tel_data *d, int op)
 	else if (rc == 0 && rte_is_multicast_ether_addr(&a.mac))
 		rc = -EINVAL, snprintf(err, sizeof(err), "MAC must be unicast (or all-zero)");
 	else if (rc == 0 && a.dst_be != 0 && !rte_is_zero_ether_addr(&a.mac) &&
-			(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(a.dst_be)) ||
-					a.dst_be == conf->local_be))
+			(vtep_ip_is_multicast(a.dst_be) || a.dst_be == conf->local_be))
 		rc = -EINVAL, snprintf(err, sizeof(err), "dst must be a remote unicast VTEP");
 	if (rc != 0) {
 		reply_error(d, rc, "%s", err);
