@@ -27,6 +27,8 @@
 #define EXIT_START 1
 /* The control lcore sleeps this long when a pass found nothing to do. */
 #define CTL_IDLE_US 100
+/* ... unless it did some in the last CTL_AWAKE_US. */
+#define CTL_AWAKE_US 2000
 
 static struct vtep_ctx ctx;
 static volatile sig_atomic_t stats_wanted;
@@ -77,14 +79,20 @@ static void
 control_loop(struct vtep_ctl *ctl)
 {
 	const struct vtep_conf *conf = ctx.conf;
-	uint64_t hz = rte_get_tsc_hz(), now, next_stats;
+	uint64_t hz = rte_get_tsc_hz(), now, next_stats, busy_until = 0;
 	uint64_t idle = (uint64_t)conf->idle_exit_ms * hz / 1000, start = rte_rdtsc();
 
 	next_stats = start + conf->stats_interval * hz;
 	while (!ctx.quit) {
-		if (vtep_ctl_poll(ctl) == 0)
-			rte_delay_us_sleep(CTL_IDLE_US);
+		unsigned int work = vtep_ctl_poll(ctl);
+
 		now = rte_rdtsc();
+		/* Stay awake a moment after work: a learn event that arrives then is installed
+		 * before the answer to its frame comes back from the inner port. */
+		if (work != 0)
+			busy_until = now + hz * CTL_AWAKE_US / 1000000;
+		else if (now >= busy_until)
+			rte_delay_us_sleep(CTL_IDLE_US);
 		if (stats_wanted) {
 			stats_wanted = 0;
 			vtep_ctx_print_stats(&ctx, stdout);

@@ -5,23 +5,27 @@
 #include <rte_arp.h>
 
 #include "vtep_arp.h"
+#include "vtep_hdr.h"
 
 #define ARP_FRAME_SIZE (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
 
 static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+static const struct rte_ether_addr zero_mac;
 
 void
 vtep_arp_init(struct vtep_arp *arp, const struct vtep_arp_params *p)
 {
 	memset(arp, 0, sizeof(*arp));
 	arp->p = *p;
+	if (arp->p.prefix_len > 32)
+		arp->p.prefix_len = 32;
 }
 
 rte_be32_t
 vtep_arp_nexthop(const struct vtep_arp *arp, rte_be32_t ip_be)
 {
 	uint8_t len = arp->p.prefix_len;
-	uint32_t mask = len == 0 ? 0 : ~0u << (32 - len);
+	uint32_t mask = len == 0 ? 0 : ~0u << (32 - RTE_MIN(len, 32));
 
 	if (((rte_be_to_cpu_32(ip_be) ^ rte_be_to_cpu_32(arp->p.local_be)) & mask) == 0)
 		return ip_be;
@@ -37,26 +41,59 @@ find(struct vtep_arp *arp, rte_be32_t ip_be)
 	return NULL;
 }
 
-static struct vtep_arp_entry *
-alloc(struct vtep_arp *arp, rte_be32_t ip_be)
-{
-	for (unsigned int i = 0; i < VTEP_ARP_SIZE; i++) {
-		struct vtep_arp_entry *e = &arp->entries[i];
-
-		if (e->state == VTEP_ARP_FREE) {
-			memset(e, 0, sizeof(*e));
-			e->ip_be = ip_be;
-			return e;
-		}
-	}
-	return NULL;
-}
-
 static bool
 has_mac(const struct vtep_arp_entry *e)
 {
 	return e->state == VTEP_ARP_REACHABLE || e->state == VTEP_ARP_PROBE ||
 			e->state == VTEP_ARP_STATIC;
+}
+
+static void
+notify(struct vtep_arp *arp, const struct vtep_arp_entry *e)
+{
+	if (arp->p.changed != NULL)
+		arp->p.changed(e->ip_be, has_mac(e) ? &e->mac : NULL, arp->p.arg);
+}
+
+/* Free an entry, telling the user if it took a MAC away. */
+static void
+release(struct vtep_arp *arp, struct vtep_arp_entry *e)
+{
+	bool had_mac = has_mac(e);
+
+	e->state = VTEP_ARP_FREE;
+	if (had_mac)
+		notify(arp, e);
+	memset(e, 0, sizeof(*e));
+}
+
+/*
+ * A free slot; when the table is full and the caller wants the neighbor (evict), the passively
+ * learned entry confirmed longest ago gives way: nothing asked for it.
+ */
+static struct vtep_arp_entry *
+alloc(struct vtep_arp *arp, rte_be32_t ip_be, bool evict)
+{
+	struct vtep_arp_entry *victim = NULL;
+
+	for (unsigned int i = 0; i < VTEP_ARP_SIZE; i++) {
+		struct vtep_arp_entry *e = &arp->entries[i];
+
+		if (e->state == VTEP_ARP_FREE) {
+			victim = e;
+			break;
+		}
+		if ((e->flags & VTEP_ARP_F_PASSIVE) &&
+				(victim == NULL || e->confirmed < victim->confirmed))
+			victim = e;
+	}
+	if (victim == NULL || (victim->state != VTEP_ARP_FREE && !evict))
+		return NULL;
+	if (victim->state != VTEP_ARP_FREE)
+		release(arp, victim);
+	memset(victim, 0, sizeof(*victim));
+	victim->ip_be = ip_be;
+	return victim;
 }
 
 const struct rte_ether_addr *
@@ -67,37 +104,56 @@ vtep_arp_lookup(const struct vtep_arp *arp, rte_be32_t ip_be)
 	return e != NULL && has_mac(e) ? &e->mac : NULL;
 }
 
-static void
-notify(struct vtep_arp *arp, const struct vtep_arp_entry *e)
+/* A neighbor we may ask for: unicast, not ours, not 0 or limited broadcast. */
+static bool
+valid_neighbor(const struct vtep_arp *arp, rte_be32_t ip_be)
 {
-	if (arp->p.changed != NULL)
-		arp->p.changed(e->ip_be, has_mac(e) ? &e->mac : NULL, arp->p.arg);
+	return ip_be != 0 && ip_be != RTE_BE32(0xffffffff) && !vtep_ip_is_multicast(ip_be) &&
+			ip_be != arp->p.local_be;
 }
 
 int
 vtep_arp_add_static(struct vtep_arp *arp, rte_be32_t ip_be, const struct rte_ether_addr *mac)
 {
-	struct vtep_arp_entry *e = find(arp, ip_be);
+	struct vtep_arp_entry *e;
 
-	if (e == NULL && (e = alloc(arp, ip_be)) == NULL)
+	if (!valid_neighbor(arp, ip_be) || !rte_is_valid_assigned_ether_addr(mac))
+		return -EINVAL;
+	e = find(arp, ip_be);
+	if (e == NULL && (e = alloc(arp, ip_be, true)) == NULL)
 		return -ENOSPC;
 	e->mac = *mac;
 	e->state = VTEP_ARP_STATIC;
+	e->flags = 0;
+	e->probes = 0;
 	notify(arp, e);
 	return 0;
 }
 
-/* Fill an ARP frame: op, target, and Ethernet destination. */
-static void
-fill(struct vtep_arp *arp, struct rte_mbuf *m, uint16_t op, const struct rte_ether_addr *eth_dst,
-		const struct rte_ether_addr *tha, rte_be32_t tip, rte_be32_t sip)
+int
+vtep_arp_delete(struct vtep_arp *arp, rte_be32_t ip_be)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eth + 1);
+	struct vtep_arp_entry *e = find(arp, ip_be);
+
+	if (e == NULL)
+		return -ENOENT;
+	release(arp, e);
+	return 0;
+}
+
+/* Write an Ethernet header (keeping an 802.1Q tag of vlan_size bytes) and an ARP body. */
+static void
+fill(struct vtep_arp *arp, uint8_t *frame, size_t vlan_size, uint16_t op,
+		const struct rte_ether_addr *eth_dst, const struct rte_ether_addr *tha,
+		rte_be32_t tip, rte_be32_t sip)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(frame + sizeof(*eth) + vlan_size);
 
 	eth->dst_addr = *eth_dst;
 	eth->src_addr = arp->p.local_mac;
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	if (vlan_size == 0)
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
 	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
 	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	a->arp_hlen = RTE_ETHER_ADDR_LEN;
@@ -109,19 +165,21 @@ fill(struct vtep_arp *arp, struct rte_mbuf *m, uint16_t op, const struct rte_eth
 	a->arp_data.arp_tip = tip;
 }
 
+/* A request for tip (target MAC zero, as Linux sends them), to eth_dst. */
 static struct rte_mbuf *
 request(struct vtep_arp *arp, rte_be32_t tip, const struct rte_ether_addr *eth_dst)
 {
-	static const struct rte_ether_addr zero;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(arp->p.pool);
+	uint8_t *p;
 
 	if (m == NULL)
 		return NULL;
-	if (rte_pktmbuf_append(m, ARP_FRAME_SIZE) == NULL) {
+	p = (uint8_t *)rte_pktmbuf_append(m, ARP_FRAME_SIZE);
+	if (p == NULL) {
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	fill(arp, m, RTE_ARP_OP_REQUEST, eth_dst, &zero, tip, arp->p.local_be);
+	fill(arp, p, 0, RTE_ARP_OP_REQUEST, eth_dst, &zero_mac, tip, arp->p.local_be);
 	arp->c.requests_out++;
 	return m;
 }
@@ -133,68 +191,112 @@ vtep_arp_gratuitous(struct vtep_arp *arp)
 	return request(arp, arp->p.local_be, &bcast);
 }
 
+/* Start (or restart) resolution: INCOMPLETE, first broadcast now, next in 1 s. */
+static struct rte_mbuf *
+start_resolution(struct vtep_arp *arp, struct vtep_arp_entry *e, uint64_t now)
+{
+	e->state = VTEP_ARP_INCOMPLETE;
+	e->mac = zero_mac;
+	e->probes = 1;
+	e->next = now + arp->p.hz;
+	return request(arp, e->ip_be, &bcast);
+}
+
 int
 vtep_arp_resolve(struct vtep_arp *arp, rte_be32_t ip_be, uint64_t now, struct rte_mbuf **out,
 		unsigned int *nb_out)
 {
-	struct vtep_arp_entry *e = find(arp, ip_be);
+	struct vtep_arp_entry *e;
 	struct rte_mbuf *m;
 
-	if (e != NULL)
+	if (!valid_neighbor(arp, ip_be))
+		return -EINVAL;
+	e = find(arp, ip_be);
+	if (e != NULL) {
+		e->flags &= ~VTEP_ARP_F_PASSIVE;
 		return has_mac(e) ? 0 : 1;
-	e = alloc(arp, ip_be);
+	}
+	e = alloc(arp, ip_be, true);
 	if (e == NULL)
 		return -ENOSPC;
-	e->state = VTEP_ARP_INCOMPLETE;
-	e->probes = 1;
-	e->next = now + arp->p.hz;
-	m = request(arp, ip_be, &bcast);
+	m = start_resolution(arp, e, now);
 	if (m == NULL)
 		return -ENOMEM;
 	out[(*nb_out)++] = m;
 	return 1;
 }
 
-/* RFC 826 merge: a sender we know (or that asked us) gets its MAC confirmed or updated. */
+/* The neighbor answered (or asked us): REACHABLE for the reachable time, refresh at 25 s. */
+static void
+confirm(struct vtep_arp *arp, struct vtep_arp_entry *e, const struct rte_ether_addr *sha,
+		uint64_t now)
+{
+	bool changed = !has_mac(e) || !rte_is_same_ether_addr(&e->mac, sha);
+
+	e->mac = *sha;
+	e->state = VTEP_ARP_REACHABLE;
+	e->confirmed = now;
+	e->probes = 0;
+	e->next = now + VTEP_ARP_REFRESH_S * arp->p.hz;
+	if (changed)
+		notify(arp, e);
+}
+
+/*
+ * RFC 826 merge: a sender already in the table gets its MAC confirmed or updated, whatever the
+ * frame asked; a new sender is added only if it asked us (it is about to talk to us, and
+ * learning from every broadcast would fill the table) and is on-link.
+ */
 static void
 merge(struct vtep_arp *arp, rte_be32_t sip, const struct rte_ether_addr *sha, bool for_us,
 		uint64_t now)
 {
 	struct vtep_arp_entry *e = find(arp, sip);
-	bool was_known;
 
 	if (e == NULL) {
-		if (!for_us || vtep_arp_nexthop(arp, sip) != sip || (e = alloc(arp, sip)) == NULL)
+		if (!for_us || vtep_arp_nexthop(arp, sip) != sip ||
+				(e = alloc(arp, sip, false)) == NULL)
 			return;
+		e->flags = VTEP_ARP_F_PASSIVE;
 	}
-	if (e->state == VTEP_ARP_STATIC)
-		return;
-	was_known = has_mac(e);
-	if (was_known && rte_is_same_ether_addr(&e->mac, sha)) {
-		e->state = VTEP_ARP_REACHABLE;
-	} else {
-		e->mac = *sha;
-		e->state = VTEP_ARP_REACHABLE;
-		notify(arp, e);
+	if (e->state != VTEP_ARP_STATIC)
+		confirm(arp, e, sha, now);
+}
+
+/* Offset of the ARP body: after Ethernet and at most one 802.1Q tag; 0 if not ARP. */
+static size_t
+arp_offset(const uint8_t *p, uint32_t len)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
+	size_t off = sizeof(*eth);
+	rte_be16_t type;
+
+	if (len < off)
+		return 0;
+	type = eth->ether_type;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		if (len < off + sizeof(struct rte_vlan_hdr))
+			return 0;
+		type = ((const struct rte_vlan_hdr *)(p + off))->eth_proto;
+		off += sizeof(struct rte_vlan_hdr);
 	}
-	e->confirmed = now;
-	e->probes = 0;
-	e->next = now + (VTEP_ARP_REACHABLE_S - 5) * arp->p.hz;
+	if (type != RTE_BE16(RTE_ETHER_TYPE_ARP) || len < off + sizeof(struct rte_arp_hdr))
+		return 0;
+	return off;
 }
 
 int
 vtep_arp_input(struct vtep_arp *arp, struct rte_mbuf *m, uint64_t now, struct rte_mbuf **out,
 		unsigned int *nb_out)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eth + 1);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t off = arp_offset(p, rte_pktmbuf_data_len(m));
+	const struct rte_arp_hdr *a = (const struct rte_arp_hdr *)(p + off);
 	struct rte_ether_addr sha;
 	rte_be32_t sip, tip;
 	uint16_t op;
 
-	if (rte_pktmbuf_data_len(m) < ARP_FRAME_SIZE ||
-			eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP) ||
-			a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
+	if (off == 0 || a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
 			a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 			a->arp_hlen != RTE_ETHER_ADDR_LEN || a->arp_plen != sizeof(rte_be32_t))
 		goto ignore;
@@ -202,39 +304,83 @@ vtep_arp_input(struct vtep_arp *arp, struct rte_mbuf *m, uint64_t now, struct rt
 	sha = a->arp_data.arp_sha;
 	sip = a->arp_data.arp_sip;
 	tip = a->arp_data.arp_tip;
+	/* Someone else using our address is a conflict, not a neighbor (RFC 5227 2.4). */
 	if ((op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY) ||
 			!rte_is_valid_assigned_ether_addr(&sha) || sip == arp->p.local_be ||
-			sip == 0)
+			rte_is_same_ether_addr(&sha, &arp->p.local_mac))
 		goto ignore;
-	merge(arp, sip, &sha, tip == arp->p.local_be, now);
-	if (op == RTE_ARP_OP_REPLY) {
+	/* An RFC 5227 probe (sender 0) teaches nothing, but is answered (Linux does). */
+	if (sip != 0 && valid_neighbor(arp, sip))
+		merge(arp, sip, &sha, tip == arp->p.local_be, now);
+	if (op == RTE_ARP_OP_REPLY)
 		arp->c.replies_in++;
+	if (op == RTE_ARP_OP_REPLY || tip != arp->p.local_be) {
 		rte_pktmbuf_free(m);
 		return 0;
 	}
-	if (tip != arp->p.local_be) {
-		rte_pktmbuf_free(m);
-		return 0;
-	}
-	/* The reply reuses the request's buffer, trimmed to an ARP frame. */
+	/* The reply reuses the request's buffer, trimmed to the ARP frame (padding dropped). */
 	arp->c.requests_in++;
-	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - ARP_FRAME_SIZE);
-	fill(arp, m, RTE_ARP_OP_REPLY, &sha, &sha, sip, arp->p.local_be);
+	if (m->nb_segs > 1 || rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - off -
+							    sizeof(struct rte_arp_hdr)) != 0) {
+		rte_pktmbuf_free(m);
+		goto ignore;
+	}
+	fill(arp, p, off - sizeof(struct rte_ether_hdr), RTE_ARP_OP_REPLY, &sha, &sha, sip,
+			arp->p.local_be);
 	m->ol_flags = 0;
 	out[(*nb_out)++] = m;
 	return 0;
 ignore:
 	arp->c.ignored++;
-	rte_pktmbuf_free(m);
+	if (off != 0 || m != NULL)
+		rte_pktmbuf_free(m);
 	return -EINVAL;
 }
 
 static uint64_t
 backoff(const struct vtep_arp *arp, unsigned int probes)
 {
-	unsigned int s = probes >= 7 ? VTEP_ARP_BACKOFF_MAX_S : 1u << (probes - 1);
+	unsigned int s = probes > 7 ? VTEP_ARP_BACKOFF_MAX_S : 1u << (probes - 1);
 
 	return RTE_MIN(s, (unsigned int)VTEP_ARP_BACKOFF_MAX_S) * arp->p.hz;
+}
+
+/* One due entry: the frame to send, or NULL. */
+static struct rte_mbuf *
+expire(struct vtep_arp *arp, struct vtep_arp_entry *e, uint64_t now)
+{
+	switch (e->state) {
+	case VTEP_ARP_INCOMPLETE:
+	case VTEP_ARP_FAILED:
+		/* Broadcasts 1, 2, 4, ... 60 s apart until it answers; FAILED after 3. */
+		if (e->probes >= VTEP_ARP_PROBES)
+			e->state = VTEP_ARP_FAILED;
+		if (e->probes < UINT8_MAX)
+			e->probes++;
+		e->next = now + backoff(arp, e->probes);
+		return request(arp, e->ip_be, &bcast);
+	case VTEP_ARP_REACHABLE:
+		/* Refresh before it expires: ask the neighbor itself (RFC 1122 2.3.2.1). */
+		e->state = VTEP_ARP_PROBE;
+		e->probes = 0;
+		/* fall through */
+	case VTEP_ARP_PROBE:
+		if (e->probes < VTEP_ARP_PROBES) {
+			e->probes++;
+			e->next = now + arp->p.hz;
+			return request(arp, e->ip_be, &e->mac);
+		}
+		/* Lost. Nobody asked for a passive entry: forget it rather than chase it. */
+		if (e->flags & VTEP_ARP_F_PASSIVE) {
+			release(arp, e);
+			return NULL;
+		}
+		e->state = VTEP_ARP_INCOMPLETE;
+		notify(arp, e);
+		return start_resolution(arp, e, now);
+	default:
+		return NULL;
+	}
 }
 
 unsigned int
@@ -244,38 +390,11 @@ vtep_arp_timer(struct vtep_arp *arp, uint64_t now, struct rte_mbuf **out, unsign
 
 	for (unsigned int i = 0; i < VTEP_ARP_SIZE && n < max; i++) {
 		struct vtep_arp_entry *e = &arp->entries[i];
-		struct rte_mbuf *m = NULL;
+		struct rte_mbuf *m;
 
 		if (e->state == VTEP_ARP_FREE || e->state == VTEP_ARP_STATIC || now < e->next)
 			continue;
-		switch (e->state) {
-		case VTEP_ARP_INCOMPLETE:
-			/* 1, 2, 4, ... 60 s between broadcasts, until it answers. */
-			m = request(arp, e->ip_be, &bcast);
-			e->probes++;
-			e->next = now + backoff(arp, e->probes);
-			break;
-		case VTEP_ARP_REACHABLE:
-			/* Refresh before it expires: ask the neighbor itself. */
-			e->state = VTEP_ARP_PROBE;
-			e->probes = 0;
-			/* fall through */
-		case VTEP_ARP_PROBE:
-			if (e->probes >= VTEP_ARP_PROBES) {
-				e->state = VTEP_ARP_INCOMPLETE;
-				e->probes = 1;
-				e->next = now + arp->p.hz;
-				notify(arp, e);
-				m = request(arp, e->ip_be, &bcast);
-				break;
-			}
-			m = request(arp, e->ip_be, &e->mac);
-			e->probes++;
-			e->next = now + arp->p.hz;
-			break;
-		default:
-			break;
-		}
+		m = expire(arp, e, now);
 		if (m != NULL)
 			out[n++] = m;
 	}
@@ -286,7 +405,31 @@ const char *
 vtep_arp_state_name(enum vtep_arp_state s)
 {
 	static const char *const names[] = {
-			"free", "incomplete", "reachable", "probe", "permanent"};
+			"free", "incomplete", "reachable", "probe", "permanent", "failed"};
 
-	return s < RTE_DIM(names) ? names[s] : "?";
+	return (unsigned int)s < RTE_DIM(names) ? names[s] : "?";
+}
+
+unsigned int
+vtep_arp_walk(const struct vtep_arp *arp, uint64_t now, vtep_arp_walk_t cb, void *arg)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < VTEP_ARP_SIZE; i++) {
+		const struct vtep_arp_entry *e = &arp->entries[i];
+		struct vtep_arp_info info;
+
+		if (e->state == VTEP_ARP_FREE)
+			continue;
+		info.ip_be = e->ip_be;
+		info.mac = has_mac(e) ? e->mac : zero_mac;
+		info.state = (enum vtep_arp_state)e->state;
+		info.flags = e->flags;
+		info.age_ms = UINT64_MAX;
+		if (e->confirmed != 0 && now >= e->confirmed && arp->p.hz != 0)
+			info.age_ms = (now - e->confirmed) * 1000 / arp->p.hz;
+		cb(&info, arg);
+		n++;
+	}
+	return n;
 }

@@ -138,9 +138,13 @@ drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t 
 			w->learn_ring, ev, sizeof(ev[0]), CTL_BURST, NULL);
 	int idx, rc;
 
-	RTE_SET_USED(now);
 	for (unsigned int i = 0; i < n; i++) {
-		idx = vtep_ctl_remote_get(c, ev[i].src_be);
+		int found = vtep_remote_find(c->ctx->remotes, ev[i].src_be);
+
+		/* A VTEP on our link just told us its MAC: no ARP round trip before we answer. */
+		if (found < 0 || !vtep_remote_slot(c->ctx->remotes, found)->resolved)
+			vtep_arp_glean(&c->arp, ev[i].src_be, &ev[i].src_mac, now);
+		idx = found > 0 ? found : vtep_ctl_remote_get(c, ev[i].src_be);
 		if (idx < 0) {
 			VTEP_DROP(c->st, LEARN_NO_REMOTE);
 			continue;

@@ -65,8 +65,8 @@ ecn_decap(struct rte_mbuf *m, uint16_t inner_off, uint16_t inner_size)
 
 /* Post a learn event unless the same one went out this second. */
 static inline void
-post_learn(struct vtep_learn_filter *lf, uint64_t key, rte_be32_t src_be, uint32_t now,
-		struct vtep_decap_out *out, struct vtep_vni_stats *vs)
+post_learn(struct vtep_learn_filter *lf, uint64_t key, rte_be32_t src_be, const struct rte_mbuf *m,
+		uint32_t now, struct vtep_decap_out *out, struct vtep_vni_stats *vs)
 {
 	unsigned int s = rte_hash_crc_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
 	struct vtep_learn_event *ev;
@@ -79,6 +79,7 @@ post_learn(struct vtep_learn_filter *lf, uint64_t key, rte_be32_t src_be, uint32
 	ev = &out->learn[out->nb_learn++];
 	ev->key = key;
 	ev->src_be = src_be;
+	ev->src_mac = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr;
 	ev->pad = 0;
 	vs->learn_events++;
 }
@@ -136,7 +137,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 
 		if (e == NULL) {
 			if (dc->learning[r->vni_idx])
-				post_learn(lf, keys[k], r->src_be, now, out, vs);
+				post_learn(lf, keys[k], r->src_be, m, now, out, vs);
 		} else if (unlikely(e->dst_be != r->src_be)) {
 			/* The kernel drops a frame whose source is another VTEP's static MAC. */
 			if (e->flags & VTEP_FDB_STATIC) {
@@ -145,7 +146,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 				continue;
 			}
 			if (dc->learning[r->vni_idx])
-				post_learn(lf, keys[k], r->src_be, now, out, vs);
+				post_learn(lf, keys[k], r->src_be, m, now, out, vs);
 		} else {
 			/* Written once a second at most: no cache line bounced per packet. */
 			vtep_fdb_entry_touch(e, now);

@@ -78,9 +78,10 @@ vtep_fdb_entry_touch(struct vtep_fdb_entry *e, uint32_t now)
 
 /** What a worker tells the control lcore when it sees a new or moved source MAC. */
 struct vtep_learn_event {
-	uint64_t key;      /**< vtep_fdb_key(vni_idx, inner source MAC). */
-	rte_be32_t src_be; /**< Outer source address of the frame. */
-	uint32_t pad;      /**< Zero. */
+	uint64_t key;                  /**< vtep_fdb_key(vni_idx, inner source MAC). */
+	rte_be32_t src_be;             /**< Outer source address of the frame. */
+	struct rte_ether_addr src_mac; /**< Outer source MAC: the sender's MAC if it is on-link. */
+	uint16_t pad;                  /**< Zero. */
 };
 
 /** Creation parameters. */

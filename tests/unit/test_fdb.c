@@ -31,7 +31,8 @@ static struct vtep_learn_event
 ev(unsigned int vni_idx, unsigned int n, uint32_t src_host)
 {
 	struct rte_ether_addr m = mac_n(n);
-	struct vtep_learn_event e = { vtep_fdb_key(vni_idx, &m), rte_cpu_to_be_32(src_host), 0 };
+	struct vtep_learn_event e = {
+		.key = vtep_fdb_key(vni_idx, &m), .src_be = rte_cpu_to_be_32(src_host) };
 
 	return e;
 }

@@ -78,7 +78,8 @@ test_startup(void)
 	struct rte_mbuf *out[16];
 	unsigned int n = take(under_out, out, 16), garp = 0, igmp = 0;
 
-	/* vtep_ctl_create queued a gratuitous ARP and an IGMPv3 join; worker 0 sends them. */
+	/* vtep_ctl_create queued a gratuitous ARP, a request for the static entry's remote
+	 * 172.16.91.130 and an IGMPv3 join; worker 0 sends them. */
 	settle();
 	n = take(under_out, out, 16);
 	for (unsigned int i = 0; i < n; i++) {
@@ -89,7 +90,7 @@ test_startup(void)
 			((const struct rte_ipv4_hdr *)(eth + 1))->next_proto_id == IPPROTO_IGMP;
 	}
 	rte_pktmbuf_free_bulk(out, n);
-	CHECKF(garp == 1 && igmp == 1, "start-up frames: %u ARP, %u IGMP", garp, igmp);
+	CHECKF(garp == 2 && igmp == 1, "start-up frames: %u ARP, %u IGMP", garp, igmp);
 }
 
 static void
@@ -118,23 +119,14 @@ test_decap_learn_encap(void)
 	rte_pktmbuf_free_bulk(out, n);
 	e = vtep_fdb_lookup(ctx.fdb, vtep_fdb_key(0, &station));
 	CHECK(e != NULL && e->dst_be == pkt_ip(PEER) && !(e->flags & VTEP_FDB_STATIC));
-	/* A new remote: its next hop is being resolved by a broadcast ARP request. */
+	/* A new remote on our link: its MAC is gleaned from the frame, no ARP request needed. */
 	n = take(under_out, out, 16);
 	for (unsigned int i = 0; i < n; i++)
 		arp_requests += rte_pktmbuf_mtod(out[i], struct rte_ether_hdr *)->ether_type ==
 				RTE_BE16(RTE_ETHER_TYPE_ARP);
 	rte_pktmbuf_free_bulk(out, n);
-	CHECK(arp_requests == 1);
-	/* Until the peer answers, frames to the station are dropped and counted. */
+	CHECK(arp_requests == 0);
 	ni = pkt_inner_udp(inner, STATION, "02:00:00:2a:00:02", "10.0.0.2", "10.0.0.1", 2, 1, 20);
-	put(inner_in, inner, ni);
-	settle();
-	CHECK(take(under_out, out, 16) == 0);
-	CHECK(ctx.stats[0].drops[VTEP_DROP_NEIGH_UNRESOLVED] == 1);
-	/* The peer's ARP reply resolves it; the next frame goes out as VXLAN. */
-	put(under_in, buf, pkt_arp(buf, 2, "02:00:00:00:91:81", PEER_MAC, PEER,
-			"02:00:00:00:91:81", LOCAL));
-	settle();
 	put(inner_in, inner, ni);
 	settle();
 	n = take(under_out, out, 16);
@@ -146,6 +138,36 @@ test_decap_learn_encap(void)
 		CHECK(h->ip.dst_addr == pkt_ip(PEER) && h->ip.time_to_live == 64);
 		CHECK(pkt_compare(rte_pktmbuf_mtod_offset(out[0], uint8_t *, 50),
 				rte_pktmbuf_pkt_len(out[0]) - 50, inner, ni) == 0);
+	}
+	rte_pktmbuf_free_bulk(out, n);
+}
+
+/* A static entry's remote is resolved by ARP: dropped and counted until the reply comes. */
+static void
+test_resolve(void)
+{
+	uint8_t inner[128], buf[128];
+	size_t ni = pkt_inner_udp(inner, "02:00:00:00:00:07", "02:00:00:2a:00:02", "10.0.0.2",
+			"10.0.0.7", 2, 1, 20);
+	struct rte_mbuf *out[16];
+	unsigned int n;
+
+	put(inner_in, inner, ni);
+	settle();
+	CHECK(take(under_out, out, 16) == 0);
+	CHECK(ctx.stats[0].drops[VTEP_DROP_NEIGH_UNRESOLVED] == 1);
+	put(under_in, buf, pkt_arp(buf, 2, "02:00:00:00:91:81", "02:00:00:00:91:82",
+			"172.16.91.130", "02:00:00:00:91:81", LOCAL));
+	settle();
+	put(inner_in, inner, ni);
+	settle();
+	n = take(under_out, out, 16);
+	CHECK(n == 1);
+	if (n == 1) {
+		const struct vtep_outer_hdr *h = rte_pktmbuf_mtod(out[0], const struct vtep_outer_hdr *);
+
+		CHECK(h->ip.dst_addr == pkt_ip("172.16.91.130"));
+		CHECK(h->eth.dst_addr.addr_bytes[5] == 0x82);
 	}
 	rte_pktmbuf_free_bulk(out, n);
 }
@@ -198,7 +220,8 @@ main(void)
 {
 	static struct vtep_conf conf;
 	static char words[][24] = { "dev", "net_ring_under0", "local", LOCAL "/24", "id", "42", "group",
-		"239.1.1.1", "inner", "net_ring_inner0" };
+		"239.1.1.1", "inner", "net_ring_inner0", "fdb", "02:00:00:00:00:07", "dst",
+		"172.16.91.130" };
 	char *argv[RTE_DIM(words)];
 	char err[256];
 	unsigned int in_use;
@@ -221,6 +244,7 @@ main(void)
 	in_use = rte_mempool_in_use_count(ctx.pool);
 	test_startup();
 	test_decap_learn_encap();
+	test_resolve();
 	test_arp_icmp();
 	CHECKF(rte_mempool_in_use_count(ctx.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
 			rte_mempool_in_use_count(ctx.pool), in_use);
