@@ -320,11 +320,11 @@ vtep_arp_input(struct vtep_arp *arp, struct rte_mbuf *m, uint64_t now, struct rt
 	}
 	/* The reply reuses the request's buffer, trimmed to the ARP frame (padding dropped). */
 	arp->c.requests_in++;
-	if (m->nb_segs > 1 || rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - off -
-							    sizeof(struct rte_arp_hdr)) != 0) {
-		rte_pktmbuf_free(m);
+	if (m->nb_segs > 1 ||
+			rte_pktmbuf_trim(m,
+					rte_pktmbuf_pkt_len(m) - off -
+							sizeof(struct rte_arp_hdr)) != 0)
 		goto ignore;
-	}
 	fill(arp, p, off - sizeof(struct rte_ether_hdr), RTE_ARP_OP_REPLY, &sha, &sha, sip,
 			arp->p.local_be);
 	m->ol_flags = 0;
@@ -332,8 +332,7 @@ vtep_arp_input(struct vtep_arp *arp, struct rte_mbuf *m, uint64_t now, struct rt
 	return 0;
 ignore:
 	arp->c.ignored++;
-	if (off != 0 || m != NULL)
-		rte_pktmbuf_free(m);
+	rte_pktmbuf_free(m);
 	return -EINVAL;
 }
 
@@ -432,4 +431,19 @@ vtep_arp_walk(const struct vtep_arp *arp, uint64_t now, vtep_arp_walk_t cb, void
 		n++;
 	}
 	return n;
+}
+
+int
+vtep_arp_glean(struct vtep_arp *arp, rte_be32_t ip_be, const struct rte_ether_addr *mac,
+		uint64_t now)
+{
+	const struct vtep_arp_entry *e = find(arp, ip_be);
+
+	if (!valid_neighbor(arp, ip_be) || vtep_arp_nexthop(arp, ip_be) != ip_be ||
+			!rte_is_valid_assigned_ether_addr(mac))
+		return -EINVAL;
+	if (e != NULL && has_mac(e))
+		return 0;
+	merge(arp, ip_be, mac, true, now);
+	return 1;
 }

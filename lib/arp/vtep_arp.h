@@ -174,4 +174,13 @@ typedef void (*vtep_arp_walk_t)(const struct vtep_arp_info *info, void *arg);
  */
 unsigned int vtep_arp_walk(const struct vtep_arp *arp, uint64_t now, vtep_arp_walk_t cb, void *arg);
 
+/**
+ * Glean an on-link neighbor's MAC from a frame it sent us (the outer source MAC of VXLAN from
+ * that VTEP), so that the first answer to a new remote needs no ARP round trip. Only fills an
+ * unknown or unresolved entry: a resolved one is ARP's to change (calls changed when it fills).
+ * @return 1 filled, 0 nothing to do, -EINVAL off-link, not a neighbor, or not a station MAC.
+ */
+int vtep_arp_glean(struct vtep_arp *arp, rte_be32_t ip_be, const struct rte_ether_addr *mac,
+		uint64_t now);
+
 #endif /* VTEP_ARP_H */

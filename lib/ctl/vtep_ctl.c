@@ -110,13 +110,12 @@ resolve(struct vtep_ctl *c, int idx, uint64_t now)
 				vtep_ip_str(r->ip_be, ips));
 		return;
 	}
-	mac = vtep_arp_lookup(&c->arp, nh);
-	if (mac != NULL) {
-		vtep_remote_set_mac(c->ctx->remotes, idx, mac);
-		return;
-	}
+	/* Resolve even a known neighbor: that keeps it refreshed while remotes use it. */
 	if (vtep_arp_resolve(&c->arp, nh, now, room(c, 1), &c->nb_out) == -ENOMEM)
 		VTEP_DROP(c->st, CTL_NOMBUF);
+	mac = vtep_arp_lookup(&c->arp, nh);
+	if (mac != NULL)
+		vtep_remote_set_mac(c->ctx->remotes, idx, mac);
 }
 
 int
