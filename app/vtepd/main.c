@@ -79,7 +79,7 @@ static void
 control_loop(struct vtep_ctl *ctl)
 {
 	const struct vtep_conf *conf = ctx.conf;
-	uint64_t hz = rte_get_tsc_hz(), now, next_stats, busy_until = 0;
+	uint64_t hz = rte_get_tsc_hz(), now, next_stats, busy_until = 0, last;
 	uint64_t idle = (uint64_t)conf->idle_exit_ms * hz / 1000, start = rte_rdtsc();
 
 	next_stats = start + conf->stats_interval * hz;
@@ -101,7 +101,9 @@ control_loop(struct vtep_ctl *ctl)
 			vtep_ctx_print_summary(&ctx, stdout);
 			next_stats = now + conf->stats_interval * hz;
 		}
-		if (idle != 0 && now - RTE_MAX(last_rx(), start) > idle)
+		last = RTE_MAX(last_rx(), start);
+		/* A worker may have stamped its RX after now was read: no unsigned wrap. */
+		if (idle != 0 && now > last && now - last > idle)
 			ctx.quit = true;
 	}
 }

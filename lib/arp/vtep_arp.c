@@ -309,9 +309,10 @@ vtep_arp_input(struct vtep_arp *arp, struct rte_mbuf *m, uint64_t now, struct rt
 			!rte_is_valid_assigned_ether_addr(&sha) || sip == arp->p.local_be ||
 			rte_is_same_ether_addr(&sha, &arp->p.local_mac))
 		goto ignore;
-	/* An RFC 5227 probe (sender 0) teaches nothing, but is answered (Linux does). */
+	/* An RFC 5227 probe (sender 0) teaches nothing, but is answered (Linux does). Only a
+	 * request for us adds a neighbor; an unsolicited reply does not (Linux, arp_accept 0). */
 	if (sip != 0 && valid_neighbor(arp, sip))
-		merge(arp, sip, &sha, tip == arp->p.local_be, now);
+		merge(arp, sip, &sha, op == RTE_ARP_OP_REQUEST && tip == arp->p.local_be, now);
 	if (op == RTE_ARP_OP_REPLY)
 		arp->c.replies_in++;
 	if (op == RTE_ARP_OP_REPLY || tip != arp->p.local_be) {
@@ -327,7 +328,9 @@ vtep_arp_input(struct vtep_arp *arp, struct rte_mbuf *m, uint64_t now, struct rt
 		goto ignore;
 	fill(arp, p, off - sizeof(struct rte_ether_hdr), RTE_ARP_OP_REPLY, &sha, &sha, sip,
 			arp->p.local_be);
-	m->ol_flags = 0;
+	/* RX offload flags do not describe the reply; the buffer's own kind (external,
+	 * indirect) must survive, or freeing it goes wrong. */
+	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
 	out[(*nb_out)++] = m;
 	return 0;
 ignore:

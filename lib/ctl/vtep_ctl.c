@@ -160,14 +160,23 @@ control_frame(struct vtep_ctl *c, struct rte_mbuf *m, uint64_t now)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct vtep_ctx *ctx = c->ctx;
+	rte_be16_t type = eth->ether_type;
+	const uint8_t *l3 = (const uint8_t *)(eth + 1);
 	int rc = -EINVAL;
 
-	switch (eth->ether_type) {
+	/* The classifier passed at most one 802.1Q tag; the handlers keep it in their replies. */
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eth + 1);
+
+		type = vh->eth_proto;
+		l3 = (const uint8_t *)(vh + 1);
+	}
+	switch (type) {
 	case RTE_BE16(RTE_ETHER_TYPE_ARP):
 		rc = vtep_arp_input(&c->arp, m, now, room(c, 1), &c->nb_out);
 		break;
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4): {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
 
 		if (ip->next_proto_id == IPPROTO_IGMP) {
 			rc = vtep_igmp_input(&c->igmp, m, now);

@@ -4,26 +4,55 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
+#include "vtep_hdr.h"
 #include "vtep_icmp.h"
+
+/* Offset of the IPv4 header after Ethernet and at most one 802.1Q tag, or 0. */
+static uint32_t
+ip_offset(const uint8_t *p, uint32_t len)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
+	uint32_t off = sizeof(*eth);
+	rte_be16_t type;
+
+	if (len < off)
+		return 0;
+	type = eth->ether_type;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		if (len < off + sizeof(struct rte_vlan_hdr))
+			return 0;
+		type = ((const struct rte_vlan_hdr *)(p + off))->eth_proto;
+		off += sizeof(struct rte_vlan_hdr);
+	}
+	return type == RTE_BE16(RTE_ETHER_TYPE_IPV4) ? off : 0;
+}
+
+/* A source we may answer: a single host (RFC 1122 3.2.2.6 and 3.2.1.3). */
+static bool
+unicast_source(rte_be32_t ip_be)
+{
+	return ip_be != 0 && ip_be != RTE_BE32(0xffffffff) && !vtep_ip_is_multicast(ip_be);
+}
 
 int
 vtep_icmp_echo_reply(
 		struct rte_mbuf *m, rte_be32_t local_be, const struct rte_ether_addr *local_mac)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), off = ip_offset(p, len), ip_size, icmp_size;
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + off);
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
-	uint32_t len = rte_pktmbuf_data_len(m), ip_size, icmp_size;
+	rte_be32_t src_be;
 
-	if (m->nb_segs != 1 || len < sizeof(*eth) + sizeof(*ip) + sizeof(*icmp) ||
-			eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	if (off == 0 || m->nb_segs != 1 || len < off + sizeof(*ip) + sizeof(*icmp) ||
 			ip->version_ihl != 0x45 || ip->next_proto_id != IPPROTO_ICMP ||
-			ip->dst_addr != local_be ||
+			ip->dst_addr != local_be || !unicast_source(ip->src_addr) ||
 			(ip->fragment_offset &
 					RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
 		return -EINVAL;
 	ip_size = rte_be_to_cpu_16(ip->total_length);
-	if (ip_size < sizeof(*ip) + sizeof(*icmp) || ip_size > len - sizeof(*eth))
+	if (ip_size < sizeof(*ip) + sizeof(*icmp) || ip_size > len - off)
 		return -EINVAL;
 	icmp_size = ip_size - sizeof(*ip);
 	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0 ||
@@ -31,10 +60,11 @@ vtep_icmp_echo_reply(
 			rte_raw_cksum(ip, sizeof(*ip)) != 0xffff)
 		return -EINVAL;
 	/* Trailing Ethernet padding does not belong to the reply. */
-	rte_pktmbuf_trim(m, len - sizeof(*eth) - ip_size);
+	rte_pktmbuf_trim(m, len - off - ip_size);
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = *local_mac;
-	ip->dst_addr = ip->src_addr;
+	src_be = ip->src_addr;
+	ip->dst_addr = src_be;
 	ip->src_addr = local_be;
 	ip->time_to_live = 64;
 	ip->hdr_checksum = 0;
@@ -42,6 +72,8 @@ vtep_icmp_echo_reply(
 	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	icmp->icmp_cksum = 0;
 	icmp->icmp_cksum = ~rte_raw_cksum(icmp, icmp_size);
-	m->ol_flags = 0;
+	/* RX offload flags do not describe the reply; the buffer's own kind (external,
+	 * indirect) must survive, or freeing it goes wrong. */
+	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
 	return 0;
 }

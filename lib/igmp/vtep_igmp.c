@@ -30,6 +30,8 @@ vtep_igmp_init(struct vtep_igmp *ig, const struct vtep_igmp_params *p)
 	memset(ig, 0, sizeof(*ig));
 	ig->p = *p;
 	ig->rand = p->seed | 1;
+	ig->qrv = VTEP_IGMP_ROBUSTNESS;
+	ig->qqi_s = VTEP_IGMP_QUERY_INTERVAL_S;
 }
 
 unsigned int
@@ -98,7 +100,7 @@ static struct rte_mbuf *
 v2_msg(struct vtep_igmp *ig, uint8_t type, rte_be32_t group_be)
 {
 	struct rte_mbuf *m;
-	uint8_t *g = frame(ig, &m, type == IGMP_V2_LEAVE ? ALL_ROUTERS : group_be, 8, 0);
+	uint8_t *g = frame(ig, &m, type == IGMP_V2_LEAVE ? ALL_ROUTERS : group_be, 8, 0xc0);
 
 	if (g == NULL)
 		return NULL;
@@ -149,6 +151,9 @@ vtep_igmp_join(struct vtep_igmp *ig, rte_be32_t group_be, uint64_t now, struct r
 	struct rte_mbuf *m;
 	uint64_t interval;
 
+	/* All-hosts is never reported (RFC 2236 section 6, RFC 3376 section 5). */
+	if (!vtep_ip_is_multicast(group_be) || group_be == RTE_BE32(0xe0000001))
+		return -EINVAL;
 	for (unsigned int i = 0; i < ig->nb_groups; i++)
 		if (ig->groups[i].group_be == group_be)
 			return -EEXIST;
@@ -157,13 +162,14 @@ vtep_igmp_join(struct vtep_igmp *ig, rte_be32_t group_be, uint64_t now, struct r
 	g = &ig->groups[ig->nb_groups++];
 	g->group_be = group_be;
 	m = report(ig, group_be, true, now);
+	/* The repeats of the unsolicited report, at random within the interval; without an mbuf
+	 * now, the first one goes out from the timer. */
+	interval = (vtep_igmp_mode(ig, now) == 2 ? V2_UNSOLICITED_S : V3_UNSOLICITED_S) * ig->p.hz;
+	g->unsolicited = VTEP_IGMP_ROBUSTNESS - (m != NULL ? 1 : 0);
+	g->report_at = now + 1 + random_delay(ig, interval);
 	if (m == NULL)
 		return -ENOMEM;
 	out[(*nb_out)++] = m;
-	/* The repeats of the unsolicited report, at random within the interval. */
-	interval = (vtep_igmp_mode(ig, now) == 2 ? V2_UNSOLICITED_S : V3_UNSOLICITED_S) * ig->p.hz;
-	g->unsolicited = VTEP_IGMP_ROBUSTNESS - 1;
-	g->report_at = now + 1 + random_delay(ig, interval);
 	return 0;
 }
 
@@ -175,8 +181,8 @@ max_resp(const struct vtep_igmp *ig, uint8_t code, bool v3)
 
 	if (v3 && code >= 128)
 		tenths = (uint64_t)((code & 0x0f) | 0x10) << (((code >> 4) & 0x07) + 3);
-	if (tenths == 0)
-		tenths = 100; /* IGMPv1 queries: 10 s */
+	if (!v3 && tenths == 0)
+		tenths = 100; /* IGMPv1 queries carry 0: 10 s (RFC 2236 section 4) */
 	return tenths * ig->p.hz / 10;
 }
 
@@ -187,41 +193,61 @@ schedule(uint64_t *at, uint64_t when)
 		*at = when;
 }
 
-int
-vtep_igmp_input(struct vtep_igmp *ig, struct rte_mbuf *m, uint64_t now)
+/* Offset and size of the IGMP message in a frame, or -EINVAL: every length is checked. */
+static int
+igmp_locate(const uint8_t *p, uint32_t len, uint32_t *igmp_off, uint32_t *igmp_size)
 {
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), off = sizeof(struct rte_ether_hdr), ihl, size;
+	uint32_t off = sizeof(struct rte_ether_hdr), ihl, size;
 	const struct rte_ipv4_hdr *ip;
-	const uint8_t *g;
-	rte_be32_t group_be;
-	uint64_t delay;
-	bool v3;
 
-	if (len >= off + 4 && p[12] == 0x81 && p[13] == 0x00)
-		off += 4;
+	if (len < off)
+		return -EINVAL;
+	if (p[12] == 0x81 && p[13] == 0x00) /* one 802.1Q tag */
+		off += sizeof(struct rte_vlan_hdr);
 	if (len < off + sizeof(*ip))
-		goto invalid;
+		return -EINVAL;
+	if (p[off - 2] != 0x08 || p[off - 1] != 0x00) /* IPv4 */
+		return -EINVAL;
 	ip = (const struct rte_ipv4_hdr *)(p + off);
 	ihl = (ip->version_ihl & 0xf) * 4u;
 	size = rte_be_to_cpu_16(ip->total_length);
-	if (ihl < sizeof(*ip) || size < ihl + 8 || off + size > len ||
-			ip->next_proto_id != IPPROTO_IGMP)
-		goto invalid;
-	g = p + off + ihl;
-	size -= ihl;
-	if (rte_raw_cksum(g, size) != 0xffff)
-		goto invalid;
-	if (g[0] != IGMP_QUERY) {
-		rte_pktmbuf_free(m);
-		return 0;
-	}
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || size < ihl + 8 ||
+			size > len - off || ip->next_proto_id != IPPROTO_IGMP ||
+			(ip->fragment_offset &
+					RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+		return -EINVAL;
+	/* The IP header checksum too, as the kernel's ip_rcv() does: a corrupt v2 query must
+	 * not switch us to v2 for minutes. ihl <= size <= len - off was checked above. */
+	if (rte_raw_cksum(ip, ihl) != 0xffff)
+		return -EINVAL;
+	*igmp_off = off + ihl;
+	*igmp_size = size - ihl;
+	return 0;
+}
+
+/* A query: schedule the answers (RFC 2236 section 3, RFC 3376 section 5.2). */
+static void
+query(struct vtep_igmp *ig, const uint8_t *g, uint32_t size, uint64_t now)
+{
+	bool v3 = size >= 12;
+	rte_be32_t group_be;
+	uint64_t delay;
+
 	ig->c.queries++;
-	v3 = size >= 12;
-	if (!v3) /* a v1 or v2 querier: hosts answer in v2 until it is gone (RFC 3376 7.2.1) */
-		ig->v2_until = now + VTEP_IGMP_OLDER_QUERIER_S * ig->p.hz;
 	memcpy(&group_be, g + 4, 4);
 	delay = max_resp(ig, g[1], v3);
+	if (v3) {
+		/* QRV and QQIC: what the Older Version Querier Present Timeout is made of. */
+		if ((g[8] & 0x07) != 0)
+			ig->qrv = g[8] & 0x07;
+		if (g[9] != 0)
+			ig->qqi_s = g[9] < 128 ? g[9]
+					       : (uint32_t)((g[9] & 0x0f) | 0x10)
+							<< (((g[9] >> 4) & 0x07) + 3);
+	} else {
+		/* A v1 or v2 querier: hosts answer in v2 until it is gone (RFC 3376 7.2.1). */
+		ig->v2_until = now + (uint64_t)ig->qrv * ig->qqi_s * ig->p.hz + delay;
+	}
 	for (unsigned int i = 0; i < ig->nb_groups; i++) {
 		struct vtep_igmp_group *gr = &ig->groups[i];
 
@@ -234,6 +260,22 @@ vtep_igmp_input(struct vtep_igmp *ig, struct rte_mbuf *m, uint64_t now)
 	/* v3 answers a general query with one report of every group (RFC 3376 5.2). */
 	if (group_be == 0 && vtep_igmp_mode(ig, now) == 3 && ig->nb_groups > 0)
 		schedule(&ig->general_at, now + 1 + random_delay(ig, delay));
+}
+
+int
+vtep_igmp_input(struct vtep_igmp *ig, struct rte_mbuf *m, uint64_t now)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t off, size;
+
+	if (igmp_locate(p, rte_pktmbuf_data_len(m), &off, &size) != 0)
+		goto invalid;
+	p += off;
+	/* RFC 3376 7.1: a query of 9 to 11 bytes is no version of IGMP; ignore it. */
+	if (rte_raw_cksum(p, size) != 0xffff || (p[0] == IGMP_QUERY && size > 8 && size < 12))
+		goto invalid;
+	if (p[0] == IGMP_QUERY)
+		query(ig, p, size, now);
 	rte_pktmbuf_free(m);
 	return 0;
 invalid:
@@ -250,9 +292,16 @@ vtep_igmp_timer(struct vtep_igmp *ig, uint64_t now, struct rte_mbuf **out, unsig
 
 	if (ig->general_at != 0 && now >= ig->general_at && n < max) {
 		ig->general_at = 0;
-		ig->c.reports++;
-		if ((m = v3_report(ig, REC_MODE_IS_EXCLUDE, 0)) != NULL)
-			out[n++] = m;
+		if (vtep_igmp_mode(ig, now) == 2) {
+			/* A v1/v2 querier was heard since: answer in v2, group by group, now
+			 * (RFC 3376 7.2.1: no v3 report in compatibility mode). */
+			for (unsigned int i = 0; i < ig->nb_groups; i++)
+				schedule(&ig->groups[i].report_at, now);
+		} else {
+			ig->c.reports++;
+			if ((m = v3_report(ig, REC_MODE_IS_EXCLUDE, 0)) != NULL)
+				out[n++] = m;
+		}
 	}
 	for (unsigned int i = 0; i < ig->nb_groups && n < max; i++) {
 		struct vtep_igmp_group *g = &ig->groups[i];
@@ -287,6 +336,8 @@ vtep_igmp_leave_all(struct vtep_igmp *ig, uint64_t now, struct rte_mbuf **out, u
 			out[n++] = m;
 			ig->c.leaves++;
 		}
+		ig->nb_groups = 0;
+		ig->general_at = 0;
 		return n;
 	}
 	for (unsigned int i = 0; i < ig->nb_groups && n < max; i++) {
@@ -295,5 +346,20 @@ vtep_igmp_leave_all(struct vtep_igmp *ig, uint64_t now, struct rte_mbuf **out, u
 			ig->c.leaves++;
 		}
 	}
+	ig->nb_groups = 0;
+	ig->general_at = 0;
 	return n;
+}
+
+uint64_t
+vtep_igmp_next_report(const struct vtep_igmp *ig, unsigned int i)
+{
+	uint64_t at;
+
+	if (i >= ig->nb_groups)
+		return 0;
+	at = ig->groups[i].report_at;
+	if (ig->general_at != 0 && (at == 0 || ig->general_at < at))
+		at = ig->general_at;
+	return at;
 }

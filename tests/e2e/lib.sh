@@ -33,6 +33,11 @@
 #                                 hosts suppress their reports when they hear another host's (the
 #                                 bridge forwards reports to group members), RFC 2236 section 3
 #   E2E_VTEPD_STOP_TIMEOUT        seconds between SIGTERM and SIGKILL [10]
+#   E2E_FLOOD                     how the VTEPs flood BUM traffic [group]: "group" is the seed
+#                                 (vxlan0 with group 239.1.1.1, vtepd "group"); "her" is head-end
+#                                 replication (vxlan0 without a group plus one all-zeros
+#                                 "bridge fdb append" per other VTEP, vtepd "remote" words)
+#   E2E_VTEPD_PREFIX              vtepd's --file-prefix [e2e_h2_<pid of the test>]
 
 E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 readonly E2E_NS_SW=ve-sw
@@ -44,7 +49,6 @@ readonly E2E_NAMESPACES=("$E2E_NS_SW" "$E2E_NS_H1" "$E2E_NS_H2" "$E2E_NS_H3")
 # Underlay and overlay addresses of the seed (RFC 1918, exist only inside the namespaces).
 # Those marked SC2034 are only for the scripts that source this file.
 readonly E2E_H1_IP=172.16.91.128
-# shellcheck disable=SC2034
 readonly E2E_H2_IP=172.16.91.129
 readonly E2E_H3_IP=172.16.91.130
 readonly E2E_H1_MAC=02:00:00:00:91:80
@@ -53,7 +57,6 @@ readonly E2E_H3_MAC=02:00:00:00:91:82
 readonly E2E_GROUP=239.1.1.1
 readonly E2E_VNI=42
 readonly E2E_H1_OVERLAY=10.0.0.1
-# shellcheck disable=SC2034
 readonly E2E_H2_OVERLAY=10.0.0.2
 readonly E2E_H3_OVERLAY=10.0.0.3
 
@@ -66,12 +69,16 @@ readonly E2E_H3_OVERLAY=10.0.0.3
 : "${E2E_MCAST_STARTUP_QUERY_INTERVAL:=$((E2E_MCAST_QUERY_INTERVAL / 4))}"
 : "${E2E_VTEPD_STOP_TIMEOUT:=10}"
 : "${E2E_KEEP_LOGS:=0}"
+: "${E2E_FLOOD:=group}"
+: "${E2E_VTEPD_PREFIX:=e2e_h2_$$}"
 
 E2E_PASSED=0
 E2E_FAILED=0
 E2E_VTEPD_PID=""
 E2E_VTEPD_RC=""
 E2E_VTEPD_LOG=""
+E2E_VTEPD_DUMP=""
+E2E_VTEPD_DUMPS=0
 E2E_CAPTURE_PID=""
 E2E_BG_PIDS=()
 E2E_LOG_DIR_MADE=0
@@ -117,6 +124,13 @@ pass() {
 fail() {
 	echo "FAIL: $1${2:+ ($2)} [${SECONDS}s]"
 	E2E_FAILED=$((E2E_FAILED + 1))
+}
+
+# known_gap NAME DETAIL: a check that fails for a known, tracked reason (an open issue) is
+# printed as KNOWN GAP and not counted as a failure, so CI stays meaningful while the gap is
+# visible in every run. Used only where the issue notes name the gap.
+known_gap() {
+	echo "KNOWN GAP: $1${2:+ ($2)} [${SECONDS}s]"
 }
 
 # check NAME CMD...: pass NAME if CMD succeeds, else fail NAME. CMD's output goes to
@@ -184,15 +198,35 @@ e2e_host() {
 	ip -n "$ns" link set eth0 up || return 1
 }
 
-# e2e_kernel_vtep NS OVERLAY_IP: the seed's kernel vxlan device, exactly as the seed writes it.
+# e2e_kernel_vtep NS OVERLAY_IP [OTHER_VTEP_IP...]: the seed's kernel vxlan device, exactly as
+# the seed writes it (E2E_FLOOD=group); with E2E_FLOOD=her no group, and BUM traffic goes to each
+# OTHER_VTEP_IP through an all-zeros FDB entry (head-end replication, as flannel sets it up).
 e2e_kernel_vtep() {
-	ip -n "$1" link add vxlan0 type vxlan id "$E2E_VNI" dstport 4789 group "$E2E_GROUP" \
-		dev eth0 || return 1
-	ip -n "$1" addr add "$2/24" dev vxlan0 || return 1
-	ip -n "$1" link set vxlan0 up || return 1
+	local ns=$1 overlay=$2 dst
+	shift 2
+	case "$E2E_FLOOD" in
+	group)
+		ip -n "$ns" link add vxlan0 type vxlan id "$E2E_VNI" dstport 4789 \
+			group "$E2E_GROUP" dev eth0 || return 1
+		;;
+	her)
+		ip -n "$ns" link add vxlan0 type vxlan id "$E2E_VNI" dstport 4789 dev eth0 || return 1
+		for dst in "$@"; do
+			ns_exec "$ns" bridge fdb append 00:00:00:00:00:00 dev vxlan0 dst "$dst" ||
+				return 1
+		done
+		;;
+	*)
+		e2e_log "E2E_FLOOD must be group or her, not '$E2E_FLOOD'"
+		return 1
+		;;
+	esac
+	ip -n "$ns" addr add "$overlay/24" dev vxlan0 || return 1
+	ip -n "$ns" link set vxlan0 up || return 1
 }
 
-# topo_up: build the seed topology (removes a stale one first). Returns non-zero on error.
+# topo_up: build the seed topology (removes a stale one first), flooding as E2E_FLOOD says.
+# Returns non-zero on error.
 topo_up() {
 	e2e_net_down || return 1
 	e2e_log_dir >/dev/null || return 1
@@ -209,8 +243,8 @@ topo_up() {
 	e2e_host h3 "$E2E_H3_MAC" "$E2E_H3_IP" || return 1
 	# Up only now, so the querier's start-up queries reach the hosts.
 	ip -n "$E2E_NS_SW" link set br0 up || return 1
-	e2e_kernel_vtep "$E2E_NS_H1" "$E2E_H1_OVERLAY" || return 1
-	e2e_kernel_vtep "$E2E_NS_H3" "$E2E_H3_OVERLAY" || return 1
+	e2e_kernel_vtep "$E2E_NS_H1" "$E2E_H1_OVERLAY" "$E2E_H2_IP" "$E2E_H3_IP" || return 1
+	e2e_kernel_vtep "$E2E_NS_H3" "$E2E_H3_OVERLAY" "$E2E_H1_IP" "$E2E_H2_IP" || return 1
 }
 
 # e2e_net_down: stop what was started and delete every namespace; keeps the logs.
@@ -227,6 +261,8 @@ e2e_net_down() {
 	for ns in "${E2E_NAMESPACES[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
+	# EAL's runtime directory of our --file-prefix (config, fbarray files).
+	rm -rf "/var/run/dpdk/$E2E_VTEPD_PREFIX"
 }
 
 # topo_down: stop what was started, delete every namespace, and remove the log directory this
@@ -362,4 +398,71 @@ vtepd_wait_iface() {
 vtepd_counter() {
 	awk -v n="$1" '$1 == "counter" && $2 == n { v = $3 } END { if (v != "") print v }' \
 		"$E2E_VTEPD_LOG"
+}
+
+# vtepd_seed_args: set the array E2E_VTEPD_ARGS to the seed's vtepd command line for h2: two
+# lcores (control + one worker), no hugepages, eth0 through net_af_packet, the tap vtep0 as the
+# inner port; "group 239.1.1.1" or, with E2E_FLOOD=her, "remote" h1 and h3.
+vtepd_seed_args() {
+	local flood
+	if [[ $E2E_FLOOD == her ]]; then
+		flood=(remote "$E2E_H1_IP" remote "$E2E_H3_IP")
+	else
+		flood=(group "$E2E_GROUP")
+	fi
+	# shellcheck disable=SC2054 # "-l 0,1" is one EAL argument
+	E2E_VTEPD_ARGS=(-l 0,1 --no-huge -m 512 --no-pci --file-prefix="$E2E_VTEPD_PREFIX"
+		--log-level=lib.eal:warning
+		--vdev=net_af_packet0,iface=eth0 --vdev=net_tap0,iface=vtep0 --
+		dev net_af_packet0 local "$E2E_H2_IP/24" id "$E2E_VNI" dstport 4789 "${flood[@]}"
+		inner net_tap0)
+}
+
+# vtepd_up [ARGS...]: start vtepd with ARGS (default: vtepd_seed_args), wait up to 20 s for
+# vtep0, give it 10.0.0.2/24 and bring it up (the tap is new at every start). 1 on failure.
+vtepd_up() {
+	if [[ $# -eq 0 ]]; then
+		vtepd_seed_args
+		set -- "${E2E_VTEPD_ARGS[@]}"
+	fi
+	vtepd_start "$@" || return 1
+	vtepd_wait_iface vtep0 20 || { e2e_log "vtep0 did not appear"; return 1; }
+	ns_exec "$E2E_NS_H2" ip addr add "$E2E_H2_OVERLAY/24" dev vtep0 || return 1
+	ns_exec "$E2E_NS_H2" ip link set vtep0 up || return 1
+}
+
+# vtepd_dump: SIGUSR1 to vtepd, wait (up to 5 s) until the whole printout (counters, then the
+# FDB) is in the log, and copy it to a file of its own, named in E2E_VTEPD_DUMP. 1 on timeout.
+vtepd_dump() {
+	local before size i
+	[[ -n "$E2E_VTEPD_PID" ]] || return 1
+	before=$(stat -c %s "$E2E_VTEPD_LOG")
+	E2E_VTEPD_DUMPS=$((E2E_VTEPD_DUMPS + 1))
+	E2E_VTEPD_DUMP=$(e2e_log_dir)/dump.$E2E_VTEPD_DUMPS
+	kill -USR1 "$E2E_VTEPD_PID" || return 1
+	# The last counter line comes just before the FDB lines; vtepd flushes once at the end, so
+	# the printout is complete when that line is there and the log stops growing.
+	for ((i = 0; i < 50; i++)); do
+		sleep 0.1
+		tail -c +$((before + 1)) "$E2E_VTEPD_LOG" >"$E2E_VTEPD_DUMP"
+		grep -q '^counter mempool.in_use_after ' "$E2E_VTEPD_DUMP" || continue
+		size=$(stat -c %s "$E2E_VTEPD_LOG")
+		sleep 0.1
+		[[ $(stat -c %s "$E2E_VTEPD_LOG") == "$size" ]] || continue
+		tail -c +$((before + 1)) "$E2E_VTEPD_LOG" | grep -E '^(counter|fdb) ' >"$E2E_VTEPD_DUMP"
+		return 0
+	done
+	e2e_log "vtepd printed no counters within 5 s of SIGUSR1"
+	return 1
+}
+
+# vtepd_dump_counter NAME: print counter NAME of the last vtepd_dump (nothing if absent).
+vtepd_dump_counter() {
+	awk -v n="$1" '$1 == "counter" && $2 == n { print $3 }' "$E2E_VTEPD_DUMP"
+}
+
+# vtepd_fdb_has MAC DST KIND: the last vtepd_dump has "fdb VNI MAC dst DST KIND" (KIND is
+# learned or static).
+vtepd_fdb_has() {
+	grep -qi "^fdb $E2E_VNI $1 dst $2 $3\$" "$E2E_VTEPD_DUMP"
 }
