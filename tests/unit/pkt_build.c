@@ -149,6 +149,35 @@ pkt_mbuf(struct rte_mempool *mp, const uint8_t *buf, size_t size)
 	return m;
 }
 
+/* free_cb of pkt_exact_mbuf: the data and the shared info were malloc'd. */
+static void
+exact_free(void *addr, void *opaque)
+{
+	free(addr);
+	free(opaque);
+}
+
+struct rte_mbuf *
+pkt_exact_mbuf(struct rte_mempool *mp, const uint8_t *buf, size_t size)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_mbuf_ext_shared_info *sh = malloc(sizeof(*sh));
+	uint8_t *data = malloc(size > 0 ? size : 1);
+
+	if (m == NULL || sh == NULL || data == NULL) {
+		fprintf(stderr, "pkt_exact_mbuf: out of memory\n");
+		abort();
+	}
+	memcpy(data, buf, size);
+	sh->free_cb = exact_free;
+	sh->fcb_opaque = sh;
+	rte_mbuf_ext_refcnt_set(sh, 1);
+	rte_pktmbuf_attach_extbuf(m, data, RTE_BAD_IOVA, (uint16_t)size, sh);
+	m->data_len = (uint16_t)size;
+	m->pkt_len = size;
+	return m;
+}
+
 int
 pkt_compare(const uint8_t *got, size_t got_size, const uint8_t *want, size_t want_size)
 {

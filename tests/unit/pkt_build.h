@@ -53,6 +53,12 @@ size_t pkt_arp(uint8_t *buf, uint16_t op, const char *eth_dst, const char *sha, 
 /** An mbuf holding a copy of buf (single segment). Aborts the test on failure. */
 struct rte_mbuf *pkt_mbuf(struct rte_mempool *mp, const uint8_t *buf, size_t size);
 
+/**
+ * An mbuf whose data is a malloc'd copy of exactly size bytes (an external buffer), so that ASan
+ * reports any read past the frame; in a mempool buffer such a read goes unnoticed.
+ */
+struct rte_mbuf *pkt_exact_mbuf(struct rte_mempool *mp, const uint8_t *buf, size_t size);
+
 /** Print a hex dump of two buffers' first difference; @return 0 when they are equal. */
 int pkt_compare(const uint8_t *got, size_t got_size, const uint8_t *want, size_t want_size);
 

@@ -46,38 +46,6 @@ static const uint8_t arp_request_golden[] = {
 
 static struct rte_mempool *pool;
 
-/* free_cb of exact_mbuf: the data and the shared info were malloc'd. */
-static void
-exact_free(void *addr, void *opaque)
-{
-	free(addr);
-	free(opaque);
-}
-
-/*
- * An mbuf whose data is a malloc'd copy of exactly size bytes (an external buffer), so that
- * ASan reports any read past the frame; in a mempool buffer such a read goes unnoticed.
- */
-static struct rte_mbuf *
-exact_mbuf(const uint8_t *buf, size_t size)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct rte_mbuf_ext_shared_info *sh = malloc(sizeof(*sh));
-	uint8_t *data = malloc(size > 0 ? size : 1);
-
-	if (m == NULL || sh == NULL || data == NULL) {
-		fprintf(stderr, "exact_mbuf: out of memory\n");
-		abort();
-	}
-	memcpy(data, buf, size);
-	sh->free_cb = exact_free;
-	sh->fcb_opaque = sh;
-	rte_mbuf_ext_refcnt_set(sh, 1);
-	rte_pktmbuf_attach_extbuf(m, data, RTE_BAD_IOVA, (uint16_t)size, sh);
-	m->data_len = (uint16_t)size;
-	m->pkt_len = size;
-	return m;
-}
 
 /* What the change callback saw. */
 static struct {
@@ -259,10 +227,10 @@ test_truncations(void)
 		unsigned int n = 0;
 
 		if (len < size) {
-			rc = vtep_arp_input(&arp, exact_mbuf(buf, len), T0, out, &n);
+			rc = vtep_arp_input(&arp, pkt_exact_mbuf(pool, buf, len), T0, out, &n);
 			bad += n != 0 || rc != -EINVAL;
 		}
-		rc = vtep_arp_input(&arp, exact_mbuf(tagged, len), T0, out, &n);
+		rc = vtep_arp_input(&arp, pkt_exact_mbuf(pool, tagged, len), T0, out, &n);
 		bad += n != 0 || rc != -EINVAL;
 	}
 	CHECKF(bad == 0, "%u truncated requests answered", bad);
@@ -271,7 +239,7 @@ test_truncations(void)
 	{
 		unsigned int n = 0;
 
-		rc = vtep_arp_input(&arp, exact_mbuf(tagged, size + 4), T0, out, &n);
+		rc = vtep_arp_input(&arp, pkt_exact_mbuf(pool, tagged, size + 4), T0, out, &n);
 		CHECK(rc == 0 && n == 1);
 		free_all(out, n);
 	}

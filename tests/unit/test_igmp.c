@@ -77,38 +77,6 @@ static const uint8_t v2_leave[] = {
 
 static struct rte_mempool *pool;
 
-/* free_cb of exact_mbuf: the data and the shared info were malloc'd. */
-static void
-exact_free(void *addr, void *opaque)
-{
-	free(addr);
-	free(opaque);
-}
-
-/*
- * An mbuf whose data is a malloc'd copy of exactly size bytes (an external buffer), so that
- * ASan reports any read past the frame; in a mempool buffer such a read goes unnoticed.
- */
-static struct rte_mbuf *
-exact_mbuf(const uint8_t *buf, size_t size)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct rte_mbuf_ext_shared_info *sh = malloc(sizeof(*sh));
-	uint8_t *data = malloc(size > 0 ? size : 1);
-
-	if (m == NULL || sh == NULL || data == NULL) {
-		fprintf(stderr, "exact_mbuf: out of memory\n");
-		abort();
-	}
-	memcpy(data, buf, size);
-	sh->free_cb = exact_free;
-	sh->fcb_opaque = sh;
-	rte_mbuf_ext_refcnt_set(sh, 1);
-	rte_pktmbuf_attach_extbuf(m, data, RTE_BAD_IOVA, (uint16_t)size, sh);
-	m->data_len = (uint16_t)size;
-	m->pkt_len = size;
-	return m;
-}
 
 static void
 setup(struct vtep_igmp *ig, uint8_t version, uint64_t seed)
@@ -401,16 +369,16 @@ test_malformed(void)
 	size = query(buf, 3, "224.0.0.1", NULL, 100, 2, 125, true);
 	v2size = query(v2q, 2, "224.0.0.1", NULL, 100, 0, 0, false);
 	for (size_t len = 0; len < size; len++) {
-		bad += vtep_igmp_input(&ig, exact_mbuf(buf, len), T0) != -EINVAL;
+		bad += vtep_igmp_input(&ig, pkt_exact_mbuf(pool, buf, len), T0) != -EINVAL;
 		expected++;
 		if (len < v2size) {
-			bad += vtep_igmp_input(&ig, exact_mbuf(v2q, len), T0) != -EINVAL;
+			bad += vtep_igmp_input(&ig, pkt_exact_mbuf(pool, v2q, len), T0) != -EINVAL;
 			expected++;
 		}
 	}
 	CHECKF(bad == 0, "%u truncated queries accepted", bad);
 	CHECK(ig.c.invalid == expected && ig.c.queries == 0 && vtep_igmp_mode(&ig, T0) == 3);
-	CHECK(vtep_igmp_input(&ig, exact_mbuf(buf, size), T0) == 0 && ig.c.queries == 1);
+	CHECK(vtep_igmp_input(&ig, pkt_exact_mbuf(pool, buf, size), T0) == 0 && ig.c.queries == 1);
 
 	/* Bad IGMP checksum. */
 	v2q[40] ^= 1;
