@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -57,13 +60,29 @@ vtep_test_pool(void)
 	return pool;
 }
 
+static int
+unlink_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 int
 vtep_test_done(const char *name)
 {
+	char dir[PATH_MAX] = "";
+
 	printf("%s: %u checks, %u failed\n", name, vtep_test_run, vtep_test_failed);
 	if (pool != NULL)
 		rte_mempool_free(pool);
-	if (eal_up)
+	if (eal_up) {
+		/* EAL leaves its runtime directory behind: a test leaves nothing. */
+		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 		rte_eal_cleanup();
+		if (dir[0] != '\0')
+			nftw(dir, unlink_cb, 8, FTW_DEPTH | FTW_PHYS);
+	}
 	return vtep_test_failed == 0 && vtep_test_run > 0 ? 0 : 1;
 }
