@@ -267,22 +267,9 @@ merge(struct vtep_arp *arp, rte_be32_t sip, const struct rte_ether_addr *sha, bo
 static size_t
 arp_offset(const uint8_t *p, uint32_t len)
 {
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
-	size_t off = sizeof(*eth);
-	rte_be16_t type;
+	uint32_t off = vtep_l3_offset(p, len, RTE_BE16(RTE_ETHER_TYPE_ARP));
 
-	if (len < off)
-		return 0;
-	type = eth->ether_type;
-	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
-		if (len < off + sizeof(struct rte_vlan_hdr))
-			return 0;
-		type = ((const struct rte_vlan_hdr *)(p + off))->eth_proto;
-		off += sizeof(struct rte_vlan_hdr);
-	}
-	if (type != RTE_BE16(RTE_ETHER_TYPE_ARP) || len < off + sizeof(struct rte_arp_hdr))
-		return 0;
-	return off;
+	return off != 0 && len >= off + sizeof(struct rte_arp_hdr) ? off : 0;
 }
 
 int

@@ -76,6 +76,29 @@ vtep_group_mac(rte_be32_t group_be, struct rte_ether_addr *mac)
 	mac->addr_bytes[5] = g & 0xff;
 }
 
+/**
+ * Offset of the layer-3 header of a frame of len bytes: after Ethernet and at most one 802.1Q tag,
+ * when the ethertype (after the tag) is type_be; 0 otherwise or when the frame is too short.
+ */
+static inline uint32_t
+vtep_l3_offset(const uint8_t *p, uint32_t len, rte_be16_t type_be)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
+	uint32_t off = sizeof(*eth);
+	rte_be16_t type;
+
+	if (len < off)
+		return 0;
+	type = eth->ether_type;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		if (len < off + sizeof(struct rte_vlan_hdr))
+			return 0;
+		type = ((const struct rte_vlan_hdr *)(p + off))->eth_proto;
+		off += sizeof(struct rte_vlan_hdr);
+	}
+	return type == type_be ? off : 0;
+}
+
 /** Format an IPv4 address in network order into buf (at least 16 bytes); returns buf. */
 static inline const char *
 vtep_ip_str(rte_be32_t ip_be, char *buf)

@@ -7,26 +7,6 @@
 #include "vtep_hdr.h"
 #include "vtep_icmp.h"
 
-/* Offset of the IPv4 header after Ethernet and at most one 802.1Q tag, or 0. */
-static uint32_t
-ip_offset(const uint8_t *p, uint32_t len)
-{
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
-	uint32_t off = sizeof(*eth);
-	rte_be16_t type;
-
-	if (len < off)
-		return 0;
-	type = eth->ether_type;
-	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
-		if (len < off + sizeof(struct rte_vlan_hdr))
-			return 0;
-		type = ((const struct rte_vlan_hdr *)(p + off))->eth_proto;
-		off += sizeof(struct rte_vlan_hdr);
-	}
-	return type == RTE_BE16(RTE_ETHER_TYPE_IPV4) ? off : 0;
-}
-
 /* A source we may answer: a single host (RFC 1122 3.2.2.6 and 3.2.1.3). */
 static bool
 unicast_source(rte_be32_t ip_be)
@@ -39,7 +19,8 @@ vtep_icmp_echo_reply(
 		struct rte_mbuf *m, rte_be32_t local_be, const struct rte_ether_addr *local_mac)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), off = ip_offset(p, len), ip_size, icmp_size;
+	uint32_t len = rte_pktmbuf_data_len(m),
+		 off = vtep_l3_offset(p, len, RTE_BE16(RTE_ETHER_TYPE_IPV4)), ip_size, icmp_size;
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + off);
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
