@@ -37,13 +37,17 @@
 #                                 (vxlan0 with group 239.1.1.1, vtepd "group"); "her" is head-end
 #                                 replication (vxlan0 without a group plus one all-zeros
 #                                 "bridge fdb append" per other VTEP, vtepd "remote" words)
+#   E2E_NS_TAG                    inserted into namespace names: ve<TAG>-sw ... [empty]
 #   E2E_VTEPD_PREFIX              vtepd's --file-prefix [e2e_h2_<pid of the test>]
 
 E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-readonly E2E_NS_SW=ve-sw
-readonly E2E_NS_H1=ve-h1
-readonly E2E_NS_H2=ve-h2
-readonly E2E_NS_H3=ve-h3
+# E2E_NS_TAG (letters/digits, default empty) goes into every namespace name (ve<TAG>-sw ...), so two
+# checkouts can run their end-to-end tests at the same time without sharing a topology.
+readonly E2E_NS_BASE=ve${E2E_NS_TAG:-}
+readonly E2E_NS_SW=$E2E_NS_BASE-sw
+readonly E2E_NS_H1=$E2E_NS_BASE-h1
+readonly E2E_NS_H2=$E2E_NS_BASE-h2
+readonly E2E_NS_H3=$E2E_NS_BASE-h3
 readonly E2E_NAMESPACES=("$E2E_NS_SW" "$E2E_NS_H1" "$E2E_NS_H2" "$E2E_NS_H3")
 
 # Underlay and overlay addresses of the seed (RFC 1918, exist only inside the namespaces).
@@ -185,7 +189,7 @@ e2e_ns_new() {
 # e2e_host NAME MAC [IP]: namespace ve-NAME with eth0 plugged into the switch as sw-NAME.
 e2e_host() {
 	local name=$1 mac=$2 ip=${3:-}
-	local ns=ve-$name
+	local ns=$E2E_NS_BASE-$name
 	e2e_ns_new "$ns" || return 1
 	ip -n "$E2E_NS_SW" link add "sw-$name" type veth peer name eth0 netns "$ns" || return 1
 	ip -n "$ns" link set eth0 address "$mac" || return 1

@@ -31,7 +31,7 @@ down)
 	e2e_log "down"
 	;;
 status)
-	ip netns list | grep '^ve-' || { e2e_log "no ve- namespaces"; exit 0; }
+	ip netns list | grep "^$E2E_NS_BASE-" || { e2e_log "no $E2E_NS_BASE- namespaces"; exit 0; }
 	for ns in "$E2E_NS_H1" "$E2E_NS_H2" "$E2E_NS_H3"; do
 		echo "== $ns"
 		ip -n "$ns" -br addr 2>/dev/null || true
