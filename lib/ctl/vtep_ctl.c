@@ -44,8 +44,9 @@ struct ctl_msg {
 
 struct vtep_ctl {
 	struct vtep_ctx *ctx;
-	struct vtep_lcore_stats *st; /* the control lcore's counter block */
-	struct vtep_txq tx;          /* the underlay port's ring */
+	struct vtep_lcore_stats *st;             /* the control lcore's counter block */
+	struct vtep_txq tx;                      /* the underlay port's ring */
+	struct vtep_txq inner_tx[VTEP_MAX_VNIS]; /* the inner ports' rings, for learned frames */
 	uint64_t hz;
 	uint64_t next_age;   /* TSC of the next FDB ageing pass */
 	uint64_t next_timer; /* TSC of the next ARP/IGMP timer pass */
@@ -138,7 +139,11 @@ drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t 
 	int idx, rc;
 
 	for (unsigned int i = 0; i < n; i++) {
-		int found = vtep_remote_find(c->ctx->remotes, ev[i].src_be);
+		int found;
+
+		if (ev[i].flags & VTEP_LEARN_DELIVER_ONLY)
+			continue;
+		found = vtep_remote_find(c->ctx->remotes, ev[i].src_be);
 
 		/* A VTEP on our link just told us its MAC: no ARP round trip before we answer. */
 		if (found < 0 || !vtep_remote_slot(c->ctx->remotes, found)->resolved)
@@ -152,6 +157,11 @@ drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t 
 		if (rc == -ENOSPC)
 			VTEP_DROP(c->st, LEARN_LIMIT);
 	}
+	/* The entries are in (or refused): now the frames that taught them may be answered. */
+	for (unsigned int i = 0; i < n; i++)
+		if (ev[i].m != NULL)
+			vtep_txq_send(&c->inner_tx[vtep_fdb_key_vni(ev[i].key)], &ev[i].m, 1,
+					&c->st->drops[VTEP_DROP_TX_INNER_FULL]);
 	return n;
 }
 
@@ -249,6 +259,8 @@ vtep_ctl_create(struct vtep_ctx *ctx)
 	c->st = &ctx->stats[ctx->nb_workers];
 	c->hz = rte_get_tsc_hz();
 	vtep_port_txq(&ctx->underlay, VTEP_MAX_WORKERS + 1, &c->tx);
+	for (unsigned int v = 0; v < conf->nb_vnis; v++)
+		vtep_port_txq(&ctx->inner[v], VTEP_MAX_WORKERS + 1, &c->inner_tx[v]);
 	vtep_arp_init(&c->arp,
 			&(struct vtep_arp_params){
 					.local_be = conf->local_be,

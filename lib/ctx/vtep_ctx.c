@@ -166,6 +166,7 @@ setup_vnis(struct vtep_ctx *ctx, char *err, size_t esz)
 	vtep_parse_ctx_init(&ctx->parse, conf->local_be, &ctx->underlay.mac, conf->dstport);
 	ctx->decap.parse = &ctx->parse;
 	ctx->decap.fdb = ctx->fdb;
+	ctx->decap.hold_cycles = rte_get_tsc_hz() / 1000000 * VTEP_LEARN_HOLD_US;
 	ctx->encap = (struct vtep_encap_ctx){
 			.fdb = ctx->fdb,
 			.remotes = ctx->remotes,
@@ -295,6 +296,7 @@ void
 vtep_ctx_free(struct vtep_ctx *ctx)
 {
 	const struct vtep_conf *conf = ctx->conf;
+	struct vtep_learn_event ev;
 	void *m;
 
 	for (unsigned int w = 0; w < VTEP_MAX_WORKERS; w++) {
@@ -304,6 +306,9 @@ vtep_ctx_free(struct vtep_ctx *ctx)
 			continue;
 		while (wk->ctl_ring != NULL && rte_ring_dequeue(wk->ctl_ring, &m) == 0)
 			rte_pktmbuf_free(m);
+		while (wk->learn_ring != NULL &&
+				rte_ring_dequeue_elem(wk->learn_ring, &ev, sizeof(ev)) == 0)
+			rte_pktmbuf_free(ev.m);
 		rte_ring_free(wk->ctl_ring);
 		rte_ring_free(wk->learn_ring);
 		rte_free(wk);

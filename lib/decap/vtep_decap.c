@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_cycles.h>
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_prefetch.h>
@@ -63,25 +64,47 @@ ecn_decap(struct rte_mbuf *m, uint16_t inner_off, uint16_t inner_size)
 	return 0;
 }
 
-/* Post a learn event unless the same one went out this second. */
-static inline void
-post_learn(struct vtep_learn_filter *lf, uint64_t key, rte_be32_t src_be, const struct rte_mbuf *m,
-		uint32_t now, struct vtep_decap_out *out, struct vtep_vni_stats *vs)
+/* The next event of the burst, for key and src_be. */
+static inline struct vtep_learn_event *
+new_event(struct vtep_decap_out *out, uint64_t key, rte_be32_t src_be, uint16_t flags)
+{
+	struct vtep_learn_event *ev = &out->learn[out->nb_learn++];
+
+	ev->key = key;
+	ev->src_be = src_be;
+	ev->flags = flags;
+	ev->m = NULL;
+	return ev;
+}
+
+/*
+ * A frame whose source MAC is new or has moved: post a learn event unless the same one went out
+ * this second. Within the hold window of a posted event, the frame follows the first one through
+ * the control lcore (a deliver-only event). @return the event that will carry the frame, or NULL
+ * to deliver it now.
+ */
+static struct vtep_learn_event *
+post_learn(const struct vtep_decap_ctx *dc, struct vtep_learn_filter *lf, uint64_t key,
+		rte_be32_t src_be, const struct rte_mbuf *m, uint32_t now,
+		struct vtep_decap_out *out, struct vtep_vni_stats *vs)
 {
 	unsigned int s = rte_hash_crc_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
+	uint64_t tsc = rte_rdtsc();
 	struct vtep_learn_event *ev;
 
-	if (lf->slots[s].key == key && lf->slots[s].src_be == src_be && lf->slots[s].when == now)
-		return;
+	if (lf->slots[s].key == key && lf->slots[s].src_be == src_be && lf->slots[s].when == now) {
+		if (tsc - lf->slots[s].tsc >= dc->hold_cycles)
+			return NULL;
+		return new_event(out, key, src_be, VTEP_LEARN_DELIVER_ONLY);
+	}
 	lf->slots[s].key = key;
 	lf->slots[s].src_be = src_be;
 	lf->slots[s].when = now;
-	ev = &out->learn[out->nb_learn++];
-	ev->key = key;
-	ev->src_be = src_be;
+	lf->slots[s].tsc = tsc;
+	ev = new_event(out, key, src_be, 0);
 	ev->src_mac = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr;
-	ev->pad = 0;
 	vs->learn_events++;
+	return ev;
 }
 
 void
@@ -134,10 +157,11 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 		const struct vtep_parse_result *r = &res[idx[k]];
 		struct vtep_vni_stats *vs = &st->vni[r->vni_idx];
 		struct vtep_fdb_entry *e = entries[k];
+		struct vtep_learn_event *ev = NULL;
 
 		if (e == NULL) {
 			if (dc->learning[r->vni_idx])
-				post_learn(lf, keys[k], r->src_be, m, now, out, vs);
+				ev = post_learn(dc, lf, keys[k], r->src_be, m, now, out, vs);
 		} else if (unlikely(e->dst_be != r->src_be)) {
 			/* The kernel drops a frame whose source is another VTEP's static MAC. */
 			if (e->flags & VTEP_FDB_STATIC) {
@@ -146,7 +170,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 				continue;
 			}
 			if (dc->learning[r->vni_idx])
-				post_learn(lf, keys[k], r->src_be, m, now, out, vs);
+				ev = post_learn(dc, lf, keys[k], r->src_be, m, now, out, vs);
 		} else {
 			/* Written once a second at most: no cache line bounced per packet. */
 			vtep_fdb_entry_touch(e, now);
@@ -164,6 +188,11 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 		m->packet_type = 0;
 		vs->decap_pkts++;
 		vs->decap_bytes += r->inner_size;
+		if (ev != NULL) {
+			/* Delivered by the control lcore after it installed the entry. */
+			ev->m = m;
+			continue;
+		}
 		out->inner_vni[out->nb_inner] = r->vni_idx;
 		out->inner[out->nb_inner++] = m;
 	}

@@ -27,7 +27,13 @@ struct vtep_decap_ctx {
 	const struct vtep_parse_ctx *parse; /**< Addresses and VNIs. */
 	const struct vtep_fdb *fdb;         /**< The FDB. */
 	uint8_t learning[VTEP_MAX_VNIS];    /**< Learning on, per VNI index. */
+	/** TSC cycles after a learn event during which later frames of the same MAC (entry still
+	 * missing or moved) are delivered through the control lcore behind the first one. */
+	uint64_t hold_cycles;
 };
+
+/** How long frames of a MAC being learned follow its first frame (vtep_decap_ctx.hold_cycles). */
+#define VTEP_LEARN_HOLD_US 1000
 
 /**
  * Per-lcore filter of learn events already posted: a MAC that floods in faster than the control
@@ -39,14 +45,15 @@ struct vtep_learn_filter {
 		uint64_t key;      /**< FDB key posted. */
 		rte_be32_t src_be; /**< Remote posted. */
 		uint32_t when;     /**< vtep_fdb_now() of the post. */
+		uint64_t tsc;      /**< TSC of the post: the start of its hold window. */
 	} slots[VTEP_LEARN_FILTER_SIZE];
 };
 
 /** What one burst produced. */
 struct vtep_decap_out {
-	uint16_t nb_inner;                             /**< Inner frames. */
-	uint16_t nb_ctl;                               /**< Control frames. */
-	uint16_t nb_learn;                             /**< Learn events. */
+	uint16_t nb_inner; /**< Inner frames. */
+	uint16_t nb_ctl;   /**< Control frames. */
+	uint16_t nb_learn; /**< Learn events; their frames (learn[i].m) are not in inner[]. */
 	uint16_t inner_vni[VTEP_DECAP_MAX];            /**< VNI index of each inner frame. */
 	struct rte_mbuf *inner[VTEP_DECAP_MAX];        /**< Inner frames, outer headers stripped. */
 	uint8_t ctl_kind[VTEP_DECAP_MAX];              /**< enum vtep_parse_kind of each. */

@@ -32,23 +32,42 @@ to_control(struct vtep_worker *w, const struct vtep_decap_out *out)
 	}
 }
 
+/*
+ * Learn events to the control lcore. A learn event the ring refuses is counted, and the frame any
+ * refused event carried is delivered now: without the entry, its answer may be flooded, but
+ * nothing is lost.
+ */
+static void
+to_learn(struct vtep_worker *w, struct vtep_decap_out *out)
+{
+	unsigned int sent = rte_ring_sp_enqueue_burst_elem(
+			w->learn_ring, out->learn, sizeof(out->learn[0]), out->nb_learn, NULL);
+
+	if (likely(sent == out->nb_learn))
+		return;
+	for (unsigned int i = sent; i < out->nb_learn; i++) {
+		if (!(out->learn[i].flags & VTEP_LEARN_DELIVER_ONLY))
+			w->st->drops[VTEP_DROP_RX_LEARN_RING_FULL]++;
+		if (out->learn[i].m == NULL)
+			continue;
+		out->inner_vni[out->nb_inner] = vtep_fdb_key_vni(out->learn[i].key);
+		out->inner[out->nb_inner++] = out->learn[i].m;
+	}
+}
+
 static void
 underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vtep_ctx *ctx = w->ctx;
 	struct vtep_lcore_stats *st = w->st;
 	struct vtep_decap_out out;
-	unsigned int sent;
 
 	st->underlay_rx += n;
 	vtep_decap_burst(&ctx->decap, pkts, n, vtep_fdb_now(), &w->lf, &out, st);
 	if (out.nb_ctl > 0)
 		to_control(w, &out);
-	if (out.nb_learn > 0) {
-		sent = rte_ring_sp_enqueue_burst_elem(
-				w->learn_ring, out.learn, sizeof(out.learn[0]), out.nb_learn, NULL);
-		st->drops[VTEP_DROP_RX_LEARN_RING_FULL] += out.nb_learn - sent;
-	}
+	if (out.nb_learn > 0)
+		to_learn(w, &out);
 	if (out.nb_inner == 0)
 		return;
 	for (uint16_t i = 0; i < out.nb_inner; i++) {
@@ -87,6 +106,17 @@ vtep_fwd_poll(struct vtep_worker *w)
 	unsigned int total = 0;
 	uint16_t n;
 
+	if (w->drains) {
+		/* Queue 0 of every port is ours: send what the control lcore and queue-less
+		 * workers left on the ports' rings. First, so that frames the control lcore
+		 * delivered after a learn go out before later frames of the same MAC that
+		 * this poll forwards directly. */
+		w->st->underlay_tx += vtep_port_drain(
+				&ctx->underlay, &w->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
+		for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++)
+			w->st->inner_tx += vtep_port_drain(
+					&ctx->inner[v], &w->st->drops[VTEP_DROP_TX_INNER_FULL]);
+	}
 	for (uint16_t i = 0; i < w->nb_rx; i++) {
 		const struct vtep_worker_rx *rx = &w->rx[i];
 
@@ -98,15 +128,6 @@ vtep_fwd_poll(struct vtep_worker *w)
 			underlay_rx(w, pkts, n);
 		else
 			inner_rx(w, rx->vni_idx, pkts, n);
-	}
-	if (w->drains) {
-		/* Queue 0 of every port is ours: send what the control lcore and queue-less
-		 * workers left on the ports' rings. */
-		w->st->underlay_tx += vtep_port_drain(
-				&ctx->underlay, &w->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
-		for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++)
-			w->st->inner_tx += vtep_port_drain(
-					&ctx->inner[v], &w->st->drops[VTEP_DROP_TX_INNER_FULL]);
 	}
 	return total;
 }

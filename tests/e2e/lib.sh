@@ -130,13 +130,6 @@ fail() {
 	E2E_FAILED=$((E2E_FAILED + 1))
 }
 
-# known_gap NAME DETAIL: a check that fails for a known, tracked reason (an open issue) is
-# printed as KNOWN GAP and not counted as a failure, so CI stays meaningful while the gap is
-# visible in every run. Used only where the issue notes name the gap.
-known_gap() {
-	echo "KNOWN GAP: $1${2:+ ($2)} [${SECONDS}s]"
-}
-
 # check NAME CMD...: pass NAME if CMD succeeds, else fail NAME. CMD's output goes to
 # commands.log in the log directory.
 check() {

@@ -92,12 +92,11 @@ rep="arp.opcode == 2 && arp.src.proto_ipv4 == $E2E_H2_OVERLAY"
 rep="$rep && arp.dst.proto_ipv4 == $E2E_H1_OVERLAY"
 got1=$(frames "$LOG/sw-h1.pcap" "$rep" ip.src ip.dst ip.ttl vxlan.vni)
 got3=$(frames "$LOG/sw-h3.pcap" "$rep" ip.src ip.dst ip.ttl vxlan.vni)
-# Issue 3, open: the first reply may be flooded while h1's MAC is being learned (test_seed.sh).
 name="vtepd's ARP reply to h1 went as unicast VXLAN to $E2E_H1_IP only (h1 port | h3 port)"
 if [[ "$got1 | $got3" == "$want1 | " ]]; then
 	pass "$name"
 else
-	known_gap "$name" "saw '$got1 | $got3'"
+	fail "$name" "saw '$got1 | $got3'"
 fi
 n=$(frames "$LOG/sw-h1.pcap" "ip.dst == $E2E_GROUP or ip.dst == 224.0.0.22" frame.number | wc -l)
 expect "no group traffic on h1's port" "$n" 0

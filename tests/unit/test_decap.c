@@ -50,6 +50,8 @@ free_out(void)
 {
 	rte_pktmbuf_free_bulk(out.inner, out.nb_inner);
 	rte_pktmbuf_free_bulk(out.ctl, out.nb_ctl);
+	for (uint16_t i = 0; i < out.nb_learn; i++)
+		rte_pktmbuf_free(out.learn[i].m);
 }
 
 static void
@@ -63,15 +65,28 @@ test_learn(void)
 			"10.0.0.2", 7, 8, 30);
 	struct vtep_fdb_entry *e;
 
+	/* The frame rides with its learn event: delivered once the entry is in. */
 	decap(&m, 1, 100);
-	CHECK(out.nb_inner == 1 && out.inner_vni[0] == 0);
-	CHECK(out.nb_learn == 1);
+	CHECK(out.nb_inner == 0);
+	CHECK(out.nb_learn == 1 && out.learn[0].flags == 0 && out.learn[0].m == m);
 	CHECK(out.learn[0].key == key && out.learn[0].src_be == pkt_ip(REMOTE));
-	CHECK(pkt_compare(rte_pktmbuf_mtod(out.inner[0], uint8_t *),
-			rte_pktmbuf_pkt_len(out.inner[0]), inner, n) == 0);
+	CHECK(rte_is_same_ether_addr(&out.learn[0].src_mac,
+			&(struct rte_ether_addr){ { 0x02, 0, 0, 0, 0x91, 0x80 } }));
+	CHECK(pkt_compare(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_pkt_len(m), inner, n) == 0);
 	CHECK(st.vni[0].decap_pkts == 1 && st.vni[0].decap_bytes == n);
+	CHECK(st.vni[0].learn_events == 1);
 	free_out();
-	/* Same MAC, same second, not learned yet: the filter holds the repeat back. */
+	/* Same MAC, same second, not learned yet, within the hold window: the frame follows the
+	 * first one through the control lcore, with nothing more to learn. */
+	dc.hold_cycles = UINT64_MAX;
+	m = vxlan_frame(REMOTE, 42, "02:00:00:00:00:01", 30);
+	decap(&m, 1, 100);
+	CHECK(out.nb_inner == 0 && out.nb_learn == 1 && out.learn[0].m == m);
+	CHECK(out.learn[0].flags == VTEP_LEARN_DELIVER_ONLY && out.learn[0].key == key);
+	CHECK(st.vni[0].learn_events == 1);
+	free_out();
+	/* After the hold window: the filter holds the repeat back, the frame goes straight on. */
+	dc.hold_cycles = 0;
 	m = vxlan_frame(REMOTE, 42, "02:00:00:00:00:01", 30);
 	decap(&m, 1, 100);
 	CHECK(out.nb_inner == 1 && out.nb_learn == 0);
@@ -79,7 +94,8 @@ test_learn(void)
 	/* Next second it is posted again (the control lcore may have refused it). */
 	m = vxlan_frame(REMOTE, 42, "02:00:00:00:00:01", 30);
 	decap(&m, 1, 101);
-	CHECK(out.nb_learn == 1);
+	CHECK(out.nb_learn == 1 && out.learn[0].m == m && out.learn[0].flags == 0);
+	CHECK(st.vni[0].learn_events == 2);
 	free_out();
 	/* Learned: no more events; seen follows the clock. */
 	CHECK(vtep_fdb_learn(fdb, &out.learn[0], 1, 101) == 0);
@@ -92,7 +108,8 @@ test_learn(void)
 	/* Moved to another VTEP: an event with the new source. */
 	m = vxlan_frame(REMOTE2, 42, "02:00:00:00:00:01", 30);
 	decap(&m, 1, 151);
-	CHECK(out.nb_inner == 1 && out.nb_learn == 1 && out.learn[0].src_be == pkt_ip(REMOTE2));
+	CHECK(out.nb_inner == 0 && out.nb_learn == 1 && out.learn[0].src_be == pkt_ip(REMOTE2));
+	CHECK(out.learn[0].m == m);
 	free_out();
 	/* nolearning: forwarded, never posted. */
 	dc.learning[0] = 0;

@@ -110,6 +110,17 @@ test_decap_learn_encap(void)
 	unsigned int n, arp_requests = 0;
 
 	put(under_in, buf, pkt_vxlan(buf, &o, inner, ni));
+	/* The frame of a new MAC waits for its entry: the station behind the inner port cannot
+	 * answer before the FDB knows where to send the answer (the kernel learns first too). */
+	vtep_fwd_poll(ctx.workers[0]);
+	CHECK(rte_ring_count(inner_out) == 0);
+	CHECK(vtep_fdb_lookup(ctx.fdb, vtep_fdb_key(0, &station)) == NULL);
+	vtep_ctl_poll(ctl);
+	e = vtep_fdb_lookup(ctx.fdb, vtep_fdb_key(0, &station));
+	CHECK(e != NULL && vtep_remote_slot(ctx.remotes, e->remote)->resolved);
+	CHECK(rte_ring_count(inner_out) == 0);
+	vtep_fwd_poll(ctx.workers[0]);
+	CHECK(rte_ring_count(inner_out) == 1);
 	settle();
 	n = take(inner_out, out, 16);
 	CHECK(n == 1);
