@@ -47,6 +47,28 @@ first_frame() {
 check "switch has h1 and h3 as members of $E2E_GROUP (kernel peers joined)" \
 	wait_for "e2e_mdb_has sw-h1 && e2e_mdb_has sw-h3" 10
 
+# snooping_keeps_h2_out: h1 floods ARP requests for an overlay address nobody has (to the group);
+# true if they reach h3's port (a member) and not h2's (nothing there has joined yet).
+snooping_keeps_h2_out() {
+	local c2 c3 n2 n3
+	e2e_capture_start "$E2E_NS_SW" sw-h2 "$LOG/snoop-h2.pcap" "udp port 4789" || return 1
+	c2=$E2E_CAPTURE_PID
+	e2e_capture_start "$E2E_NS_SW" sw-h3 "$LOG/snoop-h3.pcap" "udp port 4789" || return 1
+	c3=$E2E_CAPTURE_PID
+	ns_exec "$E2E_NS_H1" ping -c 1 -W 1 10.0.0.99 >/dev/null 2>&1
+	e2e_capture_stop "$c2"
+	e2e_capture_stop "$c3"
+	n2=$(e2e_vxlan_fields "$LOG/snoop-h2.pcap" "ip.dst == $E2E_GROUP" ip.dst | wc -l)
+	n3=$(e2e_vxlan_fields "$LOG/snoop-h3.pcap" "ip.dst == $E2E_GROUP" ip.dst | wc -l)
+	echo "group frames: h2's port $n2, h3's port $n3"
+	[[ $n3 -ge 1 && $n2 -eq 0 ]]
+}
+# The switch really snoops (for its first seconds a new bridge still floods all multicast, so
+# wait for that to end): without a report from h2, no group traffic reaches h2's port. What
+# vtepd receives from the group later comes through its own IGMP membership.
+check "snooping switch keeps group traffic off h2's port before vtepd joins" \
+	wait_for snooping_keeps_h2_out 30
+
 # --- start-up ---------------------------------------------------------------------------------
 e2e_capture_start "$E2E_NS_SW" sw-h1 "$LOG/sw-h1.pcap" "udp port 4789" || fail "capture on sw-h1"
 cap=$E2E_CAPTURE_PID
