@@ -16,33 +16,7 @@
 #include <rte_common.h>
 
 #include "vtep_conf.h"
-
-/** How deep `config FILE` may nest (a file including itself stops here too). */
-#define CONF_MAX_DEPTH 4
-/** Longest config file line, and most words on one line. */
-#define CONF_LINE_SIZE 1024
-#define CONF_MAX_LINE_WORDS 128
-/** The kernel's inet_sport range (net.ipv4.ip_local_port_range), used by vxlan for srcport. */
-#define CONF_SRCPORT_MIN 32768
-#define CONF_SRCPORT_MAX 60999
-/** Outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 (RFC 7348 section 4 "MTU" consideration). */
-#define CONF_VXLAN_OVERHEAD 50
-/** Smallest IPv4 MTU (RFC 791): both the underlay and the inner MTU must reach it. */
-#define CONF_MIN_MTU 68
-#define CONF_MAX_MTU 9600
-#define CONF_MAX_VNI 0xffffffu
-
-/** Where parsing is: the conf, the VNI the latest `id` opened, the file being read. */
-struct conf_parser {
-	struct vtep_conf *conf;
-	struct vtep_vni_conf *vni; /* NULL before the first `id` (of this file). */
-	char *err;
-	size_t err_size;
-	const char *file;             /* NULL on the command line. */
-	const struct conf_word *word; /* The word being parsed. */
-	unsigned int depth;
-	char scratch[VTEP_CONF_ERR_SIZE]; /* err when the caller gave none. */
-};
+#include "vtep_conf_priv.h"
 
 /** A word: its handler gets the words after it and returns how many it used, or -errno. */
 struct conf_word {
@@ -59,122 +33,10 @@ struct conf_word {
 	const char *what;
 };
 
-static int perr(struct conf_parser *p, const char *fmt, ...) __rte_format_printf(2, 3);
-
-static int
-perr(struct conf_parser *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p->err, p->err_size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* Plain decimal only: no sign, no space, no "0x", no trailing junk, no overflow. */
-static int
-parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!isdigit((unsigned char)s[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_num(struct conf_parser *p, const char *opt, const char *s, unsigned long min,
-		unsigned long max, const char *what, unsigned long *out)
-{
-	*out = min; /* Keeps the compiler sure that *out is set on every path. */
-	if (parse_ulong(s, min, max, out) < 0)
-		return perr(p, "%s: '%s' is not %s (%lu..%lu)", opt, s, what, min, max);
-	return 0;
-}
-
-static int
-parse_mac(const char *s, struct rte_ether_addr *mac)
-{
-	unsigned int i;
-	char *end;
-
-	/* aa:bb:cc:dd:ee:ff, one or two hex digits per byte, as ether_aton and iproute2 take. */
-	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++) {
-		if (!isxdigit((unsigned char)s[0]) ||
-				(s[1] != '\0' && s[1] != ':' && !isxdigit((unsigned char)s[1])))
-			return -EINVAL;
-		mac->addr_bytes[i] = (uint8_t)strtoul(s, &end, 16);
-		if (end - s > 2 || *end != (i == RTE_ETHER_ADDR_LEN - 1 ? '\0' : ':'))
-			return -EINVAL;
-		s = end + 1;
-	}
-	return 0;
-}
-
-static int
-parse_unicast_mac(struct conf_parser *p, const char *opt, const char *s, struct rte_ether_addr *mac)
-{
-	if (parse_mac(s, mac) < 0)
-		return perr(p, "%s: '%s' is not a MAC address", opt, s);
-	if (rte_is_zero_ether_addr(mac) || !rte_is_unicast_ether_addr(mac))
-		return perr(p, "%s: '%s' is not a unicast MAC address", opt, s);
-	return 0;
-}
-
-static int
-parse_ip(struct conf_parser *p, const char *opt, const char *s, rte_be32_t *ip_be)
-{
-	struct in_addr a = {0};
-
-	/* inet_pton takes only the dotted quad, unlike inet_aton ("1.2.3", "0x7f.1"). */
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return perr(p, "%s: '%s' is not an IPv4 address", opt, s);
-	*ip_be = a.s_addr;
-	return 0;
-}
-
-/* Usable as a host address: not 0/8, loopback, multicast, class E or broadcast. */
-static bool
-ip_is_unicast(rte_be32_t ip_be)
-{
-	uint32_t h = rte_be_to_cpu_32(ip_be);
-
-	return (h >> 24) != 0 && (h >> 24) != 127 && (h >> 28) < 0xe;
-}
-
-static int
-parse_unicast_ip(struct conf_parser *p, const char *opt, const char *s, rte_be32_t *ip_be)
-{
-	int ret = parse_ip(p, opt, s, ip_be);
-
-	if (ret == 0 && !ip_is_unicast(*ip_be))
-		return perr(p, "%s: '%s' is not a unicast address", opt, s);
-	return ret;
-}
-
-static int
-parse_name(struct conf_parser *p, const char *opt, const char *s, char *dst)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len >= VTEP_DEV_NAME_SIZE)
-		return perr(p, "%s: '%s' is not a device name (1..%d characters)", opt, s,
-				VTEP_DEV_NAME_SIZE - 1);
-	memcpy(dst, s, len + 1);
-	return 0;
-}
-
 static int
 w_dev(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused)
 {
-	return parse_name(p, opt, a[0], p->conf->dev) < 0 ? -EINVAL : 1;
+	return vtep_conf_parse_name(p, opt, a[0], p->conf->dev) < 0 ? -EINVAL : 1;
 }
 
 static int
@@ -185,15 +47,15 @@ w_local(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unu
 	unsigned long len = 24;
 
 	if (strlen(a[0]) >= sizeof(addr))
-		return perr(p, "%s: '%s' is not an IPv4 address", opt, a[0]);
+		return vtep_conf_perr(p, "%s: '%s' is not an IPv4 address", opt, a[0]);
 	strcpy(addr, a[0]);
 	slash = strchr(addr, '/');
 	if (slash != NULL) {
 		*slash = '\0';
-		if (parse_ulong(slash + 1, 1, 32, &len) < 0)
-			return perr(p, "%s: '%s' has no prefix length 1..32", opt, a[0]);
+		if (vtep_conf_parse_ulong(slash + 1, 1, 32, &len) < 0)
+			return vtep_conf_perr(p, "%s: '%s' has no prefix length 1..32", opt, a[0]);
 	}
-	if (parse_unicast_ip(p, opt, addr, &p->conf->local_be) < 0)
+	if (vtep_conf_parse_unicast_ip(p, opt, addr, &p->conf->local_be) < 0)
 		return -EINVAL;
 	p->conf->prefix_len = (uint8_t)len;
 	return 1;
@@ -202,7 +64,7 @@ w_local(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unu
 static int
 w_gateway(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused)
 {
-	return parse_unicast_ip(p, opt, a[0], &p->conf->gateway_be) < 0 ? -EINVAL : 1;
+	return vtep_conf_parse_unicast_ip(p, opt, a[0], &p->conf->gateway_be) < 0 ? -EINVAL : 1;
 }
 
 static int
@@ -210,12 +72,12 @@ w_srcport(struct conf_parser *p, const char *opt, char *const a[], int n __rte_u
 {
 	unsigned long lo, hi;
 
-	if (parse_num(p, opt, a[0], 1, UINT16_MAX, "a port", &lo) < 0 ||
-			parse_num(p, opt, a[1], 1, UINT16_MAX, "a port", &hi) < 0)
+	if (vtep_conf_parse_num(p, opt, a[0], 1, UINT16_MAX, "a port", &lo) < 0 ||
+			vtep_conf_parse_num(p, opt, a[1], 1, UINT16_MAX, "a port", &hi) < 0)
 		return -EINVAL;
 	/* The kernel refuses the same ("Invalid source port range"). */
 	if (lo > hi)
-		return perr(p, "%s: range %lu %lu is reversed", opt, lo, hi);
+		return vtep_conf_perr(p, "%s: range %lu %lu is reversed", opt, lo, hi);
 	p->conf->srcport_min = (uint16_t)lo;
 	p->conf->srcport_max = (uint16_t)hi;
 	return 2;
@@ -233,10 +95,11 @@ w_mtu(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unuse
 {
 	unsigned long v;
 
-	if (parse_num(p, opt, a[0], CONF_MIN_MTU, CONF_MAX_MTU, "an MTU", &v) < 0)
+	if (vtep_conf_parse_num(p, opt, a[0], CONF_MIN_MTU, CONF_MAX_MTU, "an MTU", &v) < 0)
 		return -EINVAL;
 	if (v < CONF_MIN_MTU + CONF_VXLAN_OVERHEAD)
-		return perr(p, "%s: '%s' leaves an inner MTU below %d (VXLAN adds %d bytes)", opt,
+		return vtep_conf_perr(p,
+				"%s: '%s' leaves an inner MTU below %d (VXLAN adds %d bytes)", opt,
 				a[0], CONF_MIN_MTU, CONF_VXLAN_OVERHEAD);
 	p->conf->mtu = (uint16_t)v;
 	return 1;
@@ -249,7 +112,7 @@ w_maxaddress(struct conf_parser *p, const char *opt, char *const a[], int n __rt
 	uint32_t *field = p->vni != NULL ? &p->vni->maxaddress : &p->conf->maxaddress;
 	unsigned long v;
 
-	if (parse_num(p, opt, a[0], 0, UINT32_MAX, "a number of entries", &v) < 0)
+	if (vtep_conf_parse_num(p, opt, a[0], 0, UINT32_MAX, "a number of entries", &v) < 0)
 		return -EINVAL;
 	*field = (uint32_t)v;
 	return 1;
@@ -263,7 +126,7 @@ w_num(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unuse
 	void *field = RTE_PTR_ADD(w->vni_scope ? (void *)p->vni : (void *)p->conf, w->off);
 	unsigned long v;
 
-	if (parse_num(p, opt, a[0], w->min, w->max, w->what, &v) < 0)
+	if (vtep_conf_parse_num(p, opt, a[0], w->min, w->max, w->what, &v) < 0)
 		return -EINVAL;
 	if (w->size == sizeof(uint8_t))
 		*(uint8_t *)field = (uint8_t)v;
@@ -281,12 +144,13 @@ w_id(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused
 	struct vtep_vni_conf *v;
 	unsigned long vni;
 
-	if (parse_num(p, opt, a[0], 0, CONF_MAX_VNI, "a VNI", &vni) < 0)
+	if (vtep_conf_parse_num(p, opt, a[0], 0, CONF_MAX_VNI, "a VNI", &vni) < 0)
 		return -EINVAL;
 	if (vtep_conf_vni_index(c, (uint32_t)vni) >= 0)
-		return perr(p, "%s: %lu listed twice", opt, vni);
+		return vtep_conf_perr(p, "%s: %lu listed twice", opt, vni);
 	if (c->nb_vnis >= VTEP_MAX_VNIS)
-		return perr(p, "%s: %lu is one VNI too many (max %d)", opt, vni, VTEP_MAX_VNIS);
+		return vtep_conf_perr(
+				p, "%s: %lu is one VNI too many (max %d)", opt, vni, VTEP_MAX_VNIS);
 	v = &c->vnis[c->nb_vnis++];
 	memset(v, 0, sizeof(*v));
 	v->vni = (uint32_t)vni;
@@ -302,10 +166,10 @@ w_group(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unu
 {
 	rte_be32_t ip_be = 0;
 
-	if (parse_ip(p, opt, a[0], &ip_be) < 0)
+	if (vtep_conf_parse_ip(p, opt, a[0], &ip_be) < 0)
 		return -EINVAL;
 	if ((rte_be_to_cpu_32(ip_be) >> 28) != 0xe) /* 224.0.0.0/4 */
-		return perr(p, "%s: '%s' is not a multicast address", opt, a[0]);
+		return vtep_conf_perr(p, "%s: '%s' is not a multicast address", opt, a[0]);
 	p->vni->group_be = ip_be;
 	return 1;
 }
@@ -317,14 +181,14 @@ add_flood(struct conf_parser *p, const char *opt, struct vtep_vni_conf *v, const
 	rte_be32_t ip_be = 0;
 	unsigned int i;
 
-	if (parse_unicast_ip(p, opt, s, &ip_be) < 0)
+	if (vtep_conf_parse_unicast_ip(p, opt, s, &ip_be) < 0)
 		return -EINVAL;
 	for (i = 0; i < v->nb_floods; i++)
 		if (v->floods_be[i] == ip_be)
-			return perr(p, "%s: %s listed twice", opt, s);
+			return vtep_conf_perr(p, "%s: %s listed twice", opt, s);
 	if (v->nb_floods >= VTEP_MAX_FLOOD)
-		return perr(p, "%s: %s is one remote too many for id %u (max %d)", opt, s, v->vni,
-				VTEP_MAX_FLOOD);
+		return vtep_conf_perr(p, "%s: %s is one remote too many for id %u (max %d)", opt, s,
+				v->vni, VTEP_MAX_FLOOD);
 	v->floods_be[v->nb_floods++] = ip_be;
 	return 0;
 }
@@ -338,13 +202,13 @@ w_remote(struct conf_parser *p, const char *opt, char *const a[], int n __rte_un
 static int
 w_inner(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused)
 {
-	return parse_name(p, opt, a[0], p->vni->inner) < 0 ? -EINVAL : 1;
+	return vtep_conf_parse_name(p, opt, a[0], p->vni->inner) < 0 ? -EINVAL : 1;
 }
 
 static int
 w_address(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused)
 {
-	if (parse_unicast_mac(p, opt, a[0], &p->vni->inner_mac) < 0)
+	if (vtep_conf_parse_unicast_mac(p, opt, a[0], &p->vni->inner_mac) < 0)
 		return -EINVAL;
 	p->vni->inner_mac_set = true;
 	return 1;
@@ -359,10 +223,11 @@ w_ttl(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unuse
 		p->vni->ttl = VTEP_TTL_AUTO;
 	else if (strcmp(a[0], "inherit") == 0)
 		p->vni->ttl = VTEP_INHERIT;
-	else if (parse_ulong(a[0], 1, 255, &v) == 0)
+	else if (vtep_conf_parse_ulong(a[0], 1, 255, &v) == 0)
 		p->vni->ttl = (int)v;
 	else
-		return perr(p, "%s: '%s' is not a TTL (1..255, auto, inherit)", opt, a[0]);
+		return vtep_conf_perr(
+				p, "%s: '%s' is not a TTL (1..255, auto, inherit)", opt, a[0]);
 	return 1;
 }
 
@@ -373,10 +238,10 @@ w_tos(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unuse
 
 	if (strcmp(a[0], "inherit") == 0)
 		p->vni->tos = VTEP_INHERIT;
-	else if (parse_ulong(a[0], 0, 255, &v) == 0)
+	else if (vtep_conf_parse_ulong(a[0], 0, 255, &v) == 0)
 		p->vni->tos = (int)v;
 	else
-		return perr(p, "%s: '%s' is not a TOS (0..255, inherit)", opt, a[0]);
+		return vtep_conf_perr(p, "%s: '%s' is not a TOS (0..255, inherit)", opt, a[0]);
 	return 1;
 }
 
@@ -394,17 +259,18 @@ w_neigh(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unu
 	struct vtep_neigh_conf ne;
 	unsigned int i;
 
-	if (parse_unicast_ip(p, opt, a[0], &ne.ip_be) < 0)
+	if (vtep_conf_parse_unicast_ip(p, opt, a[0], &ne.ip_be) < 0)
 		return -EINVAL;
 	if (strcmp(a[1], "lladdr") != 0)
-		return perr(p, "%s: expected 'lladdr' after %s, got '%s'", opt, a[0], a[1]);
-	if (parse_unicast_mac(p, opt, a[2], &ne.mac) < 0)
+		return vtep_conf_perr(
+				p, "%s: expected 'lladdr' after %s, got '%s'", opt, a[0], a[1]);
+	if (vtep_conf_parse_unicast_mac(p, opt, a[2], &ne.mac) < 0)
 		return -EINVAL;
 	for (i = 0; i < c->nb_neighs; i++)
 		if (c->neighs[i].ip_be == ne.ip_be)
-			return perr(p, "%s: %s listed twice", opt, a[0]);
+			return vtep_conf_perr(p, "%s: %s listed twice", opt, a[0]);
 	if (c->nb_neighs >= VTEP_MAX_STATIC)
-		return perr(p, "%s: %s is one neighbor too many (max %d)", opt, a[0],
+		return vtep_conf_perr(p, "%s: %s is one neighbor too many (max %d)", opt, a[0],
 				VTEP_MAX_STATIC);
 	c->neighs[c->nb_neighs++] = ne;
 	return 3;
@@ -418,14 +284,14 @@ add_static_fdb(struct conf_parser *p, const char *opt, uint32_t vni, const char 
 	struct vtep_fdb_conf f = {.vni = vni};
 	unsigned int i;
 
-	if (parse_unicast_mac(p, opt, mac_s, &f.mac) < 0 ||
-			parse_unicast_ip(p, opt, ip_s, &f.dst_be) < 0)
+	if (vtep_conf_parse_unicast_mac(p, opt, mac_s, &f.mac) < 0 ||
+			vtep_conf_parse_unicast_ip(p, opt, ip_s, &f.dst_be) < 0)
 		return -EINVAL;
 	for (i = 0; i < c->nb_fdbs; i++)
 		if (c->fdbs[i].vni == vni && rte_is_same_ether_addr(&c->fdbs[i].mac, &f.mac))
-			return perr(p, "%s: %s in vni %u listed twice", opt, mac_s, vni);
+			return vtep_conf_perr(p, "%s: %s in vni %u listed twice", opt, mac_s, vni);
 	if (c->nb_fdbs >= VTEP_MAX_STATIC)
-		return perr(p, "%s: %s is one entry too many (max %d)", opt, mac_s,
+		return vtep_conf_perr(p, "%s: %s is one entry too many (max %d)", opt, mac_s,
 				VTEP_MAX_STATIC);
 	c->fdbs[c->nb_fdbs++] = f;
 	return 0;
@@ -444,29 +310,32 @@ w_fdb(struct conf_parser *p, const char *opt, char *const a[], int n)
 	unsigned long vni;
 
 	if (n < i + 3)
-		return perr(p, "%s: missing value", opt);
-	if (parse_mac(a[i], &mac) < 0)
-		return perr(p, "%s: '%s' is not a MAC address", opt, a[i]);
+		return vtep_conf_perr(p, "%s: missing value", opt);
+	if (vtep_conf_parse_mac(a[i], &mac) < 0)
+		return vtep_conf_perr(p, "%s: '%s' is not a MAC address", opt, a[i]);
 	if (strcmp(a[i + 1], "dst") != 0)
-		return perr(p, "%s: expected 'dst' after %s, got '%s'", opt, a[i], a[i + 1]);
+		return vtep_conf_perr(
+				p, "%s: expected 'dst' after %s, got '%s'", opt, a[i], a[i + 1]);
 	if (i + 3 < n && strcmp(a[i + 3], "vni") == 0) {
 		if (i + 4 >= n)
-			return perr(p, "%s: vni: missing value", opt);
-		if (parse_num(p, opt, a[i + 4], 0, CONF_MAX_VNI, "a VNI", &vni) < 0)
+			return vtep_conf_perr(p, "%s: vni: missing value", opt);
+		if (vtep_conf_parse_num(p, opt, a[i + 4], 0, CONF_MAX_VNI, "a VNI", &vni) < 0)
 			return -EINVAL;
 	} else if (p->vni != NULL) {
 		vni = p->vni->vni;
 	} else {
-		return perr(p, "%s: %s has no VNI (add 'vni N' or put it after 'id N')", opt, a[i]);
+		return vtep_conf_perr(p, "%s: %s has no VNI (add 'vni N' or put it after 'id N')",
+				opt, a[i]);
 	}
 	if (rte_is_zero_ether_addr(&mac)) {
 		int vi = vtep_conf_vni_index(p->conf, (uint32_t)vni);
 		if (vi < 0)
-			return perr(p, "%s: vni %lu is not configured (yet)", opt, vni);
+			return vtep_conf_perr(p, "%s: vni %lu is not configured (yet)", opt, vni);
 		if (add_flood(p, opt, &p->conf->vnis[vi], a[i + 2]) < 0)
 			return -EINVAL;
 	} else if (append) {
-		return perr(p, "%s: append takes only 00:00:00:00:00:00, not '%s'", opt, a[i]);
+		return vtep_conf_perr(
+				p, "%s: append takes only 00:00:00:00:00:00, not '%s'", opt, a[i]);
 	} else if (add_static_fdb(p, opt, (uint32_t)vni, a[i], a[i + 2]) < 0) {
 		return -EINVAL;
 	}
@@ -483,13 +352,14 @@ w_config(struct conf_parser *p, const char *opt, char *const a[], int n __rte_un
 	int ret;
 
 	if (p->depth >= CONF_MAX_DEPTH)
-		return perr(p, "%s: '%s' nested too deep (max %d)", opt, a[0], CONF_MAX_DEPTH);
+		return vtep_conf_perr(
+				p, "%s: '%s' nested too deep (max %d)", opt, a[0], CONF_MAX_DEPTH);
 	/* A relative path inside a file is relative to that file, as with #include. */
 	if (a[0][0] != '/' && slash != NULL) {
 		ret = snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - p->file), p->file,
 				a[0]);
 		if (ret < 0 || (size_t)ret >= sizeof(path))
-			return perr(p, "%s: '%s' path too long", opt, a[0]);
+			return vtep_conf_perr(p, "%s: '%s' path too long", opt, a[0]);
 	} else {
 		snprintf(path, sizeof(path), "%s", a[0]);
 	}
@@ -569,11 +439,11 @@ parse_words(struct conf_parser *p, int argc, char *const argv[])
 			if (strcmp(w->name, word) == 0)
 				break;
 		if (w == &conf_words[RTE_DIM(conf_words)])
-			return perr(p, "unknown option '%s'", word);
+			return vtep_conf_perr(p, "unknown option '%s'", word);
 		if (w->vni_scope && p->vni == NULL)
-			return perr(p, "%s: comes before any 'id N'", word);
+			return vtep_conf_perr(p, "%s: comes before any 'id N'", word);
 		if (argc - i < w->nb_args)
-			return perr(p, "%s: missing value", word);
+			return vtep_conf_perr(p, "%s: missing value", word);
 		p->word = w;
 		ret = w->fn(p, word, &argv[i], argc - i);
 		if (ret < 0)
@@ -605,7 +475,8 @@ parse_line(struct conf_parser *p, char *line)
 	for (tok = strtok_r(line, " \t\r\n\v\f", &save); tok != NULL;
 			tok = strtok_r(NULL, " \t\r\n\v\f", &save)) {
 		if (n == CONF_MAX_LINE_WORDS)
-			return perr(p, "more than %d words on one line", CONF_MAX_LINE_WORDS);
+			return vtep_conf_perr(
+					p, "more than %d words on one line", CONF_MAX_LINE_WORDS);
 		words[n++] = tok;
 	}
 	/* `vxlan id 42 ...` reads like `ip link add vxlan0 type vxlan id 42 ...`. */
@@ -638,7 +509,8 @@ parse_file(struct conf_parser *p, const char *path)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(f))
-			ret = perr(p, "line longer than %d characters", CONF_LINE_SIZE - 2);
+			ret = vtep_conf_perr(
+					p, "line longer than %d characters", CONF_LINE_SIZE - 2);
 		else
 			ret = parse_line(p, line);
 		if (ret < 0) {
@@ -647,22 +519,12 @@ parse_file(struct conf_parser *p, const char *path)
 		}
 	}
 	if (ret == 0 && ferror(f))
-		ret = perr(p, "%s: read error", path);
+		ret = vtep_conf_perr(p, "%s: read error", path);
 	fclose(f);
 	p->depth--;
 	p->file = outer_file;
 	p->vni = outer_vni;
 	return ret;
-}
-
-static void
-parser_init(struct conf_parser *p, struct vtep_conf *conf, char *err, size_t err_size)
-{
-	memset(p, 0, sizeof(*p));
-	p->conf = conf;
-	p->err = err != NULL && err_size > 0 ? err : p->scratch;
-	p->err_size = err != NULL && err_size > 0 ? err_size : sizeof(p->scratch);
-	p->err[0] = '\0';
 }
 
 void
@@ -685,7 +547,7 @@ vtep_conf_parse_args(
 {
 	struct conf_parser p;
 
-	parser_init(&p, conf, err, err_size);
+	vtep_conf_parser_init(&p, conf, err, err_size);
 	return parse_words(&p, argc, argv);
 }
 
@@ -694,7 +556,7 @@ vtep_conf_parse_file(struct vtep_conf *conf, const char *path, char *err, size_t
 {
 	struct conf_parser p;
 
-	parser_init(&p, conf, err, err_size);
+	vtep_conf_parser_init(&p, conf, err, err_size);
 	return parse_file(&p, path);
 }
 
@@ -707,123 +569,6 @@ vtep_conf_vni_index(const struct vtep_conf *conf, uint32_t vni)
 		if (conf->vnis[i].vni == vni)
 			return (int)i;
 	return -1;
-}
-
-static bool
-on_link(const struct vtep_conf *c, rte_be32_t ip_be)
-{
-	uint32_t mask = ~0u << (32 - c->prefix_len);
-
-	return ((rte_be_to_cpu_32(ip_be) ^ rte_be_to_cpu_32(c->local_be)) & mask) == 0;
-}
-
-static const char *
-ip_str(rte_be32_t ip_be, char *buf)
-{
-	struct in_addr a = {.s_addr = ip_be};
-
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
-static int
-validate_vni(struct conf_parser *p, const struct vtep_conf *c, unsigned int i)
-{
-	const struct vtep_vni_conf *v = &c->vnis[i];
-	char ip[INET_ADDRSTRLEN];
-	unsigned int j;
-
-	if (v->vni > CONF_MAX_VNI || vtep_conf_vni_index(c, v->vni) != (int)i)
-		return perr(p, "id: %u is not a VNI or listed twice", v->vni);
-	if (v->inner[0] == '\0')
-		return perr(p, "id %u: missing inner port", v->vni);
-	if (strcmp(v->inner, c->dev) == 0)
-		return perr(p, "inner: '%s' of id %u is also the underlay dev", v->inner, v->vni);
-	for (j = 0; j < i; j++)
-		if (strcmp(c->vnis[j].inner, v->inner) == 0)
-			return perr(p, "inner: '%s' used by id %u and id %u", v->inner,
-					c->vnis[j].vni, v->vni);
-	for (j = 0; j < v->nb_floods; j++)
-		if (v->floods_be[j] == c->local_be)
-			return perr(p, "remote: %s of id %u is the local address",
-					ip_str(v->floods_be[j], ip), v->vni);
-	return 0;
-}
-
-static int
-validate_ranges(struct conf_parser *p, const struct vtep_conf *c)
-{
-	if (c->prefix_len < 1 || c->prefix_len > 32)
-		return perr(p, "local: prefix length %u is not 1..32", c->prefix_len);
-	if (c->dstport == 0)
-		return perr(p, "dstport: 0 is not a port");
-	if (c->srcport_min == 0 || c->srcport_min > c->srcport_max)
-		return perr(p, "srcport: range %u %u is not valid", c->srcport_min, c->srcport_max);
-	if (c->mtu < CONF_MIN_MTU + CONF_VXLAN_OVERHEAD || c->mtu > CONF_MAX_MTU)
-		return perr(p, "mtu: %u is not %d..%d", c->mtu, CONF_MIN_MTU + CONF_VXLAN_OVERHEAD,
-				CONF_MAX_MTU);
-	if (c->igmp_version != 2 && c->igmp_version != 3)
-		return perr(p, "igmp: %u is not 2 or 3", c->igmp_version);
-	if (c->fdb_size < 64 || c->fdb_size > (1u << 24))
-		return perr(p, "fdb-size: %u is not 64..16777216", c->fdb_size);
-	if (c->nb_fdbs > c->fdb_size)
-		return perr(p, "fdb: %u static entries exceed fdb-size %u", c->nb_fdbs,
-				c->fdb_size);
-	if (c->nb_vnis > VTEP_MAX_VNIS || c->nb_fdbs > VTEP_MAX_STATIC ||
-			c->nb_neighs > VTEP_MAX_STATIC)
-		return perr(p, "too many VNIs or static entries");
-	return 0;
-}
-
-static int
-validate_statics(struct conf_parser *p, const struct vtep_conf *c)
-{
-	char ip[INET_ADDRSTRLEN];
-	unsigned int i;
-
-	for (i = 0; i < c->nb_fdbs; i++) {
-		if (vtep_conf_vni_index(c, c->fdbs[i].vni) < 0)
-			return perr(p, "fdb: vni %u is not configured", c->fdbs[i].vni);
-		/* The kernel refuses a static entry pointing at itself too (it would loop). */
-		if (c->fdbs[i].dst_be == c->local_be)
-			return perr(p, "fdb: dst %s is the local address",
-					ip_str(c->fdbs[i].dst_be, ip));
-	}
-	for (i = 0; i < c->nb_neighs; i++) {
-		if (c->neighs[i].ip_be == c->local_be)
-			return perr(p, "neigh: %s is the local address",
-					ip_str(c->neighs[i].ip_be, ip));
-		if (!on_link(c, c->neighs[i].ip_be))
-			return perr(p, "neigh: %s is not on-link (local /%u)",
-					ip_str(c->neighs[i].ip_be, ip), c->prefix_len);
-	}
-	if (c->gateway_be != 0 && (c->gateway_be == c->local_be || !on_link(c, c->gateway_be)))
-		return perr(p, "gateway: %s is not an on-link neighbor (local /%u)",
-				ip_str(c->gateway_be, ip), c->prefix_len);
-	return 0;
-}
-
-int
-vtep_conf_validate(const struct vtep_conf *conf, char *err, size_t err_size)
-{
-	struct conf_parser p;
-	unsigned int i;
-	int ret;
-
-	parser_init(&p, NULL, err, err_size);
-	if (conf->dev[0] == '\0')
-		return perr(&p, "dev: missing (the underlay port)");
-	if (conf->local_be == 0)
-		return perr(&p, "local: missing (the VTEP's own address)");
-	if (!ip_is_unicast(conf->local_be))
-		return perr(&p, "local: not a unicast address");
-	if (conf->nb_vnis == 0)
-		return perr(&p, "id: missing (no VNI configured)");
-	ret = validate_ranges(&p, conf);
-	for (i = 0; ret == 0 && i < conf->nb_vnis; i++)
-		ret = validate_vni(&p, conf, i);
-	if (ret == 0)
-		ret = validate_statics(&p, conf);
-	return ret;
 }
 
 void
