@@ -19,6 +19,8 @@
 #define REMOTES_SIZE 4096
 #define POOL_CACHE 256
 
+static int fail(char *err, size_t size, int rc, const char *fmt, ...) __rte_format_printf(4, 5);
+
 static int
 fail(char *err, size_t size, int rc, const char *fmt, ...)
 {

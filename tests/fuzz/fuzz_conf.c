@@ -5,7 +5,7 @@
  * read back with vtep_conf_parse_file; every accepted configuration is validated. Any outcome
  * but a crash, a sanitizer report or an unterminated message is fine. Inputs naming `config`
  * are skipped: they would read whatever file they name. Built for libFuzzer with -Dfuzz=true;
- * otherwise main() replays the files given on the command line (tests/fuzz/regress_conf).
+ * otherwise fuzz_replay.c replays the files given on the command line (tests/fuzz/regress_conf).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_replay.h"
 #include "vtep_conf.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_WORDS 64
 
@@ -104,27 +104,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef VTEP_LIBFUZZER
 int
-main(int argc, char **argv)
+vtep_fuzz_replay_done(int n)
 {
-	static uint8_t buf[8192];
-	int n = 0;
-
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		size_t size;
-
-		if (f == NULL) {
-			perror(argv[i]);
-			return 1;
-		}
-		size = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, size);
-		n++;
-	}
 	printf("fuzz_conf: replayed %d inputs\n", n);
-	return n > 0 ? 0 : 1;
+	return 0;
 }
-#endif

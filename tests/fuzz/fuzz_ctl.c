@@ -5,8 +5,8 @@
  * handler exactly as vtep_ctl does it, in an mbuf whose buffer is exactly the frame (so
  * AddressSanitizer sees any read past the end). The handlers' state lives across inputs, like a
  * long-running vtepd's, and the clock advances by a value the input chooses, so timers, queries
- * and replies interleave. Built for libFuzzer with -Dfuzz=true; otherwise main() replays the
- * files given on the command line (tests/fuzz/regress_ctl) as an ordinary test.
+ * and replies interleave. Built for libFuzzer with -Dfuzz=true; otherwise fuzz_replay.c replays
+ * the files given on the command line (tests/fuzz/regress_ctl) as an ordinary test.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -19,13 +19,13 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "fuzz_replay.h"
+#include "pkt_build.h"
 #include "vtep_arp.h"
 #include "vtep_icmp.h"
 #include "vtep_igmp.h"
 #include "vtep_parse.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #define HZ 1000000ull
 #define LOCAL_BE RTE_BE32(0xac105b81)  /* 172.16.91.129 */
@@ -38,33 +38,7 @@ static struct vtep_arp arp;
 static struct vtep_igmp igmp;
 static uint64_t now = 1000 * HZ;
 static unsigned int echo_replies;
-
-static void
-free_ext(void *addr, void *opaque)
-{
-	free(addr);
-	free(opaque);
-}
-
-/* An mbuf whose data is a malloc'd copy of exactly size bytes. */
-static struct rte_mbuf *
-exact_mbuf(const uint8_t *buf, size_t size)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct rte_mbuf_ext_shared_info *sh = malloc(sizeof(*sh));
-	uint8_t *copy = malloc(size > 0 ? size : 1);
-
-	if (m == NULL || sh == NULL || copy == NULL)
-		abort();
-	memcpy(copy, buf, size);
-	sh->free_cb = free_ext;
-	sh->fcb_opaque = sh;
-	rte_mbuf_ext_refcnt_set(sh, 1);
-	rte_pktmbuf_attach_extbuf(m, copy, RTE_BAD_IOVA, (uint16_t)size, sh);
-	m->data_len = (uint16_t)size;
-	m->pkt_len = (uint32_t)size;
-	return m;
-}
+static unsigned int replay_in_use; /* mbufs in use after init() */
 
 static void
 init(void)
@@ -145,6 +119,7 @@ int
 LLVMFuzzerInitialize(int *argc __rte_unused, char ***argv __rte_unused)
 {
 	init();
+	replay_in_use = rte_mempool_in_use_count(pool);
 	return 0;
 }
 
@@ -160,7 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2 || size - 2 > UINT16_MAX)
 		return 0;
 	now += (uint64_t)data[1] * (HZ / 1000) * 16;
-	m = exact_mbuf(data + 2, size - 2);
+	m = pkt_exact_mbuf(pool, data + 2, size - 2);
 	vtep_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
 			rte_pktmbuf_pkt_len(m), data[0] & 7, &pctx, &r);
 	if ((data[0] & 8) && (r.kind == VTEP_PARSE_IGMP || r.kind == VTEP_PARSE_ICMP))
@@ -203,39 +178,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef VTEP_LIBFUZZER
 int
-main(int argc, char **argv)
+vtep_fuzz_replay_done(int n)
 {
-	static uint8_t buf[65536 + 2];
-	unsigned int in_use;
-	int n = 0;
+	int rc = 0;
 
-	init();
-	in_use = rte_mempool_in_use_count(pool);
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		size_t size;
-
-		if (f == NULL) {
-			perror(argv[i]);
-			return 1;
-		}
-		size = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, size);
-		n++;
-	}
-	if (rte_mempool_in_use_count(pool) != in_use) {
+	if (rte_mempool_in_use_count(pool) != replay_in_use) {
 		fprintf(stderr, "fuzz_ctl: %u mbufs in use, %u before\n",
-				rte_mempool_in_use_count(pool), in_use);
-		return 1;
+				rte_mempool_in_use_count(pool), replay_in_use);
+		rc = 1;
 	}
 	printf("fuzz_ctl: replayed %d inputs: ARP requests answered %" PRIu64 ", replies merged %" PRIu64
 	       ", IGMP queries %" PRIu64 ", echo replies %u\n",
 			n, arp.c.requests_in, arp.c.replies_in, igmp.c.queries, echo_replies);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
-	return n > 0 ? 0 : 1;
+	return rc;
 }
-#endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Fuzz target for the classifier: any bytes, any split between the first segment and the rest,
- * any checksum flags. Built for libFuzzer with -Dfuzz=true; otherwise with a main() that replays
+ * any checksum flags. Built for libFuzzer with -Dfuzz=true; otherwise with fuzz_replay.c, which replays
  * the files given on the command line (tests/fuzz/regress), as an ordinary test.
  */
 #include <stdint.h>
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_replay.h"
 #include "vtep_parse.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct vtep_parse_ctx ctx;
 
@@ -53,27 +53,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef VTEP_LIBFUZZER
 int
-main(int argc, char **argv)
+vtep_fuzz_replay_done(int n)
 {
-	int n = 0;
-
-	for (int i = 1; i < argc; i++) {
-		uint8_t buf[65536];
-		FILE *f = fopen(argv[i], "rb");
-		size_t size;
-
-		if (f == NULL) {
-			perror(argv[i]);
-			return 1;
-		}
-		size = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, size);
-		n++;
-	}
 	printf("fuzz_parse: replayed %d inputs\n", n);
-	return n > 0 ? 0 : 1;
+	return 0;
 }
-#endif
