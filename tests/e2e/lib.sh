@@ -5,10 +5,10 @@
 # result lines, waiting, background captures and starting/stopping vtepd. Source it:
 #
 #   . "$(dirname "$0")/lib.sh"
-#   e2e_require_root
-#   trap topo_down EXIT
-#   topo_up
-#   ...; pass NAME / fail NAME DETAIL
+#   e2e_timers 300 100 800        (optional: short switch timers, centiseconds)
+#   e2e_begin                     (root, traps, topology up; LOG is the log directory)
+#   vtepd_begin NAME              (optional: vtepd up in ve-h2, PASS NAME, VTEP0_MAC set)
+#   ...; pass NAME / fail NAME DETAIL / check NAME CMD...
 #   summary
 #
 # Topology (all names start with ve- so they do not collide with other scripts):
@@ -24,9 +24,11 @@
 #   VTEPD                         vtepd binary [build/app/vtepd/vtepd under the repository]
 #   E2E_LOG_DIR                   logs and captures [a new /tmp/vtepd-e2e.XXXXXX, removed by
 #                                 topo_down when nothing failed and E2E_KEEP_LOGS is not 1]
-#   E2E_MCAST_QUERY_INTERVAL      bridge querier interval, centiseconds [12500 = kernel default]
-#   E2E_MCAST_QUERY_RESPONSE_INTERVAL  max response time in queries, cs [1000]
-#   E2E_MCAST_MEMBERSHIP_INTERVAL how long a report keeps a port in a group, cs [26000]
+#   E2E_MCAST_QUERY_INTERVAL      bridge querier interval, centiseconds [what the test gives
+#                                 e2e_timers, else 12500 = kernel default]
+#   E2E_MCAST_QUERY_RESPONSE_INTERVAL  max response time in queries, cs [e2e_timers, else 1000]
+#   E2E_MCAST_MEMBERSHIP_INTERVAL how long a report keeps a port in a group, cs [e2e_timers,
+#                                 else 26000]
 #   E2E_MCAST_STARTUP_QUERY_INTERVAL  between the querier's 2 start-up queries, cs
 #                                 [E2E_MCAST_QUERY_INTERVAL / 4, as RFC 3376 8.6]
 #   E2E_MCAST_IGMP_VERSION        version of the bridge querier's queries, 2 or 3 [3]; with 2,
@@ -65,12 +67,6 @@ readonly E2E_H2_OVERLAY=10.0.0.2
 readonly E2E_H3_OVERLAY=10.0.0.3
 
 : "${VTEPD:=$E2E_ROOT/build/app/vtepd/vtepd}"
-: "${E2E_MCAST_QUERY_INTERVAL:=12500}"
-: "${E2E_MCAST_QUERY_RESPONSE_INTERVAL:=1000}"
-: "${E2E_MCAST_MEMBERSHIP_INTERVAL:=26000}"
-: "${E2E_MCAST_IGMP_VERSION:=3}"
-# The bridge derives this from the query interval only at creation, with the kernel default.
-: "${E2E_MCAST_STARTUP_QUERY_INTERVAL:=$((E2E_MCAST_QUERY_INTERVAL / 4))}"
 : "${E2E_VTEPD_STOP_TIMEOUT:=10}"
 : "${E2E_KEEP_LOGS:=0}"
 : "${E2E_FLOOD:=group}"
@@ -88,6 +84,19 @@ E2E_BG_PIDS=()
 E2E_LOG_DIR_MADE=0
 
 e2e_log() { echo "e2e: $*" >&2; }
+
+# e2e_timers QUERY RESPONSE MEMBERSHIP: the switch's timers (centiseconds) unless the environment
+# or an earlier call set them; IGMP version 3 and the start-up query interval likewise. topo_up
+# calls it with the kernel's defaults; a test that wants short timers (to outlive a membership
+# interval) calls it first.
+e2e_timers() {
+	: "${E2E_MCAST_QUERY_INTERVAL:=$1}"
+	: "${E2E_MCAST_QUERY_RESPONSE_INTERVAL:=$2}"
+	: "${E2E_MCAST_MEMBERSHIP_INTERVAL:=$3}"
+	: "${E2E_MCAST_IGMP_VERSION:=3}"
+	# The bridge derives this from the query interval only at creation, with the kernel default.
+	: "${E2E_MCAST_STARTUP_QUERY_INTERVAL:=$((E2E_MCAST_QUERY_INTERVAL / 4))}"
+}
 
 # e2e_require_root: exit 1 unless root and the tools are there.
 e2e_require_root() {
@@ -148,6 +157,24 @@ check() {
 summary() {
 	echo "$E2E_PASSED passed, $E2E_FAILED failed"
 	[[ $E2E_FAILED -eq 0 && $E2E_PASSED -gt 0 ]]
+}
+
+# e2e_abort NAME: fail NAME, print the summary and exit 1 (nothing after it can run).
+e2e_abort() {
+	fail "$1"
+	summary
+	exit 1
+}
+
+# e2e_begin: the start of every test: root and tools checked, topo_down on exit (and exit 130 on
+# INT/TERM), the topology up (else "FAIL: topology up" and exit 1), LOG set to the log directory.
+e2e_begin() {
+	e2e_require_root
+	trap topo_down EXIT
+	trap 'exit 130' INT TERM
+	topo_up || e2e_abort "topology up"
+	# shellcheck disable=SC2034 # for the tests
+	LOG=$(e2e_log_dir)
 }
 
 # wait_for CMD TIMEOUT: evaluate the command string CMD every 0.2 s until it succeeds;
@@ -225,6 +252,7 @@ e2e_kernel_vtep() {
 # topo_up: build the seed topology (removes a stale one first), flooding as E2E_FLOOD says.
 # Returns non-zero on error.
 topo_up() {
+	e2e_timers 12500 1000 26000
 	e2e_net_down || return 1
 	e2e_log_dir >/dev/null || return 1
 	e2e_ns_new "$E2E_NS_SW" || return 1
@@ -314,6 +342,25 @@ e2e_vxlan_fields() {
 		args+=(-e "$f")
 	done
 	tshark -r "$file" -d udp.port==4789,vxlan -Y "$filter" -T fields "${args[@]}" 2>/dev/null
+}
+
+# first_frame PCAP FILTER FIELD...: the tshark fields of the first matching VXLAN frame.
+first_frame() {
+	local pcap=$1 filter=$2
+	shift 2
+	e2e_vxlan_fields "$pcap" "$filter" "$@" | head -n 1
+}
+
+# e2e_group_frames PCAP: how many VXLAN frames to E2E_GROUP PCAP holds.
+e2e_group_frames() {
+	e2e_vxlan_fields "$1" "ip.dst == $E2E_GROUP" ip.dst | wc -l
+}
+
+# ping_ok NS DST [PING OPTIONS]: 3 echo requests 0.2 s apart; true if any is answered.
+ping_ok() {
+	local ns=$1 dst=$2
+	shift 2
+	ns_exec "$ns" ping -c 3 -i 0.2 -W 2 "$@" "$dst"
 }
 
 # e2e_fdb_has NS MAC DST: the vxlan0 FDB in NS has MAC with dst DST.
@@ -428,6 +475,20 @@ vtepd_up() {
 	ns_exec "$E2E_NS_H2" ip link set vtep0 up || return 1
 }
 
+# vtepd_begin NAME: vtepd_up with the seed's arguments; PASS NAME and VTEP0_MAC set to vtep0's
+# MAC, or FAIL NAME and exit 1 (every later check needs vtepd).
+vtepd_begin() {
+	vtepd_up || e2e_abort "$1"
+	pass "$1"
+	VTEP0_MAC=$(e2e_mac "$E2E_NS_H2" vtep0)
+}
+
+# vtepd_stop_check NAME: vtepd_stop, then check NAME: vtepd's exit status was 0.
+vtepd_stop_check() {
+	vtepd_stop
+	check "$1" test "$E2E_VTEPD_RC" = 0
+}
+
 # vtepd_dump: SIGUSR1 to vtepd, wait (up to 5 s) until the whole printout (counters, then the
 # FDB) is in the log, and copy it to a file of its own, named in E2E_VTEPD_DUMP. 1 on timeout.
 vtepd_dump() {
@@ -462,4 +523,19 @@ vtepd_dump_counter() {
 # learned or static).
 vtepd_fdb_has() {
 	grep -qi "^fdb $E2E_VNI $1 dst $2 $3\$" "$E2E_VTEPD_DUMP"
+}
+
+# check_fdbs: the FDBs on both sides after the first pings: h1's and h3's kernel learned vtep0's
+# MAC (VTEP0_MAC) behind h2's address, and vtepd (a vtepd_dump) their vxlan0 MACs (H1_MAC,
+# H3_MAC, set here) behind theirs.
+check_fdbs() {
+	H1_MAC=$(e2e_mac "$E2E_NS_H1" vxlan0)
+	H3_MAC=$(e2e_mac "$E2E_NS_H3" vxlan0)
+	check "h1 learned vtepd's inner MAC $VTEP0_MAC dst $E2E_H2_IP" \
+		e2e_fdb_has "$E2E_NS_H1" "$VTEP0_MAC" "$E2E_H2_IP"
+	check "h3 learned vtepd's inner MAC $VTEP0_MAC dst $E2E_H2_IP" \
+		e2e_fdb_has "$E2E_NS_H3" "$VTEP0_MAC" "$E2E_H2_IP"
+	vtepd_dump || fail "vtepd prints its counters and FDB on SIGUSR1"
+	check "vtepd learned h1's $H1_MAC dst $E2E_H1_IP" vtepd_fdb_has "$H1_MAC" "$E2E_H1_IP" learned
+	check "vtepd learned h3's $H3_MAC dst $E2E_H3_IP" vtepd_fdb_has "$H3_MAC" "$E2E_H3_IP" learned
 }

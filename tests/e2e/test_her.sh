@@ -15,23 +15,7 @@ E2E_FLOOD=her
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-e2e_require_root
-trap topo_down EXIT
-trap 'exit 130' INT TERM
-
-if ! topo_up; then
-	fail "topology up"
-	summary
-	exit 1
-fi
-LOG=$(e2e_log_dir)
-
-# ping_ok NS DST [PING OPTIONS]: 3 echo requests 0.2 s apart; true if any is answered.
-ping_ok() {
-	local ns=$1 dst=$2
-	shift 2
-	ns_exec "$ns" ping -c 3 -i 0.2 -W 2 "$@" "$dst"
-}
+e2e_begin
 
 # frames PCAP FILTER FIELD...: tshark fields of the matching VXLAN frames, sorted, unique.
 frames() {
@@ -53,13 +37,7 @@ e2e_capture_start "$E2E_NS_SW" sw-h1 "$LOG/sw-h1.pcap" "udp port 4789" || fail "
 cap1=$E2E_CAPTURE_PID
 e2e_capture_start "$E2E_NS_SW" sw-h3 "$LOG/sw-h3.pcap" "udp port 4789" || fail "capture on sw-h3"
 cap3=$E2E_CAPTURE_PID
-if ! vtepd_up; then
-	fail "vtepd starts in h2 with remote $E2E_H1_IP remote $E2E_H3_IP"
-	summary
-	exit 1
-fi
-pass "vtepd starts in h2 with remote $E2E_H1_IP remote $E2E_H3_IP"
-VTEP0_MAC=$(e2e_mac "$E2E_NS_H2" vtep0)
+vtepd_begin "vtepd starts in h2 with remote $E2E_H1_IP remote $E2E_H3_IP"
 
 check "ping $E2E_H2_OVERLAY (vtepd) from h1" ping_ok "$E2E_NS_H1" "$E2E_H2_OVERLAY"
 check "ping $E2E_H2_OVERLAY (vtepd) from h3" ping_ok "$E2E_NS_H3" "$E2E_H2_OVERLAY"
@@ -101,15 +79,7 @@ fi
 n=$(frames "$LOG/sw-h1.pcap" "ip.dst == $E2E_GROUP or ip.dst == 224.0.0.22" frame.number | wc -l)
 expect "no group traffic on h1's port" "$n" 0
 
-H1_MAC=$(e2e_mac "$E2E_NS_H1" vxlan0)
-H3_MAC=$(e2e_mac "$E2E_NS_H3" vxlan0)
-check "h1 learned vtepd's inner MAC $VTEP0_MAC dst $E2E_H2_IP" \
-	e2e_fdb_has "$E2E_NS_H1" "$VTEP0_MAC" "$E2E_H2_IP"
-check "h3 learned vtepd's inner MAC $VTEP0_MAC dst $E2E_H2_IP" \
-	e2e_fdb_has "$E2E_NS_H3" "$VTEP0_MAC" "$E2E_H2_IP"
-vtepd_dump || fail "vtepd prints its counters and FDB on SIGUSR1"
-check "vtepd learned h1's $H1_MAC dst $E2E_H1_IP" vtepd_fdb_has "$H1_MAC" "$E2E_H1_IP" learned
-check "vtepd learned h3's $H3_MAC dst $E2E_H3_IP" vtepd_fdb_has "$H3_MAC" "$E2E_H3_IP" learned
+check_fdbs
 copies=$(vtepd_dump_counter "vni.$E2E_VNI.flood_copies")
 floods=$(vtepd_dump_counter "vni.$E2E_VNI.flood_pkts")
 if [[ ${floods:-0} -gt 0 && ${copies:-0} -eq $((2 * floods)) ]]; then
@@ -126,6 +96,5 @@ fi
 check "1400-byte ping (-s 1372, DF) h3 -> $E2E_H2_OVERLAY" \
 	ping_ok "$E2E_NS_H3" "$E2E_H2_OVERLAY" -s 1372 -M "do"
 
-vtepd_stop
-check "vtepd exits with status 0 on SIGTERM" test "$E2E_VTEPD_RC" = 0
+vtepd_stop_check "vtepd exits with status 0 on SIGTERM"
 summary

@@ -8,31 +8,19 @@
 # Run as root: tests/e2e/test_kernel_only.sh  (about 15 s; E2E_KEEP_LOGS=1 keeps the captures)
 set -uo pipefail
 
-# Short switch timers (before lib.sh sets the defaults), so the test can outlive a membership
-# interval: query every 2 s, answer within 1 s, forget a port 5 s after its last report.
-: "${E2E_MCAST_QUERY_INTERVAL:=200}"
-: "${E2E_MCAST_QUERY_RESPONSE_INTERVAL:=100}"
-: "${E2E_MCAST_MEMBERSHIP_INTERVAL:=500}"
-
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-e2e_require_root
-trap topo_down EXIT
-trap 'exit 130' INT TERM
-
-if ! topo_up; then
-	fail "topology up"
-	summary
-	exit 1
-fi
-logs=$(e2e_log_dir)
+# Short switch timers, so the test can outlive a membership interval: query every 2 s, answer
+# within 1 s, forget a port 5 s after its last report.
+e2e_timers 200 100 500
+e2e_begin
 
 # The kernel VTEPs join the group when vxlan0 comes up (RFC 3376 unsolicited reports).
 check "switch has h1 and h3 as members of $E2E_GROUP" \
 	wait_for "e2e_mdb_has sw-h1 && e2e_mdb_has sw-h3" 10
 
-e2e_capture_start "$E2E_NS_SW" sw-h3 "$logs/first.pcap" 'udp port 4789'
+e2e_capture_start "$E2E_NS_SW" sw-h3 "$LOG/first.pcap" 'udp port 4789'
 cap=$E2E_CAPTURE_PID
 check "ping $E2E_H3_OVERLAY from h1" \
 	wait_for "ns_exec $E2E_NS_H1 ping -c 1 -W 1 $E2E_H3_OVERLAY" 10
@@ -41,15 +29,14 @@ e2e_capture_stop "$cap"
 
 # RFC 7348 section 4.2: BUM traffic (here the first ARP request) goes to the VNI's group; the
 # kernel sends it with TTL 1 (ttl auto). The reply is unicast to the learned VTEP, TTL 64.
-first=$(e2e_vxlan_fields "$logs/first.pcap" 'arp.opcode == 1' ip.src ip.dst ip.ttl vxlan.vni |
-	head -n 1)
+first=$(first_frame "$LOG/first.pcap" 'arp.opcode == 1' ip.src ip.dst ip.ttl vxlan.vni)
 want=$(printf '%s\t%s\t%s\t%s' "$E2E_H1_IP" "$E2E_GROUP" 1 "$E2E_VNI")
 if [[ "$first" == "$want" ]]; then
 	pass "first ARP went as VXLAN VNI $E2E_VNI to $E2E_GROUP with TTL 1"
 else
 	fail "first ARP went as VXLAN VNI $E2E_VNI to $E2E_GROUP with TTL 1" "saw '${first}'"
 fi
-reply=$(e2e_vxlan_fields "$logs/first.pcap" 'arp.opcode == 2' ip.src ip.dst ip.ttl | head -n 1)
+reply=$(first_frame "$LOG/first.pcap" 'arp.opcode == 2' ip.src ip.dst ip.ttl)
 want=$(printf '%s\t%s\t%s' "$E2E_H3_IP" "$E2E_H1_IP" 64)
 if [[ "$reply" == "$want" ]]; then
 	pass "ARP reply came back unicast $E2E_H3_IP -> $E2E_H1_IP with TTL 64"
@@ -70,16 +57,16 @@ sleep $((E2E_MCAST_MEMBERSHIP_INTERVAL / 100 + 2))
 check "h1 and h3 still members after the membership interval" \
 	eval "e2e_mdb_has sw-h1 && e2e_mdb_has sw-h3"
 ns_exec "$E2E_NS_H1" ip neigh flush dev vxlan0
-e2e_capture_start "$E2E_NS_SW" sw-h3 "$logs/later-h3.pcap" "udp port 4789"
+e2e_capture_start "$E2E_NS_SW" sw-h3 "$LOG/later-h3.pcap" "udp port 4789"
 cap3=$E2E_CAPTURE_PID
-e2e_capture_start "$E2E_NS_SW" sw-h2 "$logs/later-h2.pcap" "udp port 4789"
+e2e_capture_start "$E2E_NS_SW" sw-h2 "$LOG/later-h2.pcap" "udp port 4789"
 cap2=$E2E_CAPTURE_PID
 check "ping $E2E_H3_OVERLAY from h1 after the membership interval" \
 	ns_exec "$E2E_NS_H1" ping -c 2 -i 0.2 -W 1 "$E2E_H3_OVERLAY"
 e2e_capture_stop "$cap3"
 e2e_capture_stop "$cap2"
-n3=$(e2e_vxlan_fields "$logs/later-h3.pcap" "ip.dst == $E2E_GROUP" ip.dst | wc -l)
-n2=$(e2e_vxlan_fields "$logs/later-h2.pcap" "ip.dst == $E2E_GROUP" ip.dst | wc -l)
+n3=$(e2e_group_frames "$LOG/later-h3.pcap")
+n2=$(e2e_group_frames "$LOG/later-h2.pcap")
 if [[ $n3 -ge 1 ]]; then
 	pass "group traffic still reaches h3's port ($n3 frames)"
 else

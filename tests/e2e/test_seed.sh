@@ -9,40 +9,14 @@
 # Run as root: VTEPD=build/app/vtepd/vtepd tests/e2e/test_seed.sh   (E2E_KEEP_LOGS=1 keeps logs)
 set -uo pipefail
 
-# Short switch timers (before lib.sh sets the defaults): a query every 3 s, answers within 1 s,
-# a port forgotten 8 s after its last report, so the test outlives a membership interval.
-: "${E2E_MCAST_QUERY_INTERVAL:=300}"
-: "${E2E_MCAST_QUERY_RESPONSE_INTERVAL:=100}"
-: "${E2E_MCAST_MEMBERSHIP_INTERVAL:=800}"
 E2E_FLOOD=group
-
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-e2e_require_root
-trap topo_down EXIT
-trap 'exit 130' INT TERM
-
-if ! topo_up; then
-	fail "topology up"
-	summary
-	exit 1
-fi
-LOG=$(e2e_log_dir)
-
-# ping_ok NS DST [PING OPTIONS]: 3 echo requests 0.2 s apart; true if any is answered.
-ping_ok() {
-	local ns=$1 dst=$2
-	shift 2
-	ns_exec "$ns" ping -c 3 -i 0.2 -W 2 "$@" "$dst"
-}
-
-# first_frame PCAP FILTER FIELD...: the tshark fields of the first matching VXLAN frame.
-first_frame() {
-	local pcap=$1 filter=$2
-	shift 2
-	e2e_vxlan_fields "$pcap" "$filter" "$@" | head -n 1
-}
+# Short switch timers: a query every 3 s, answers within 1 s, a port forgotten 8 s after its last
+# report, so the test outlives a membership interval.
+e2e_timers 300 100 800
+e2e_begin
 
 check "switch has h1 and h3 as members of $E2E_GROUP (kernel peers joined)" \
 	wait_for "e2e_mdb_has sw-h1 && e2e_mdb_has sw-h3" 10
@@ -58,8 +32,8 @@ snooping_keeps_h2_out() {
 	ns_exec "$E2E_NS_H1" ping -c 1 -W 1 10.0.0.99 >/dev/null 2>&1
 	e2e_capture_stop "$c2"
 	e2e_capture_stop "$c3"
-	n2=$(e2e_vxlan_fields "$LOG/snoop-h2.pcap" "ip.dst == $E2E_GROUP" ip.dst | wc -l)
-	n3=$(e2e_vxlan_fields "$LOG/snoop-h3.pcap" "ip.dst == $E2E_GROUP" ip.dst | wc -l)
+	n2=$(e2e_group_frames "$LOG/snoop-h2.pcap")
+	n3=$(e2e_group_frames "$LOG/snoop-h3.pcap")
 	echo "group frames: h2's port $n2, h3's port $n3"
 	[[ $n3 -ge 1 && $n2 -eq 0 ]]
 }
@@ -72,13 +46,7 @@ check "snooping switch keeps group traffic off h2's port before vtepd joins" \
 # --- start-up ---------------------------------------------------------------------------------
 e2e_capture_start "$E2E_NS_SW" sw-h1 "$LOG/sw-h1.pcap" "udp port 4789" || fail "capture on sw-h1"
 cap=$E2E_CAPTURE_PID
-if ! vtepd_up; then
-	fail "vtepd starts in h2 and vtep0 appears"
-	summary
-	exit 1
-fi
-pass "vtepd starts in h2 and vtep0 appears"
-VTEP0_MAC=$(e2e_mac "$E2E_NS_H2" vtep0)
+vtepd_begin "vtepd starts in h2 and vtep0 appears"
 mtu=$(ns_exec "$E2E_NS_H2" cat /sys/class/net/vtep0/mtu)
 if [[ $mtu == 1450 ]]; then
 	pass "vtep0 MTU is the underlay's 1500 minus 50 (1450), MAC $VTEP0_MAC"
@@ -115,15 +83,7 @@ want=$(printf '%s,%s\t%s,%s\t64,64' "$E2E_H2_IP" "$E2E_H2_OVERLAY" "$E2E_H1_IP" 
 if [[ $got == "$want" ]]; then pass "$name"; else fail "$name" "saw '$got'"; fi
 
 # --- FDBs on both sides ---------------------------------------------------------------------
-H1_MAC=$(e2e_mac "$E2E_NS_H1" vxlan0)
-H3_MAC=$(e2e_mac "$E2E_NS_H3" vxlan0)
-check "h1 learned vtepd's inner MAC $VTEP0_MAC dst $E2E_H2_IP" \
-	e2e_fdb_has "$E2E_NS_H1" "$VTEP0_MAC" "$E2E_H2_IP"
-check "h3 learned vtepd's inner MAC $VTEP0_MAC dst $E2E_H2_IP" \
-	e2e_fdb_has "$E2E_NS_H3" "$VTEP0_MAC" "$E2E_H2_IP"
-vtepd_dump || fail "vtepd prints its counters and FDB on SIGUSR1"
-check "vtepd learned h1's $H1_MAC dst $E2E_H1_IP" vtepd_fdb_has "$H1_MAC" "$E2E_H1_IP" learned
-check "vtepd learned h3's $H3_MAC dst $E2E_H3_IP" vtepd_fdb_has "$H3_MAC" "$E2E_H3_IP" learned
+check_fdbs
 
 # --- the underlay: vtepd answers ARP and ICMP echo for its own address ------------------------
 ns_exec "$E2E_NS_H1" ip neigh del "$E2E_H2_IP" dev eth0 2>/dev/null
@@ -250,8 +210,7 @@ ping_pid=$!
 E2E_BG_PIDS+=("$ping_pid")
 sleep 1
 t_stop=$(date +%s.%N)
-vtepd_stop
-check "vtepd exits with status 0 on SIGTERM" test "$E2E_VTEPD_RC" = 0
+vtepd_stop_check "vtepd exits with status 0 on SIGTERM"
 t_start=$(date +%s.%N)
 if vtepd_up; then
 	pass "vtepd starts again"
@@ -290,8 +249,7 @@ check "h1's FDB still has $VTEP0_MAC dst $E2E_H2_IP after the restart" \
 	e2e_fdb_has "$E2E_NS_H1" "$VTEP0_MAC" "$E2E_H2_IP"
 check "ping $E2E_H3_OVERLAY from h2 after the restart" ping_ok "$E2E_NS_H2" "$E2E_H3_OVERLAY"
 
-vtepd_stop
-check "vtepd exits with status 0 on SIGTERM after the restart" test "$E2E_VTEPD_RC" = 0
+vtepd_stop_check "vtepd exits with status 0 on SIGTERM after the restart"
 echo "INFO: vtepd's non-zero counters at exit (second run):"
 awk '/^=== /{ n = NR } { line[NR] = $0 } END { for (i = n; i <= NR; i++) print line[i] }' \
 	"$E2E_VTEPD_LOG" | awk '$1 == "counter" && $3 != 0 && $2 !~ /cycles|tsc|mempool|memory/' |

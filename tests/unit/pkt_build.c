@@ -135,6 +135,42 @@ pkt_arp(uint8_t *buf, uint16_t op, const char *eth_dst, const char *sha, const c
 	return sizeof(*eth) + sizeof(*arp);
 }
 
+size_t
+pkt_add_vlan(uint8_t *buf, size_t size, uint16_t vid)
+{
+	memmove(buf + 16, buf + 12, size - 12);
+	buf[12] = 0x81;
+	buf[13] = 0x00;
+	buf[14] = vid >> 8;
+	buf[15] = vid & 0xff;
+	return size + 4;
+}
+
+uint16_t
+pkt_csum(const uint8_t *p, size_t size)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < size; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (size & 1)
+		sum += (uint32_t)p[size - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+void
+pkt_put_csum(uint8_t *at, const uint8_t *p, size_t size)
+{
+	uint16_t c;
+
+	at[0] = at[1] = 0;
+	c = pkt_csum(p, size);
+	at[0] = c >> 8;
+	at[1] = c & 0xff;
+}
+
 struct rte_mbuf *
 pkt_mbuf(struct rte_mempool *mp, const uint8_t *buf, size_t size)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Crafted packets for unit tests: inner Ethernet/IPv4/UDP frames, VXLAN over them, ARP, and mbufs
- * holding any byte array. Addresses are given as text ("02:00:00:00:00:01", "172.16.91.1").
+ * Crafted packets for unit tests: inner Ethernet/IPv4/UDP frames, VXLAN over them, ARP, an 802.1Q
+ * tag, a reference RFC 1071 checksum, and mbufs holding any byte array. Addresses are given as
+ * text ("02:00:00:00:00:01", "172.16.91.1").
  */
 #ifndef VTEP_PKT_BUILD_H
 #define VTEP_PKT_BUILD_H
@@ -49,6 +50,22 @@ size_t pkt_vxlan(uint8_t *buf, const struct pkt_outer *o, const uint8_t *inner, 
  */
 size_t pkt_arp(uint8_t *buf, uint16_t op, const char *eth_dst, const char *sha, const char *sip,
 		const char *tha, const char *tip);
+
+/**
+ * Insert an 802.1Q tag with VLAN id vid after the two MACs of the frame in buf (buf has room for
+ * 4 more bytes). @return the new size.
+ */
+size_t pkt_add_vlan(uint8_t *buf, size_t size, uint16_t vid);
+
+/**
+ * RFC 1071 Internet checksum of size bytes (big-endian words, an odd last byte padded with 0),
+ * written independently of DPDK's as the tests' reference. @return the one's complement of the
+ * sum: 0 over a block whose checksum field is right.
+ */
+uint16_t pkt_csum(const uint8_t *p, size_t size);
+
+/** Zero the 2-byte checksum field at, then store there pkt_csum(p, size) in network order. */
+void pkt_put_csum(uint8_t *at, const uint8_t *p, size_t size);
 
 /** An mbuf holding a copy of buf (single segment). Aborts the test on failure. */
 struct rte_mbuf *pkt_mbuf(struct rte_mempool *mp, const uint8_t *buf, size_t size);

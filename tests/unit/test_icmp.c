@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ICMP echo for the VTEP address (RFC 792): a request becomes, in place, exactly the reply built
- * here independently (checksums by a plain RFC 1071 sum, not DPDK's); Ethernet padding is trimmed;
- * an 802.1Q tag is kept; anything else (not for us, other types, fragments, options, bad checksums,
- * every truncation) is refused untouched, and no mbuf is lost.
+ * here independently (checksums by pkt_csum, a plain RFC 1071 sum, not DPDK's); Ethernet padding
+ * is trimmed; an 802.1Q tag is kept; anything else (not for us, other types, fragments, options,
+ * bad checksums, every truncation) is refused untouched, and no mbuf is lost.
  */
 #include <string.h>
 
@@ -22,21 +22,6 @@
 static struct rte_mempool *pool;
 static struct rte_ether_addr local_mac;
 
-/* RFC 1071 Internet checksum, big-endian words, odd byte padded: the reference for the tests. */
-static uint16_t
-csum(const uint8_t *p, size_t size)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < size; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (size & 1)
-		sum += (uint32_t)p[size - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* Fields of an echo frame. */
 struct echo {
 	const char *dst_mac, *src_mac, *sip, *dip;
@@ -54,7 +39,6 @@ echo_frame(uint8_t *buf, const struct echo *e)
 	uint8_t *ip = buf + 14, *icmp = ip + 20;
 	struct rte_ether_addr d = pkt_mac(e->dst_mac), s = pkt_mac(e->src_mac);
 	uint32_t sip = pkt_ip(e->sip), dip = pkt_ip(e->dip);
-	uint16_t c;
 
 	memset(buf, 0, e->frame_size > size ? e->frame_size : size);
 	memcpy(buf, &d, 6);
@@ -72,18 +56,14 @@ echo_frame(uint8_t *buf, const struct echo *e)
 	ip[9] = IPPROTO_ICMP;
 	memcpy(ip + 12, &sip, 4);
 	memcpy(ip + 16, &dip, 4);
-	c = csum(ip, 20);
-	ip[10] = c >> 8;
-	ip[11] = c & 0xff;
+	pkt_put_csum(ip + 10, ip, 20);
 	icmp[0] = e->type;
 	icmp[4] = 0xbe;
 	icmp[5] = 0xef;
 	icmp[7] = 7;
 	for (size_t i = 0; i < e->payload_size; i++)
 		icmp[8 + i] = (uint8_t)(0x30 + i);
-	c = csum(icmp, 8 + e->payload_size);
-	icmp[2] = c >> 8;
-	icmp[3] = c & 0xff;
+	pkt_put_csum(icmp + 2, icmp, 8 + e->payload_size);
 	return e->frame_size > size ? e->frame_size : size;
 }
 
@@ -129,19 +109,10 @@ check_reply(size_t payload_size, size_t frame_size, uint16_t frag)
 			"payload %zu frame %zu", payload_size, frame_size);
 	CHECK(rte_pktmbuf_pkt_len(m) == want_size);
 	/* Both checksums verify (over the reply's own bytes, odd sizes included). */
-	CHECK(csum(got + 14, 20) == 0);
-	CHECK(csum(got + 34, 8 + payload_size) == 0);
+	CHECK(pkt_csum(got + 14, 20) == 0);
+	CHECK(pkt_csum(got + 34, 8 + payload_size) == 0);
 	CHECK(m->ol_flags == 0);
 	rte_pktmbuf_free(m);
-}
-
-/* Insert an 802.1Q tag (VID 100) after the MACs. @return the new size. */
-static size_t
-add_tag(uint8_t *buf, size_t size)
-{
-	memmove(buf + 16, buf + 12, size - 12);
-	memcpy(buf + 12, "\x81\x00\x00\x64", 4);
-	return size + 4;
 }
 
 /* A tagged request: the reply keeps the tag; padding after the tag's frame is trimmed too. */
@@ -155,8 +126,8 @@ check_tagged_reply(size_t payload_size, size_t frame_size)
 
 	rq.payload_size = rp.payload_size = payload_size;
 	rq.frame_size = frame_size;
-	in_size = add_tag(in, echo_frame(in, &rq));
-	want_size = add_tag(want, echo_frame(want, &rp));
+	in_size = pkt_add_vlan(in, echo_frame(in, &rq), 100);
+	want_size = pkt_add_vlan(want, echo_frame(want, &rp), 100);
 	m = pkt_mbuf(pool, in, in_size);
 	CHECKF(vtep_icmp_echo_reply(m, pkt_ip(LOCAL), &local_mac) == 0, "tagged, payload %zu",
 			payload_size);
@@ -251,13 +222,7 @@ test_refused(void)
 	/* Code not 0 (checksum fixed up so only the code is wrong). */
 	memcpy(bad, buf, size);
 	bad[34 + 1] = 1;
-	bad[34 + 2] = bad[34 + 3] = 0;
-	{
-		uint16_t c = csum(bad + 34, 8 + 56);
-
-		bad[34 + 2] = c >> 8;
-		bad[34 + 3] = c & 0xff;
-	}
+	pkt_put_csum(bad + 34 + 2, bad + 34, 8 + 56);
 	check_refused(bad, size, "code 1");
 	/* Not IPv4 / not ICMP / IP options / version 6. */
 	memcpy(bad, buf, size);
@@ -289,7 +254,7 @@ test_refused(void)
 	/* Tagged and truncated at every length; two tags (QinQ) are not understood. */
 	memcpy(bad, buf, size);
 	{
-		size_t tagged_size = add_tag(bad, size);
+		size_t tagged_size = pkt_add_vlan(bad, size, 100);
 		uint8_t qinq[256];
 
 		for (size_t n = 0; n < tagged_size; n++) {
@@ -297,7 +262,7 @@ test_refused(void)
 			check_refused(bad, n, what);
 		}
 		memcpy(qinq, bad, tagged_size);
-		check_refused(qinq, add_tag(qinq, tagged_size), "two tags");
+		check_refused(qinq, pkt_add_vlan(qinq, tagged_size, 100), "two tags");
 	}
 	/* Two segments: refused (the reply is built in place in one buffer). */
 	{
