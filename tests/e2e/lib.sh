@@ -469,8 +469,14 @@ vtepd_up() {
 		vtepd_seed_args
 		set -- "${E2E_VTEPD_ARGS[@]}"
 	fi
+	local runs
+	# vtep0 appears when EAL probes the tap, before vtepd has set its MAC and MTU: wait for
+	# vtepd's "running" line (printed once every port is set up) of this start.
+	runs=$(grep -c '^vtepd: running' "$E2E_VTEPD_LOG" 2>/dev/null) || runs=0
 	vtepd_start "$@" || return 1
 	vtepd_wait_iface vtep0 20 || { e2e_log "vtep0 did not appear"; return 1; }
+	wait_for "(( \$(grep -c '^vtepd: running' '$E2E_VTEPD_LOG') > $runs ))" 20 ||
+		{ e2e_log "vtepd did not report running"; return 1; }
 	ns_exec "$E2E_NS_H2" ip addr add "$E2E_H2_OVERLAY/24" dev vtep0 || return 1
 	ns_exec "$E2E_NS_H2" ip link set vtep0 up || return 1
 }
