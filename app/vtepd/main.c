@@ -84,7 +84,7 @@ control_loop(struct vtep_ctl *ctl)
 
 	next_stats = start + conf->stats_interval * hz;
 	while (!ctx.quit) {
-		unsigned int work = vtep_ctl_poll(ctl);
+		unsigned int work = vtep_ctl_poll(ctl) + vtep_capture_poll(ctx.capture);
 
 		now = rte_rdtsc();
 		/* Stay awake a moment after work: a learn event that arrives then is installed
