@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -185,6 +186,30 @@ vtep_capture_copy(struct vtep_capture *cap, const struct vtep_capture_filter *f,
 	}
 }
 
+/*
+ * Wall-clock nanoseconds of a worker's TSC stamp, from the pair taken at start. rte_pcapng_copy
+ * computes a time from the cycles it is given, but through a static base it moves forward
+ * without a lock and that goes wrong for a stamp older than the newest one it has seen (several
+ * workers, one ring after the other): so vtepd writes the Enhanced Packet Block's timestamp
+ * itself (pcapng, draft-ietf-opsawg-pcapng section 4.3: high and low 32 bits at offsets 12 and
+ * 16, in the if_tsresol of 10^-9 that rte_pcapng's interface blocks declare).
+ */
+static void
+set_timestamp(const struct vtep_capture *cap, struct rte_mbuf *block, uint64_t tsc)
+{
+	uint8_t *epb = rte_pktmbuf_mtod(block, uint8_t *);
+	int64_t d = (int64_t)(tsc - cap->start_tsc);
+	uint64_t ns, mag = d < 0 ? -(uint64_t)d : (uint64_t)d;
+	uint32_t hi, lo;
+
+	mag = mag / cap->hz * NS_PER_S + (mag % cap->hz) * NS_PER_S / cap->hz;
+	ns = d < 0 ? cap->start_ns - mag : cap->start_ns + mag;
+	hi = ns >> 32;
+	lo = (uint32_t)ns;
+	memcpy(epb + 12, &hi, sizeof(hi));
+	memcpy(epb + 16, &lo, sizeof(lo));
+}
+
 /* Turn copies into pcapng blocks and write them; copies are freed. */
 static void
 write_copies(struct vtep_capture *cap, struct rte_mbuf **copies, unsigned int n)
@@ -199,11 +224,12 @@ write_copies(struct vtep_capture *cap, struct rte_mbuf **copies, unsigned int n)
 		if (cap->st.count != 0 && cap->st.written + nb >= cap->st.count)
 			break;
 		blocks[nb] = rte_pcapng_copy(copies[i]->port, meta->queue, copies[i], cap->blocks,
-				UINT32_MAX, meta->tsc, meta->dir);
-		if (blocks[nb] == NULL)
+				UINT32_MAX, rte_rdtsc(), meta->dir);
+		if (blocks[nb] == NULL) {
 			cap->st.write_errors++;
-		else
-			nb++;
+			continue;
+		}
+		set_timestamp(cap, blocks[nb++], meta->tsc);
 	}
 	rte_pktmbuf_free_bulk(copies, n);
 	if (nb == 0)
@@ -266,6 +292,7 @@ int
 vtep_capture_start(struct vtep_capture *cap, const char *path, const struct vtep_capture_filter *f,
 		uint64_t count, char *err, size_t err_size)
 {
+	struct timespec ts;
 	int fd, rc;
 
 	if (cap->out != NULL) {
@@ -304,6 +331,10 @@ vtep_capture_start(struct vtep_capture *cap, const char *path, const struct vtep
 	cap->filter.vni_be = vtep_vxlan_vni_be(cap->st.vni);
 	cap->filter.dstport_be = cap->p.dstport_be;
 	worker_sums(cap, cap->base);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	cap->start_tsc = rte_rdtsc();
+	cap->start_ns = (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+	cap->hz = rte_get_tsc_hz();
 	__atomic_store_n(&cap->active, &cap->filter, __ATOMIC_RELEASE);
 	CAP_LOG(INFO, "capture to %s started\n", path);
 	return 0;

@@ -98,6 +98,9 @@ struct vtep_capture {
 	rte_pcapng_t *out;                 /**< The open file, NULL when stopped. */
 	struct vtep_capture_status st;     /**< State of the running or last capture. */
 	uint64_t base[3];                  /**< Worker counters at start. */
+	uint64_t start_tsc;                /**< TSC when the capture started... */
+	uint64_t start_ns;                 /**< ... and the wall clock then, in ns since 1970. */
+	uint64_t hz;                       /**< TSC frequency. */
 	struct vtep_capture_worker w[VTEP_CAPTURE_MAX_WORKERS]; /**< Per worker. */
 };
 
