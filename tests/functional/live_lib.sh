@@ -7,6 +7,8 @@
 
 FAILS=0
 VPID=
+# More EAL words for start_vtepd (e.g. --log-level=...).
+EAL_EXTRA=()
 
 live_cleanup() {
 	local rc=$?
@@ -85,7 +87,8 @@ start_vtepd() {
 	done
 	shift
 	"$VTEPD" --no-huge -m 512 --no-pci --file-prefix="$PFX" --log-level=lib.eal:warning \
-		"${vdevs[@]}" -l 0,1 -- "$@" >"$T/vtepd.out" 2>"$T/vtepd.err" &
+		"${EAL_EXTRA[@]+"${EAL_EXTRA[@]}"}" "${vdevs[@]}" -l 0,1 -- "$@" \
+		>"$T/vtepd.out" 2>"$T/vtepd.err" &
 	VPID=$!
 	if ! wait_for 10 ctl stats >/dev/null 2>&1; then
 		echo "FAIL: vtepd did not come up"

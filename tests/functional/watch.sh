@@ -56,6 +56,8 @@ expect_fail "capture show, no vtepd" 1 "vtepd is not running" \
 	"$VTEPCTL" --file-prefix "nosuch-$$" capture show
 expect_fail "monitor, no vtepd" 1 "vtepd is not running" "$VTEPCTL" --file-prefix "nosuch-$$" monitor
 
+# One log type per module: vtepd.capture's INFO lines off, the others' on.
+EAL_EXTRA=(--log-level=vtepd.capture:warning)
 start_vtepd "net_pcap0,rx_pcap=$T/under.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 	"net_pcap1,rx_pcap=$T/in42.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 	"net_pcap2,rx_pcap=$T/in43.pcap,infinite_rx=1,tx_pcap=/dev/null" -- \
@@ -197,6 +199,9 @@ ctl capture start "$T/exit.pcapng" dev underlay
 sleep 0.2
 stop_vtepd
 n=$(frames "$T/exit.pcapng")
+expect_eq "log type vtepd.capture at warning: none of its INFO lines" \
+	"$(grep -c '^vtepd.capture:' "$T/vtepd.err")" 0
+expect_eq "log type vtepd.port still at INFO" "$(grep -c '^vtepd.port:' "$T/vtepd.err" | grep -c '^[1-9]')" 1
 expect_eq "capture at exit: file readable, frames in it" "$((n > 0))" 1
 expect_eq "no mbuf leak" "$(awk '$2 == "mempool.in_use_before" { b = $3 } $2 == "mempool.in_use_after" { a = $3 } END { print (a == b) }' "$T/vtepd.out")" 1
 expect_fail "vtepd gone" 1 "vtepd is not running" ctl capture show
