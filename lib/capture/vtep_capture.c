@@ -148,15 +148,28 @@ match(const struct vtep_capture_filter *f, const struct rte_mbuf *m, int vni_idx
 	return !f->has_vni || f->vni_idx == vni_idx;
 }
 
+/* Hand nb copies to the control lcore; what the ring refuses is freed and counted. */
+static void
+enqueue(struct vtep_capture_worker *cw, struct rte_mbuf **copies, unsigned int nb)
+{
+	unsigned int sent = rte_ring_sp_enqueue_burst(cw->ring, (void *const *)copies, nb, NULL);
+
+	cw->copied += sent;
+	if (sent < nb) {
+		rte_pktmbuf_free_bulk(&copies[sent], nb - sent);
+		cw->ring_full += nb - sent;
+	}
+}
+
 void
 vtep_capture_copy(struct vtep_capture *cap, const struct vtep_capture_filter *f,
 		unsigned int worker, uint16_t port_id, uint16_t queue, int vni_idx,
 		struct rte_mbuf *const *pkts, uint16_t n, enum rte_pcapng_direction dir)
 {
 	struct vtep_capture_worker *cw = &cap->w[worker];
-	struct rte_mbuf *copies[n];
+	struct rte_mbuf *copies[CAP_BURST];
 	uint64_t tsc = rte_rdtsc();
-	unsigned int nb = 0, sent;
+	unsigned int nb = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *c;
@@ -175,15 +188,13 @@ vtep_capture_copy(struct vtep_capture *cap, const struct vtep_capture_filter *f,
 		meta->queue = queue;
 		meta->dir = dir;
 		copies[nb++] = c;
+		if (nb == CAP_BURST) {
+			enqueue(cw, copies, nb);
+			nb = 0;
+		}
 	}
-	if (nb == 0)
-		return;
-	sent = rte_ring_sp_enqueue_burst(cw->ring, (void *const *)copies, nb, NULL);
-	cw->copied += sent;
-	if (sent < nb) {
-		rte_pktmbuf_free_bulk(&copies[sent], nb - sent);
-		cw->ring_full += nb - sent;
-	}
+	if (nb > 0)
+		enqueue(cw, copies, nb);
 }
 
 /*
