@@ -52,17 +52,52 @@ add_lcore(struct rte_tel_data *d, unsigned int lcore, const char *role,
 }
 
 static void
+add_vni_stats(struct rte_tel_data *d, uint32_t vni, const struct vtep_vni_stats *vs)
+{
+	struct rte_tel_data *sub = rte_tel_data_alloc();
+	char name[32];
+
+	if (sub == NULL)
+		return;
+	rte_tel_data_start_dict(sub);
+	rte_tel_data_add_dict_u64(sub, "decap_pkts", vs->decap_pkts);
+	rte_tel_data_add_dict_u64(sub, "decap_bytes", vs->decap_bytes);
+	rte_tel_data_add_dict_u64(sub, "encap_pkts", vs->encap_pkts);
+	rte_tel_data_add_dict_u64(sub, "encap_bytes", vs->encap_bytes);
+	rte_tel_data_add_dict_u64(sub, "flood_pkts", vs->flood_pkts);
+	rte_tel_data_add_dict_u64(sub, "flood_copies", vs->flood_copies);
+	rte_tel_data_add_dict_u64(sub, "learn_events", vs->learn_events);
+	snprintf(name, sizeof(name), "vni_%u", vni);
+	vtep_tele_add_sub(d, name, sub);
+}
+
+/* The FDB's counters are the writer's plain integers: a reader may see them a pass late. */
+static void
+add_fdb_counters(struct rte_tel_data *d, const struct vtep_fdb_counters *fc)
+{
+	struct rte_tel_data *sub = rte_tel_data_alloc();
+
+	if (sub == NULL)
+		return;
+	rte_tel_data_start_dict(sub);
+	rte_tel_data_add_dict_u64(sub, "learned", fc->learned);
+	rte_tel_data_add_dict_u64(sub, "moved", fc->moved);
+	rte_tel_data_add_dict_u64(sub, "aged", fc->aged);
+	rte_tel_data_add_dict_u64(sub, "refused", fc->refused);
+	rte_tel_data_add_dict_u64(sub, "static_move", fc->static_move);
+	rte_tel_data_add_dict_u64(sub, "nb_learned", fc->nb_learned);
+	rte_tel_data_add_dict_u64(sub, "nb_static", fc->nb_static);
+	vtep_tele_add_sub(d, "fdb", sub);
+}
+
+static void
 cmd_stats(struct vtep_ctl *c, const char *cmd __rte_unused,
 		const struct vtep_tele_args *a __rte_unused, struct rte_tel_data *d)
 {
-	struct vtep_lcore_stats *sum;
-	const struct vtep_ctx *ctx;
-	const struct vtep_fdb_counters *fc;
+	const struct vtep_ctx *ctx = vtep_ctl_ctx(c);
+	struct vtep_lcore_stats *sum = malloc(sizeof(*sum));
 	struct rte_tel_data *sub;
-	char name[32];
 
-	ctx = vtep_ctl_ctx(c);
-	sum = malloc(sizeof(*sum));
 	if (sum == NULL) {
 		vtep_tele_error(d, ENOMEM, "out of memory");
 		return;
@@ -77,38 +112,10 @@ cmd_stats(struct vtep_ctl *c, const char *cmd __rte_unused,
 			rte_tel_data_add_dict_u64(sub, vtep_drop_name(i), sum->drops[i]);
 		vtep_tele_add_sub(d, "drop", sub);
 	}
-	for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++) {
-		const struct vtep_vni_stats *vs = &sum->vni[v];
-
-		sub = rte_tel_data_alloc();
-		if (sub == NULL)
-			break;
-		rte_tel_data_start_dict(sub);
-		rte_tel_data_add_dict_u64(sub, "decap_pkts", vs->decap_pkts);
-		rte_tel_data_add_dict_u64(sub, "decap_bytes", vs->decap_bytes);
-		rte_tel_data_add_dict_u64(sub, "encap_pkts", vs->encap_pkts);
-		rte_tel_data_add_dict_u64(sub, "encap_bytes", vs->encap_bytes);
-		rte_tel_data_add_dict_u64(sub, "flood_pkts", vs->flood_pkts);
-		rte_tel_data_add_dict_u64(sub, "flood_copies", vs->flood_copies);
-		rte_tel_data_add_dict_u64(sub, "learn_events", vs->learn_events);
-		snprintf(name, sizeof(name), "vni_%u", ctx->conf->vnis[v].vni);
-		vtep_tele_add_sub(d, name, sub);
-	}
+	for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++)
+		add_vni_stats(d, ctx->conf->vnis[v].vni, &sum->vni[v]);
 	free(sum);
-	/* The FDB's counters are the writer's plain integers: a reader may see them a pass late. */
-	fc = vtep_fdb_counters(ctx->fdb);
-	sub = rte_tel_data_alloc();
-	if (sub != NULL) {
-		rte_tel_data_start_dict(sub);
-		rte_tel_data_add_dict_u64(sub, "learned", fc->learned);
-		rte_tel_data_add_dict_u64(sub, "moved", fc->moved);
-		rte_tel_data_add_dict_u64(sub, "aged", fc->aged);
-		rte_tel_data_add_dict_u64(sub, "refused", fc->refused);
-		rte_tel_data_add_dict_u64(sub, "static_move", fc->static_move);
-		rte_tel_data_add_dict_u64(sub, "nb_learned", fc->nb_learned);
-		rte_tel_data_add_dict_u64(sub, "nb_static", fc->nb_static);
-		vtep_tele_add_sub(d, "fdb", sub);
-	}
+	add_fdb_counters(d, vtep_fdb_counters(ctx->fdb));
 	for (unsigned int w = 0; w < ctx->nb_workers; w++)
 		add_lcore(d, ctx->workers[w]->lcore_id, "worker", &ctx->stats[w]);
 	add_lcore(d, rte_get_main_lcore(), "control", &ctx->stats[ctx->nb_workers]);
