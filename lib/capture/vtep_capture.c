@@ -303,6 +303,7 @@ int
 vtep_capture_start(struct vtep_capture *cap, const char *path, const struct vtep_capture_filter *f,
 		uint64_t count, char *err, size_t err_size)
 {
+	struct vtep_capture_filter *nf;
 	struct timespec ts;
 	int fd, rc;
 
@@ -338,15 +339,16 @@ vtep_capture_start(struct vtep_capture *cap, const char *path, const struct vtep
 	cap->st.count = count;
 	cap->st.f = *f;
 	cap->st.vni = f->has_vni ? cap->p.vni_ids[f->vni_idx] : 0;
-	cap->filter = *f;
-	cap->filter.vni_be = vtep_vxlan_vni_be(cap->st.vni);
-	cap->filter.dstport_be = cap->p.dstport_be;
+	nf = &cap->filters[cap->cur ^= 1];
+	*nf = *f;
+	nf->vni_be = vtep_vxlan_vni_be(cap->st.vni);
+	nf->dstport_be = cap->p.dstport_be;
 	worker_sums(cap, cap->base);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	cap->start_tsc = rte_rdtsc();
 	cap->start_ns = (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 	cap->hz = rte_get_tsc_hz();
-	__atomic_store_n(&cap->active, &cap->filter, __ATOMIC_RELEASE);
+	__atomic_store_n(&cap->active, nf, __ATOMIC_RELEASE);
 	CAP_LOG(INFO, "capture to %s started\n", path);
 	return 0;
 }

@@ -90,17 +90,20 @@ struct vtep_capture_status {
 struct vtep_capture {
 	/** Published filter: NULL = no capture. Workers load it once per burst. */
 	const struct vtep_capture_filter *active;
-	struct vtep_capture_filter filter; /**< What active points to. */
-	int meta_off;                      /**< Offset of the copy's dynfield. */
-	struct rte_mempool *pool;          /**< Workers' copies (made at first start). */
-	struct rte_mempool *blocks;        /**< pcapng blocks (control lcore). */
-	struct vtep_capture_params p;      /**< Creation parameters. */
-	rte_pcapng_t *out;                 /**< The open file, NULL when stopped. */
-	struct vtep_capture_status st;     /**< State of the running or last capture. */
-	uint64_t base[3];                  /**< Worker counters at start. */
-	uint64_t start_tsc;                /**< TSC when the capture started... */
-	uint64_t start_ns;                 /**< ... and the wall clock then, in ns since 1970. */
-	uint64_t hz;                       /**< TSC frequency. */
+	/** What active points to: the two alternate, so that a worker still in the burst of a
+	 * stop whose grace period timed out never reads a filter being rewritten. */
+	struct vtep_capture_filter filters[2];
+	unsigned int cur;              /**< Index in filters of the last one published. */
+	int meta_off;                  /**< Offset of the copy's dynfield. */
+	struct rte_mempool *pool;      /**< Workers' copies (made at first start). */
+	struct rte_mempool *blocks;    /**< pcapng blocks (control lcore). */
+	struct vtep_capture_params p;  /**< Creation parameters. */
+	rte_pcapng_t *out;             /**< The open file, NULL when stopped. */
+	struct vtep_capture_status st; /**< State of the running or last capture. */
+	uint64_t base[3];              /**< Worker counters at start. */
+	uint64_t start_tsc;            /**< TSC when the capture started... */
+	uint64_t start_ns;             /**< ... and the wall clock then, in ns since 1970. */
+	uint64_t hz;                   /**< TSC frequency. */
 	struct vtep_capture_worker w[VTEP_CAPTURE_MAX_WORKERS]; /**< Per worker. */
 };
 
