@@ -194,10 +194,30 @@ kill "$MPID"
 wait "$MPID" 2>/dev/null || true
 expect_fail "monitor: bad word" 2 "monitor takes" ctl monitor neigh
 
+# monitor count N exits after N events.
+"$VTEPCTL" --file-prefix "$PFX" monitor fdb count 2 >"$T/mon2.txt" 2>&1 &
+CPID=$!
+sleep 0.3
+ctl fdb add 02:00:00:00:00:06 dst 172.16.91.130 vni 42
+ctl fdb del 02:00:00:00:00:06 vni 42
+rc=0
+wait "$CPID" || rc=$?
+expect_eq "monitor count 2: exit status" "$rc" 0
+expect_eq "monitor count 2: lines" "$(wc -l <"$T/mon2.txt")" 2
+
+# A monitor running when vtepd stops says so and exits 1.
+"$VTEPCTL" --file-prefix "$PFX" monitor >"$T/mon3.txt" 2>&1 &
+EPID=$!
+sleep 0.3
+
 # A capture still running when vtepd stops is closed with what workers copied.
 ctl capture start "$T/exit.pcapng" dev underlay
 sleep 0.2
 stop_vtepd
+rc=0
+wait "$EPID" || rc=$?
+expect_eq "monitor when vtepd stops: exit status" "$rc" 1
+expect_eq "monitor when vtepd stops: says why" "$(grep -c 'lost the connection to vtepd\|vtepd is stopping' "$T/mon3.txt")" 1
 n=$(frames "$T/exit.pcapng")
 expect_eq "log type vtepd.capture at warning: none of its INFO lines" \
 	"$(grep -c '^vtepd.capture:' "$T/vtepd.err")" 0
