@@ -122,7 +122,8 @@ usage(FILE *f)
 			"  vni set N { learning | nolearning | ageing SECONDS }\n"
 			"  stats                (-s: every counter, per lcore too)\n"
 			"  igmp show\n"
-			"  capture start FILE [dev underlay|inner|any] [vni N] [count N]\n"
+			"  capture start FILE [dev underlay|inner|any] [vni N] [count N] [snaplen "
+			"N]\n"
 			"  capture { stop | show }\n"
 			"  monitor [fdb]        (FDB events as they happen, until Ctrl-C)\n"
 			"  call /vtep/CMD[,PARAMS]   (raw telemetry command, JSON answer)\n");

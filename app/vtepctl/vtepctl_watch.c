@@ -21,14 +21,14 @@
 #define MONITOR_POLL_MS 100
 
 static int
-check_count(const char *s)
+check_count(const char *what, const char *s)
 {
 	char *end;
 
 	errno = 0;
 	if (s == NULL || !isdigit((unsigned char)*s) || (strtoull(s, &end, 10), *end != '\0') ||
 			errno != 0)
-		return bad("invalid count", s);
+		return bad(what, s);
 	return 0;
 }
 
@@ -71,8 +71,8 @@ capture_words(int argc, char **argv, char *cmd, size_t size)
 		} else if (strcmp(w, "vni") == 0) {
 			if (check_vni(v) != 0)
 				return -1;
-		} else if (strcmp(w, "count") == 0) {
-			if (check_count(v) != 0)
+		} else if (strcmp(w, "count") == 0 || strcmp(w, "snaplen") == 0) {
+			if (check_count(w[0] == 'c' ? "invalid count" : "invalid snaplen", v) != 0)
 				return -1;
 		} else {
 			return bad("unknown word", w);
@@ -97,6 +97,8 @@ capture_print(const struct jnode *v)
 		printf(" vni %s", jstr(v, "vni"));
 	if (strcmp(jstr(v, "count"), "0") != 0)
 		printf(" count %s", jstr(v, "count"));
+	if (strcmp(jstr(v, "snaplen"), "0") != 0)
+		printf(" snaplen %s", jstr(v, "snaplen"));
 	printf(" written %s lost %llu", jstr(v, "written"),
 			strtoull(jstr(v, "ring_full"), NULL, 10) +
 					strtoull(jstr(v, "nombuf"), NULL, 10) +
@@ -203,7 +205,8 @@ monitor(int argc, char **argv)
 
 	if (argc > 0 && strcmp(argv[0], "fdb") == 0)
 		i++;
-	if (i + 1 < argc && strcmp(argv[i], "count") == 0 && check_count(argv[i + 1]) == 0) {
+	if (i + 1 < argc && strcmp(argv[i], "count") == 0 &&
+			check_count("invalid count", argv[i + 1]) == 0) {
 		limit = strtoull(argv[i + 1], NULL, 10);
 		i += 2;
 	}

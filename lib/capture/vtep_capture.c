@@ -36,6 +36,7 @@ struct cap_meta {
 	uint64_t tsc;   /* when the worker saw the frame */
 	uint16_t queue; /* RX or TX queue */
 	uint8_t dir;    /* enum rte_pcapng_direction */
+	uint32_t len;   /* length of the frame (the copy may be cut at snaplen) */
 };
 
 static const struct rte_mbuf_dynfield meta_desc = {
@@ -177,7 +178,7 @@ vtep_capture_copy(struct vtep_capture *cap, const struct vtep_capture_filter *f,
 
 		if (!match(f, pkts[i], vni_idx))
 			continue;
-		c = rte_pktmbuf_copy(pkts[i], cap->pool, 0, UINT32_MAX);
+		c = rte_pktmbuf_copy(pkts[i], cap->pool, 0, f->snaplen ? f->snaplen : UINT32_MAX);
 		if (c == NULL) {
 			cw->nombuf++;
 			continue;
@@ -187,6 +188,7 @@ vtep_capture_copy(struct vtep_capture *cap, const struct vtep_capture_filter *f,
 		meta->tsc = tsc;
 		meta->queue = queue;
 		meta->dir = dir;
+		meta->len = rte_pktmbuf_pkt_len(pkts[i]);
 		copies[nb++] = c;
 		if (nb == CAP_BURST) {
 			enqueue(cw, copies, nb);
@@ -203,13 +205,14 @@ vtep_capture_copy(struct vtep_capture *cap, const struct vtep_capture_filter *f,
  * without a lock and that goes wrong for a stamp older than the newest one it has seen (several
  * workers, one ring after the other): so vtepd writes the Enhanced Packet Block's timestamp
  * itself (pcapng, draft-ietf-opsawg-pcapng section 4.3: high and low 32 bits at offsets 12 and
- * 16, in the if_tsresol of 10^-9 that rte_pcapng's interface blocks declare).
+ * 16, in the if_tsresol of 10^-9 that rte_pcapng's interface blocks declare). It also writes the
+ * Original Packet Length (offset 24): rte_pcapng_copy saw only the copy, cut at snaplen.
  */
 static void
-set_timestamp(const struct vtep_capture *cap, struct rte_mbuf *block, uint64_t tsc)
+fix_block(const struct vtep_capture *cap, struct rte_mbuf *block, const struct cap_meta *meta)
 {
 	uint8_t *epb = rte_pktmbuf_mtod(block, uint8_t *);
-	int64_t d = (int64_t)(tsc - cap->start_tsc);
+	int64_t d = (int64_t)(meta->tsc - cap->start_tsc);
 	uint64_t ns, mag = d < 0 ? -(uint64_t)d : (uint64_t)d;
 	uint32_t hi, lo;
 
@@ -219,6 +222,7 @@ set_timestamp(const struct vtep_capture *cap, struct rte_mbuf *block, uint64_t t
 	lo = (uint32_t)ns;
 	memcpy(epb + 12, &hi, sizeof(hi));
 	memcpy(epb + 16, &lo, sizeof(lo));
+	memcpy(epb + 24, &meta->len, sizeof(meta->len));
 }
 
 /* Turn copies into pcapng blocks and write them; copies are freed. */
@@ -240,7 +244,7 @@ write_copies(struct vtep_capture *cap, struct rte_mbuf **copies, unsigned int n)
 			cap->st.write_errors++;
 			continue;
 		}
-		set_timestamp(cap, blocks[nb++], meta->tsc);
+		fix_block(cap, blocks[nb++], meta);
 	}
 	rte_pktmbuf_free_bulk(copies, n);
 	if (nb == 0)

@@ -52,6 +52,7 @@ struct vtep_capture_filter {
 	int16_t vni_idx;       /**< Its index (inner ports). */
 	rte_be32_t vni_be;     /**< Its id as the VXLAN header carries it: VNI << 8. */
 	rte_be16_t dstport_be; /**< VXLAN UDP port, to find the VNI of underlay frames. */
+	uint32_t snaplen;      /**< Bytes kept of each frame (tcpdump -s), 0 = all. */
 };
 
 /** Counters of one worker, written by that worker only. */

@@ -203,14 +203,17 @@ parse_word(const struct vtep_conf *conf, char *w, struct vtep_tele_args *a, char
 	}
 	*v++ = '\0';
 	if (strcmp(w, "vni") != 0 && strcmp(w, "start") != 0 && strcmp(w, "ageing") != 0 &&
-			strcmp(w, "count") != 0 && strcmp(w, "after") != 0)
+			strcmp(w, "count") != 0 && strcmp(w, "after") != 0 &&
+			strcmp(w, "snaplen") != 0)
 		return parse_text(w, v, a, err, esz);
 	rc = parse_number(w, v, &n, err, esz);
 	if (rc != 0)
 		return rc;
 	if (w[0] == 'v')
 		return parse_vni(conf, n, a, err, esz);
-	if (w[0] == 's')
+	if (strcmp(w, "snaplen") == 0)
+		a->snaplen = n;
+	else if (w[0] == 's')
 		a->start = n;
 	else if (w[0] == 'c')
 		a->count = n;

@@ -26,6 +26,7 @@ do_start(struct vtep_ctl *c, void *arg)
 			.dev = r->a.dev < 0 ? VTEP_CAPTURE_UNDERLAY : r->a.dev,
 			.has_vni = r->a.vni_idx >= 0,
 			.vni_idx = r->a.vni_idx,
+			.snaplen = r->a.snaplen,
 	};
 
 	r->rc = vtep_capture_start(cap, r->a.file, &f, r->a.count, r->err, sizeof(r->err));
@@ -62,6 +63,7 @@ add_status(struct rte_tel_data *d, const struct vtep_capture_status *st)
 	rte_tel_data_add_dict_string(d, "dev", devs[st->f.dev]);
 	rte_tel_data_add_dict_u64(d, "vni", st->f.has_vni ? st->vni : 0);
 	rte_tel_data_add_dict_u64(d, "count", st->count);
+	rte_tel_data_add_dict_u64(d, "snaplen", st->f.snaplen);
 	rte_tel_data_add_dict_u64(d, "written", st->written);
 	rte_tel_data_add_dict_u64(d, "copied", st->copied);
 	rte_tel_data_add_dict_u64(d, "ring_full", st->ring_full);
@@ -103,7 +105,7 @@ out:
 const struct vtep_tele_cmd vtep_tele_capture_cmds[] = {
 		{"/vtep/capture_start", cmd_capture,
 				"Capture to pcapng: file=/PATH[,dev=underlay|inner|any][,vni=N]"
-				"[,count=N]."},
+				"[,count=N][,snaplen=N]."},
 		{"/vtep/capture_stop", cmd_capture, "Stop the capture and close its file."},
 		{"/vtep/capture", cmd_capture,
 				"Capture state: file, filter, frames written, losses."},

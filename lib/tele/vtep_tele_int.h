@@ -29,9 +29,10 @@ struct vtep_tele_args {
 	uint32_t start;            /**< start= (FDB paging). */
 	int learning;              /**< learning=on|off: 1/0, -1 if none. */
 	int64_t ageing;            /**< ageing=, -1 if none. */
-	int dev;        /**< dev=underlay|inner|any (enum vtep_capture_dev), -1 if none. */
-	uint64_t count; /**< count= (capture), 0 if none. */
-	uint64_t after; /**< after= (monitor: events after this sequence number). */
+	int dev;          /**< dev=underlay|inner|any (enum vtep_capture_dev), -1 if none. */
+	uint64_t count;   /**< count= (capture), 0 if none. */
+	uint32_t snaplen; /**< snaplen= (capture), 0 if none. */
+	uint64_t after;   /**< after= (monitor: events after this sequence number). */
 	char file[VTEP_CAPTURE_PATH_MAX]; /**< file= (capture), empty if none. */
 };
 

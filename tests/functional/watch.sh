@@ -88,6 +88,14 @@ expect_eq "underlay: both directions seen" "$((in > 0 && out > 0))" 1
 ts=$(tshark -r "$T/u42.pcapng" -c 1 -T fields -e frame.time_epoch 2>/dev/null | cut -d. -f1)
 expect_eq "timestamp within 60 s of now ($ts)" "$(($(date +%s) - ts < 60 && ts - $(date +%s) < 60))" 1
 
+# snaplen: 64 bytes of each 114-byte frame are kept, and the file says how long it was.
+ctl capture start "$T/snap.pcapng" dev underlay count 20 snaplen 64
+wait_for 10 capture_stopped || fail "snaplen capture did not stop"
+expect_eq "snaplen 64: captured lengths" \
+	"$(tshark -r "$T/snap.pcapng" -T fields -e frame.cap_len 2>/dev/null | sort -u)" 64
+expect_eq "snaplen 64: original lengths" \
+	"$(tshark -r "$T/snap.pcapng" -T fields -e frame.len 2>/dev/null | sort -u | tr '\n' ' ')" "114 "
+
 # The inner port of VNI 43, a relative file name (vtepctl makes it absolute).
 (cd "$T" && ctl capture start i43.pcapng dev inner vni 43 count 100)
 wait_for 10 capture_stopped || fail "inner capture did not stop"
@@ -130,7 +138,8 @@ expect_fail "capture: bad dev" 2 "dev must be underlay, inner or any" \
 expect_fail "capture: bad count" 2 "invalid count" ctl capture start "$T/x.pcapng" count -1
 expect_fail "capture: comma in the name" 2 "must not contain" ctl capture start "$T/a,b.pcapng"
 expect_fail "capture: no file" 2 "needs a file" ctl capture start
-expect_fail "capture: unknown word" 2 "unknown word" ctl capture start "$T/x.pcapng" snaplen 64
+expect_fail "capture: unknown word" 2 "unknown word" ctl capture start "$T/x.pcapng" filter udp
+expect_fail "capture: bad snaplen" 2 "invalid snaplen" ctl capture start "$T/x.pcapng" snaplen x
 expect_fail "capture: unknown verb" 2 "unknown capture command" ctl capture frob
 expect_fail "raw: capture_start without file" 1 "needs file=" ctl call /vtep/capture_start
 expect_fail "raw: relative file" 1 "absolute path" ctl call /vtep/capture_start,file=x.pcapng

@@ -35,6 +35,27 @@ vxlan_frame(uint32_t vni, uint16_t dport, uint16_t vlan, uint8_t *bytes, size_t 
 	return pkt_mbuf(vtep_test_pool(), bytes, *size);
 }
 
+/* Captured and original length of the first frame of a file; -1 if unreadable. */
+static int
+first_lengths(const char *path, uint32_t *caplen, uint32_t *len)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, err);
+	struct pcap_pkthdr *h;
+	const u_char *b;
+	int rc = -1;
+
+	if (p == NULL)
+		return -1;
+	if (pcap_next_ex(p, &h, &b) == 1) {
+		*caplen = h->caplen;
+		*len = h->len;
+		rc = 0;
+	}
+	pcap_close(p);
+	return rc;
+}
+
 /* Frames in a capture file whose VXLAN VNI (at the untagged offset) is vni; -1 if unreadable. */
 static int
 file_frames(const char *path, uint32_t vni, int *matching)
@@ -118,6 +139,7 @@ test_ring_full_and_count(struct vtep_capture *cap, const char *path)
 	struct vtep_capture_filter f = {.dev = VTEP_CAPTURE_ANY};
 	struct vtep_capture_status st;
 	struct rte_mbuf *m[32];
+	uint32_t caplen = 0, len = 0;
 	uint8_t bytes[256];
 	size_t size;
 	char err[128];
@@ -146,6 +168,14 @@ test_ring_full_and_count(struct vtep_capture *cap, const char *path)
 	CHECK(!st.running && st.written == 5);
 	CHECK(file_frames(path, 42, &matching) == 5 && matching == 5);
 	CHECK(rte_mempool_in_use_count(cap->pool) == 0);
+
+	/* snaplen: the file keeps 20 bytes of each frame and says how long it was. */
+	f.snaplen = 20;
+	CHECK(vtep_capture_start(cap, path, &f, 0, err, sizeof(err)) == 0);
+	vtep_capture_burst(cap, 0, 0, 0, -1, m, 1, RTE_PCAPNG_DIRECTION_IN);
+	CHECK(vtep_capture_stop(cap) == 0);
+	CHECK(first_lengths(path, &caplen, &len) == 0 && caplen == 20 &&
+			len == rte_pktmbuf_pkt_len(m[0]));
 	rte_pktmbuf_free_bulk(m, 32);
 }
 
