@@ -20,8 +20,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
+#include "vtepctl.h"
+
 #define SOCK_NAME "dpdk_telemetry.v2"
 /* Larger than DPDK's largest telemetry answer (16 KB in 22.11). */
 #define REPLY_SIZE (256 * 1024)
@@ -29,224 +29,10 @@
 #define FDB_PAGE 128
 #define VNI_MAX 0xffffffu
 
-/* ---- a small JSON reader: enough for telemetry answers ---------------------------------- */
-
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-
-struct jnode {
-	enum jtype type;
-	char *key;          /* name inside an object */
-	char *str;          /* J_STR text, J_NUM text */
-	struct jnode *kids; /* J_ARR, J_OBJ members */
-	struct jnode *next; /* sibling */
-};
-
-static const char *jp; /* parse position */
-
-static void
-skip_ws(void)
-{
-	while (isspace((unsigned char)*jp))
-		jp++;
-}
-
-static char *
-parse_str(void)
-{
-	size_t n = 0, cap = 32;
-	char *s = malloc(cap);
-
-	if (s == NULL || *jp != '"')
-		goto bad;
-	for (jp++; *jp != '"'; jp++) {
-		char c = *jp;
-
-		if (c == '\0')
-			goto bad;
-		if (c == '\\') {
-			c = *++jp;
-			if (c == 'n')
-				c = '\n';
-			else if (c == 't')
-				c = '\t';
-			else if (c == 'u') /* telemetry strings are ASCII: keep the low byte */
-				c = (char)strtol((char[3]){jp[3], jp[4], 0}, NULL, 16), jp += 4;
-			else if (c == '\0')
-				goto bad;
-		}
-		if (n + 2 > cap) {
-			char *t = realloc(s, cap *= 2);
-
-			if (t == NULL)
-				goto bad;
-			s = t;
-		}
-		s[n++] = c;
-	}
-	jp++;
-	s[n] = '\0';
-	return s;
-bad:
-	free(s);
-	return NULL;
-}
-
-static struct jnode *parse_value(int depth);
-
-static void
-json_free(struct jnode *n)
-{
-	while (n != NULL) {
-		struct jnode *next = n->next;
-
-		json_free(n->kids);
-		free(n->key);
-		free(n->str);
-		free(n);
-		n = next;
-	}
-}
-
-/* Members of an array or object, up to the closing bracket. */
-static bool
-parse_members(struct jnode *n, char close, int depth)
-{
-	struct jnode **tail = &n->kids;
-	char *key = NULL;
-
-	jp++;
-	skip_ws();
-	if (*jp == close) {
-		jp++;
-		return true;
-	}
-	for (;;) {
-		skip_ws();
-		if (close == '}') {
-			key = parse_str();
-			skip_ws();
-			if (key == NULL || *jp++ != ':')
-				return false;
-		}
-		*tail = parse_value(depth + 1);
-		if (*tail == NULL) {
-			free(key);
-			return false;
-		}
-		(*tail)->key = key;
-		tail = &(*tail)->next;
-		skip_ws();
-		if (*jp == ',') {
-			jp++;
-			continue;
-		}
-		if (*jp++ != close)
-			return false;
-		return true;
-	}
-}
-
-static struct jnode *
-parse_value(int depth)
-{
-	struct jnode *n = calloc(1, sizeof(*n));
-	const char *start;
-
-	if (n == NULL || depth > 16)
-		goto bad;
-	skip_ws();
-	if (*jp == '{' || *jp == '[') {
-		n->type = *jp == '{' ? J_OBJ : J_ARR;
-		if (!parse_members(n, *jp == '{' ? '}' : ']', depth))
-			goto bad;
-	} else if (*jp == '"') {
-		n->type = J_STR;
-		n->str = parse_str();
-		if (n->str == NULL)
-			goto bad;
-	} else if (strncmp(jp, "null", 4) == 0) {
-		jp += 4;
-	} else if (strncmp(jp, "true", 4) == 0 || strncmp(jp, "false", 5) == 0) {
-		n->type = J_BOOL;
-		n->str = strdup(*jp == 't' ? "true" : "false");
-		jp += *jp == 't' ? 4 : 5;
-	} else if (*jp == '-' || isdigit((unsigned char)*jp)) {
-		n->type = J_NUM;
-		for (start = jp; *jp == '-' || *jp == '+' || *jp == '.' || *jp == 'e' ||
-				*jp == 'E' || isdigit((unsigned char)*jp);
-				jp++)
-			;
-		n->str = strndup(start, jp - start);
-	} else {
-		goto bad;
-	}
-	return n;
-bad:
-	json_free(n);
-	return NULL;
-}
-
-static struct jnode *
-json_parse(const char *text)
-{
-	struct jnode *n;
-
-	jp = text;
-	n = parse_value(0);
-	skip_ws();
-	if (n != NULL && *jp != '\0') {
-		json_free(n);
-		n = NULL;
-	}
-	return n;
-}
-
-static const struct jnode *
-jget(const struct jnode *obj, const char *key)
-{
-	if (obj == NULL || obj->type != J_OBJ)
-		return NULL;
-	for (const struct jnode *k = obj->kids; k != NULL; k = k->next)
-		if (strcmp(k->key, key) == 0)
-			return k;
-	return NULL;
-}
-
-static const char *
-jstr(const struct jnode *obj, const char *key)
-{
-	const struct jnode *n = jget(obj, key);
-
-	return n != NULL && n->str != NULL ? n->str : "";
-}
-
-static void
-json_print(const struct jnode *n, FILE *f)
-{
-	if (n->type == J_OBJ || n->type == J_ARR) {
-		fputc(n->type == J_OBJ ? '{' : '[', f);
-		for (const struct jnode *k = n->kids; k != NULL; k = k->next) {
-			if (n->type == J_OBJ)
-				fprintf(f, "\"%s\":", k->key);
-			json_print(k, f);
-			if (k->next != NULL)
-				fputc(',', f);
-		}
-		fputc(n->type == J_OBJ ? '}' : ']', f);
-	} else if (n->type == J_STR) {
-		fputc('"', f);
-		for (const char *c = n->str; *c != '\0'; c++)
-			fprintf(f, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
-		fputc('"', f);
-	} else {
-		fputs(n->type == J_NULL ? "null" : n->str, f);
-	}
-}
-
 /* ---- the telemetry socket ------------------------------------------------------------------ */
 
 static const char *prefix = "rte";
-static bool json_out, show_stats;
+bool json_out, show_stats;
 static int sock = -1;
 static char *reply;
 static struct jnode *last_root; /* the last answer, freed by the next request and at exit */
@@ -262,7 +48,7 @@ sock_path(char *buf, size_t size)
 	snprintf(buf, size, "%s/dpdk/%s/%s", dir, prefix, SOCK_NAME);
 }
 
-static int
+int
 connect_vtepd(void)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -288,7 +74,7 @@ connect_vtepd(void)
  * Send one command and parse its answer. @return the value under the command's name, or NULL
  * after printing why (vtepd's "error", an unknown command, a broken reply).
  */
-static struct jnode *
+struct jnode *
 request(const char *cmd)
 {
 	struct jnode *root, *val;
@@ -336,10 +122,14 @@ usage(FILE *f)
 			"  vni set N { learning | nolearning | ageing SECONDS }\n"
 			"  stats                (-s: every counter, per lcore too)\n"
 			"  igmp show\n"
+			"  capture start FILE [dev underlay|inner|any] [vni N] [count N] [snaplen "
+			"N]\n"
+			"  capture { stop | show }\n"
+			"  monitor [fdb]        (FDB events as they happen, until Ctrl-C)\n"
 			"  call /vtep/CMD[,PARAMS]   (raw telemetry command, JSON answer)\n");
 }
 
-static int
+int
 bad(const char *what, const char *value)
 {
 	fprintf(stderr, "vtepctl: %s '%s'\n", what, value != NULL ? value : "(missing)");
@@ -374,7 +164,7 @@ check_ip(const char *s)
 	return 0;
 }
 
-static int
+int
 check_vni(const char *s)
 {
 	char *end;
@@ -672,6 +462,10 @@ run(int argc, char **argv)
 		return verb[0] == 's' && verb[1] == 'e' ? vni_set(argc - 2, argv + 2) : vni_show();
 	} else if (is(obj, "igmp") && is(verb, "show")) {
 		return raw("/vtep/igmp");
+	} else if (is(obj, "capture")) {
+		return capture(argc - 1, argv + 1);
+	} else if (is(obj, "monitor")) {
+		return monitor(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "vtepctl: unknown command '%s %s'\n", obj, argc > 1 ? argv[1] : "");
 	usage(stderr);

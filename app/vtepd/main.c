@@ -15,6 +15,7 @@
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_pdump.h>
 
 #include "vtep_conf.h"
 #include "vtep_ctl.h"
@@ -84,7 +85,7 @@ control_loop(struct vtep_ctl *ctl)
 
 	next_stats = start + conf->stats_interval * hz;
 	while (!ctx.quit) {
-		unsigned int work = vtep_ctl_poll(ctl);
+		unsigned int work = vtep_ctl_poll(ctl) + vtep_capture_poll(ctx.capture);
 
 		now = rte_rdtsc();
 		/* Stay awake a moment after work: a learn event that arrives then is installed
@@ -143,6 +144,10 @@ main(int argc, char **argv)
 	rc = vtep_tele_init(ctl);
 	if (rc != 0)
 		fprintf(stderr, "vtepd: telemetry commands unavailable: %s\n", strerror(-rc));
+	/* dpdk-dumpcap and dpdk-pdump attach as secondary processes (docs/capture.md); nothing
+	 * runs on the data plane until one does. */
+	if (rte_pdump_init() != 0)
+		fprintf(stderr, "vtepd: dpdk-dumpcap cannot attach: %s\n", rte_strerror(rte_errno));
 	signal(SIGINT, on_quit);
 	signal(SIGTERM, on_quit);
 	signal(SIGUSR1, on_usr1);
@@ -159,6 +164,7 @@ main(int argc, char **argv)
 	vtep_ctl_shutdown(ctl);
 	vtep_ctl_free(ctl);
 	vtep_ctx_print_stats(&ctx, stdout);
+	rte_pdump_uninit();
 	vtep_ctx_free(&ctx);
 	rte_eal_cleanup();
 	return 0;

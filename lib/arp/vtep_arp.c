@@ -6,6 +6,10 @@
 
 #include "vtep_arp.h"
 #include "vtep_hdr.h"
+#include "vtep_log.h"
+
+VTEP_LOG_REGISTER(arp);
+#define ARP_LOG(level, ...) VTEP_LOG(arp, level, __VA_ARGS__)
 
 #define ARP_FRAME_SIZE (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
 
@@ -232,7 +236,13 @@ confirm(struct vtep_arp *arp, struct vtep_arp_entry *e, const struct rte_ether_a
 		uint64_t now)
 {
 	bool changed = !has_mac(e) || !rte_is_same_ether_addr(&e->mac, sha);
+	char ips[16];
 
+	if (changed || e->state != VTEP_ARP_REACHABLE)
+		ARP_LOG(DEBUG, "%s reachable at %02x:%02x:%02x:%02x:%02x:%02x (was %s)\n",
+				vtep_ip_str(e->ip_be, ips), sha->addr_bytes[0], sha->addr_bytes[1],
+				sha->addr_bytes[2], sha->addr_bytes[3], sha->addr_bytes[4],
+				sha->addr_bytes[5], vtep_arp_state_name(e->state));
 	e->mac = *sha;
 	e->state = VTEP_ARP_REACHABLE;
 	e->confirmed = now;
@@ -338,12 +348,17 @@ backoff(const struct vtep_arp *arp, unsigned int probes)
 static struct rte_mbuf *
 expire(struct vtep_arp *arp, struct vtep_arp_entry *e, uint64_t now)
 {
+	char ips[16];
+
 	switch (e->state) {
 	case VTEP_ARP_INCOMPLETE:
 	case VTEP_ARP_FAILED:
 		/* Broadcasts 1, 2, 4, ... 60 s apart until it answers; FAILED after 3. */
-		if (e->probes >= VTEP_ARP_PROBES)
+		if (e->probes >= VTEP_ARP_PROBES && e->state != VTEP_ARP_FAILED) {
+			ARP_LOG(DEBUG, "%s failed: no answer to %u requests\n",
+					vtep_ip_str(e->ip_be, ips), e->probes);
 			e->state = VTEP_ARP_FAILED;
+		}
 		if (e->probes < UINT8_MAX)
 			e->probes++;
 		e->next = now + backoff(arp, e->probes);
@@ -364,6 +379,8 @@ expire(struct vtep_arp *arp, struct vtep_arp_entry *e, uint64_t now)
 			release(arp, e);
 			return NULL;
 		}
+		ARP_LOG(DEBUG, "%s lost: no answer to %u unicast probes\n",
+				vtep_ip_str(e->ip_be, ips), e->probes);
 		e->state = VTEP_ARP_INCOMPLETE;
 		notify(arp, e);
 		return start_resolution(arp, e, now);

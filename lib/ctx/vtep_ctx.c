@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
@@ -260,6 +261,26 @@ setup_workers(struct vtep_ctx *ctx, char *err, size_t esz)
 	return 0;
 }
 
+static int
+setup_capture(struct vtep_ctx *ctx, char *err, size_t esz)
+{
+	struct vtep_capture_params p = {
+			.nb_workers = ctx->nb_workers,
+			.socket = ctx->underlay.socket,
+			.qsbr = ctx->qsbr,
+			.dstport_be = rte_cpu_to_be_16(ctx->conf->dstport),
+			.nb_vnis = ctx->conf->nb_vnis,
+	};
+
+	for (unsigned int v = 0; v < p.nb_vnis; v++)
+		p.vni_ids[v] = ctx->conf->vnis[v].vni;
+	ctx->capture = vtep_capture_create(&p);
+	if (ctx->capture == NULL)
+		return fail(err, esz, -rte_errno, "cannot create the capture rings: %s",
+				rte_strerror(rte_errno));
+	return 0;
+}
+
 int
 vtep_ctx_create(struct vtep_ctx *ctx, const struct vtep_conf *conf, char *err, size_t err_size)
 {
@@ -286,6 +307,8 @@ vtep_ctx_create(struct vtep_ctx *ctx, const struct vtep_conf *conf, char *err, s
 		rc = setup_vnis(ctx, err, err_size);
 	if (rc == 0)
 		rc = setup_workers(ctx, err, err_size);
+	if (rc == 0)
+		rc = setup_capture(ctx, err, err_size);
 	if (rc != 0) {
 		vtep_ctx_free(ctx);
 		return rc;
@@ -301,6 +324,9 @@ vtep_ctx_free(struct vtep_ctx *ctx)
 	struct vtep_learn_event ev;
 	void *m;
 
+	/* Workers are gone: a running capture gets what they copied, and its file is closed. */
+	vtep_capture_free(ctx->capture);
+	ctx->capture = NULL;
 	for (unsigned int w = 0; w < VTEP_MAX_WORKERS; w++) {
 		struct vtep_worker *wk = ctx->workers[w];
 

@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "vtep_capture.h"
 #include "vtep_conf.h"
 #include "vtep_decap.h"
 #include "vtep_encap.h"
@@ -84,6 +85,7 @@ struct vtep_ctx {
 	struct vtep_lcore_stats *stats;
 	uint64_t idle_exit_tsc;       /**< Exit after this many idle cycles, 0 = never. */
 	unsigned int baseline_in_use; /**< Mbufs in use once ports started (leak check). */
+	struct vtep_capture *capture; /**< Packet capture (off until started). */
 };
 
 /**

@@ -37,9 +37,26 @@ struct vtep_fdb {
 	struct vtep_fdb_entry *entries; /* indexed by key position */
 	struct vtep_fdb_params p;
 	struct vtep_fdb_counters c;
-	bool rcu;      /* deleted slots are reclaimed by the hash's RCU defer queue */
-	size_t memory; /* heap bytes taken at creation */
+	bool rcu;                  /* deleted slots are reclaimed by the hash's RCU defer queue */
+	size_t memory;             /* heap bytes taken at creation */
+	vtep_fdb_notify_fn notify; /* writer's notifier, or NULL */
+	void *notify_arg;
 };
+
+static void
+notify(const struct vtep_fdb *fdb, enum vtep_fdb_change what, uint64_t key, rte_be32_t dst_be,
+		uint8_t flags)
+{
+	if (fdb->notify != NULL)
+		fdb->notify(fdb->notify_arg, what, key, dst_be, flags);
+}
+
+void
+vtep_fdb_set_notify(struct vtep_fdb *fdb, vtep_fdb_notify_fn fn, void *arg)
+{
+	fdb->notify = fn;
+	fdb->notify_arg = arg;
+}
 
 uint32_t
 vtep_fdb_now(void)
@@ -296,6 +313,7 @@ vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t
 		set_word(e, ev->src_be, remote, e->flags, e->vni_idx);
 		vtep_fdb_entry_touch(e, now);
 		fdb->c.moved++;
+		notify(fdb, VTEP_FDB_EV_MOVED, ev->key, ev->src_be, 0);
 		return 0;
 	}
 	if (!room_for_learned(fdb, v))
@@ -307,6 +325,7 @@ vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t
 	fdb->c.learned++;
 	fdb->c.nb_learned++;
 	fdb->c.vni_learned[v]++;
+	notify(fdb, VTEP_FDB_EV_LEARNED, ev->key, ev->src_be, 0);
 	return 0;
 }
 
@@ -323,17 +342,19 @@ vtep_fdb_add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint1
 		count(fdb, e, -1);
 		set_word(e, dst_be, remote, VTEP_FDB_STATIC, e->vni_idx);
 		count(fdb, e, 1);
+		notify(fdb, VTEP_FDB_EV_STATIC, key, dst_be, VTEP_FDB_STATIC);
 		return 0;
 	}
 	if (fdb->c.nb_learned + fdb->c.nb_static >= fdb->p.size ||
 			add(fdb, key, dst_be, remote, VTEP_FDB_STATIC, vtep_fdb_now()) != 0)
 		return -ENOSPC;
 	fdb->c.nb_static++;
+	notify(fdb, VTEP_FDB_EV_STATIC, key, dst_be, VTEP_FDB_STATIC);
 	return 0;
 }
 
-int
-vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key)
+static int
+del_key(struct vtep_fdb *fdb, uint64_t key, enum vtep_fdb_change why)
 {
 	int32_t pos = rte_hash_lookup(fdb->h, &key);
 
@@ -342,6 +363,7 @@ vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key)
 	if (rte_hash_del_key(fdb->h, &key) < 0)
 		return -ENOENT;
 	count(fdb, &fdb->entries[pos], -1);
+	notify(fdb, why, key, fdb->entries[pos].dst_be, fdb->entries[pos].flags);
 	/* With RCU the slot keeps its data for readers still holding it; reclaim_slot() clears
 	 * it later. Without RCU the writer is alone, and LF mode leaves the freeing to us. */
 	if (!fdb->rcu) {
@@ -349,6 +371,12 @@ vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key)
 		rte_hash_free_key_with_position(fdb->h, pos);
 	}
 	return 0;
+}
+
+int
+vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key)
+{
+	return del_key(fdb, key, VTEP_FDB_EV_DELETED);
 }
 
 typedef bool (*sweep_match)(
@@ -381,7 +409,7 @@ collect(const struct vtep_fdb *fdb, sweep_match match, const void *arg, uint64_t
  * that allocation fails, batches on the stack, each starting the walk again.
  */
 static unsigned int
-sweep(struct vtep_fdb *fdb, sweep_match match, const void *arg)
+sweep(struct vtep_fdb *fdb, sweep_match match, const void *arg, enum vtep_fdb_change why)
 {
 	unsigned int max = fdb->c.nb_learned, total = 0, n;
 	uint64_t batch[256], *keys;
@@ -396,7 +424,7 @@ sweep(struct vtep_fdb *fdb, sweep_match match, const void *arg)
 	do {
 		n = collect(fdb, match, arg, keys, max);
 		for (unsigned int i = 0; i < n; i++)
-			total += vtep_fdb_del(fdb, keys[i]) == 0;
+			total += del_key(fdb, keys[i], why) == 0;
 	} while (keys == batch && n == max);
 	if (keys != batch)
 		free(keys);
@@ -423,7 +451,7 @@ vtep_fdb_flush(struct vtep_fdb *fdb, int vni_idx, rte_be32_t dst_be)
 {
 	struct flush_arg f = {vni_idx, dst_be};
 
-	return sweep(fdb, flush_match, &f);
+	return sweep(fdb, flush_match, &f, VTEP_FDB_EV_FLUSHED);
 }
 
 static bool
@@ -438,7 +466,7 @@ age_match(const struct vtep_fdb *fdb, const struct vtep_fdb_entry *e, const void
 unsigned int
 vtep_fdb_age(struct vtep_fdb *fdb, uint32_t now)
 {
-	unsigned int n = sweep(fdb, age_match, &now);
+	unsigned int n = sweep(fdb, age_match, &now, VTEP_FDB_EV_AGED);
 
 	fdb->c.aged += n;
 	return n;

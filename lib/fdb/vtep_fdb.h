@@ -199,6 +199,27 @@ unsigned int vtep_fdb_age(struct vtep_fdb *fdb, uint32_t now);
 /** Set learning ageing of a VNI at run time (writer only). */
 void vtep_fdb_set_ageing(struct vtep_fdb *fdb, unsigned int vni_idx, uint32_t ageing);
 
+/** What changed in the FDB, for the writer's notifier (`bridge monitor fdb`). */
+enum vtep_fdb_change {
+	VTEP_FDB_EV_LEARNED, /**< A new learned entry. */
+	VTEP_FDB_EV_MOVED,   /**< A learned entry moved to another remote VTEP. */
+	VTEP_FDB_EV_STATIC,  /**< A static entry added or replaced. */
+	VTEP_FDB_EV_DELETED, /**< An entry deleted (vtep_fdb_del). */
+	VTEP_FDB_EV_FLUSHED, /**< A learned entry deleted by vtep_fdb_flush. */
+	VTEP_FDB_EV_AGED,    /**< A learned entry aged out. */
+};
+
+/**
+ * Called by the writer after each change, on the writer's thread.
+ * @param dst_be The entry's remote VTEP (after the change; before it for deletions).
+ * @param flags  The entry's VTEP_FDB_* flags.
+ */
+typedef void (*vtep_fdb_notify_fn)(void *arg, enum vtep_fdb_change what, uint64_t key,
+		rte_be32_t dst_be, uint8_t flags);
+
+/** Set (or with NULL clear) the writer's notifier (writer only). */
+void vtep_fdb_set_notify(struct vtep_fdb *fdb, vtep_fdb_notify_fn fn, void *arg);
+
 /** Counters of the FDB (writer's view). */
 struct vtep_fdb_counters {
 	uint64_t learned;     /**< New learned entries. */

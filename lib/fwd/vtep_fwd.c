@@ -80,6 +80,8 @@ underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
 
 		if (nb == 0)
 			continue;
+		vtep_capture_burst(ctx->capture, w->id, ctx->inner[v].port_id, w->inner_tx[v].queue,
+				v, w->inner_out[v], nb, RTE_PCAPNG_DIRECTION_OUT);
 		st->inner_tx += vtep_txq_send(&w->inner_tx[v], w->inner_out[v], nb,
 				&st->drops[VTEP_DROP_TX_INNER_FULL]);
 		w->nb_inner_out[v] = 0;
@@ -94,6 +96,8 @@ inner_rx(struct vtep_worker *w, unsigned int vni_idx, struct rte_mbuf **pkts, ui
 
 	st->inner_rx += n;
 	nb_out = vtep_encap_burst(&w->ctx->encap, vni_idx, pkts, n, w->outer_out, &w->ip_id, st);
+	vtep_capture_burst(w->ctx->capture, w->id, w->ctx->underlay.port_id, w->underlay_tx.queue,
+			-1, w->outer_out, nb_out, RTE_PCAPNG_DIRECTION_OUT);
 	st->underlay_tx += vtep_txq_send(&w->underlay_tx, w->outer_out, nb_out,
 			&st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
 }
@@ -124,6 +128,8 @@ vtep_fwd_poll(struct vtep_worker *w)
 		if (n == 0)
 			continue;
 		total += n;
+		vtep_capture_burst(ctx->capture, w->id, rx->port_id, rx->queue, rx->vni_idx, pkts,
+				n, RTE_PCAPNG_DIRECTION_IN);
 		if (rx->vni_idx < 0)
 			underlay_rx(w, pkts, n);
 		else

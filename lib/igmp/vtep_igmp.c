@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_ip.h>
 
 #include "vtep_hdr.h"
 #include "vtep_igmp.h"
+#include "vtep_log.h"
+
+VTEP_LOG_REGISTER(igmp);
+#define IGMP_LOG(level, ...) VTEP_LOG(igmp, level, __VA_ARGS__)
 
 #define IGMP_QUERY 0x11
 #define IGMP_V2_REPORT 0x16
@@ -236,6 +241,8 @@ query(struct vtep_igmp *ig, const uint8_t *g, uint32_t size, uint64_t now)
 	ig->c.queries++;
 	memcpy(&group_be, g + 4, 4);
 	delay = max_resp(ig, g[1], v3);
+	IGMP_LOG(DEBUG, "IGMPv%s %s query, max response %" PRIu64 " ms\n", v3 ? "3" : "1/2",
+			group_be == 0 ? "general" : "group-specific", delay * 1000 / ig->p.hz);
 	if (v3) {
 		/* QRV and QQIC: what the Older Version Querier Present Timeout is made of. */
 		if ((g[8] & 0x07) != 0)

@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "vtep_log.h"
 #include "vtep_stats.h"
 
 /** A configured port. */
@@ -73,6 +74,9 @@ void vtep_port_close(struct vtep_port *port);
 /** The queue or ring lcore number `worker` sends through on port. */
 void vtep_port_txq(const struct vtep_port *port, unsigned int worker, struct vtep_txq *txq);
 
+/** The module's log type (vtepd.port), for the rate-limited DEBUG line of vtep_txq_send. */
+extern int vtep_logtype_port;
+
 /**
  * Send n frames through a queue, or enqueue them on the port's ring for the owner of queue 0.
  * Frames refused are freed and counted in *dropped.
@@ -91,6 +95,8 @@ vtep_txq_send(const struct vtep_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 	else
 		sent = rte_eth_tx_burst(q->port_id, q->queue, pkts, n);
 	if (unlikely(sent < n)) {
+		VTEP_LOG_DP(port, "port %u queue %u refused %u frames\n", q->port_id, q->queue,
+				n - sent);
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 		*dropped += n - sent;
 	}

@@ -19,6 +19,9 @@
 /** Most entries one /vtep/fdb answer holds; ask again with start=N for the next ones. */
 #define VTEP_TELE_FDB_PAGE 128
 
+/** FDB events the control lcore keeps for `vtepctl monitor` (a power of two). */
+#define VTEP_TELE_MONITOR_SIZE 4096
+
 /** How long a telemetry command waits for the control lcore, in ms. */
 #define VTEP_TELE_TIMEOUT_MS 1000
 

@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The read-only views: /vtep/stats (read on the telemetry thread: per-lcore counters only grow)
+ * and /vtep/fdb, /vtep/neigh, /vtep/vni, /vtep/igmp (copies made on the control lcore).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+
+#include "vtep_tele_int.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* /vtep/stats: read on the telemetry thread (per-lcore counters only grow). */
+
+static void
+add_side_counters(struct rte_tel_data *d, const struct vtep_lcore_stats *s)
+{
+	uint64_t drops = 0;
+
+	for (int i = 0; i < VTEP_DROP_MAX; i++)
+		drops += s->drops[i];
+	rte_tel_data_add_dict_u64(d, "underlay_rx", s->underlay_rx);
+	rte_tel_data_add_dict_u64(d, "underlay_tx", s->underlay_tx);
+	rte_tel_data_add_dict_u64(d, "inner_rx", s->inner_rx);
+	rte_tel_data_add_dict_u64(d, "inner_tx", s->inner_tx);
+	rte_tel_data_add_dict_u64(d, "ctl_arp", s->ctl_arp);
+	rte_tel_data_add_dict_u64(d, "ctl_igmp", s->ctl_igmp);
+	rte_tel_data_add_dict_u64(d, "ctl_icmp", s->ctl_icmp);
+	rte_tel_data_add_dict_u64(d, "drops", drops);
+}
+
+static void
+add_lcore(struct rte_tel_data *d, unsigned int lcore, const char *role,
+		const struct vtep_lcore_stats *s)
+{
+	struct rte_tel_data *l = rte_tel_data_alloc();
+	char name[32];
+
+	if (l == NULL)
+		return;
+	rte_tel_data_start_dict(l);
+	rte_tel_data_add_dict_string(l, "role", role);
+	add_side_counters(l, s);
+	rte_tel_data_add_dict_u64(l, "busy_cycles", s->busy_cycles);
+	rte_tel_data_add_dict_u64(l, "total_cycles", s->total_cycles);
+	snprintf(name, sizeof(name), "lcore_%u", lcore);
+	vtep_tele_add_sub(d, name, l);
+}
+
+static void
+add_vni_stats(struct rte_tel_data *d, uint32_t vni, const struct vtep_vni_stats *vs)
+{
+	struct rte_tel_data *sub = rte_tel_data_alloc();
+	char name[32];
+
+	if (sub == NULL)
+		return;
+	rte_tel_data_start_dict(sub);
+	rte_tel_data_add_dict_u64(sub, "decap_pkts", vs->decap_pkts);
+	rte_tel_data_add_dict_u64(sub, "decap_bytes", vs->decap_bytes);
+	rte_tel_data_add_dict_u64(sub, "encap_pkts", vs->encap_pkts);
+	rte_tel_data_add_dict_u64(sub, "encap_bytes", vs->encap_bytes);
+	rte_tel_data_add_dict_u64(sub, "flood_pkts", vs->flood_pkts);
+	rte_tel_data_add_dict_u64(sub, "flood_copies", vs->flood_copies);
+	rte_tel_data_add_dict_u64(sub, "learn_events", vs->learn_events);
+	snprintf(name, sizeof(name), "vni_%u", vni);
+	vtep_tele_add_sub(d, name, sub);
+}
+
+/* The FDB's counters are the writer's plain integers: a reader may see them a pass late. */
+static void
+add_fdb_counters(struct rte_tel_data *d, const struct vtep_fdb_counters *fc)
+{
+	struct rte_tel_data *sub = rte_tel_data_alloc();
+
+	if (sub == NULL)
+		return;
+	rte_tel_data_start_dict(sub);
+	rte_tel_data_add_dict_u64(sub, "learned", fc->learned);
+	rte_tel_data_add_dict_u64(sub, "moved", fc->moved);
+	rte_tel_data_add_dict_u64(sub, "aged", fc->aged);
+	rte_tel_data_add_dict_u64(sub, "refused", fc->refused);
+	rte_tel_data_add_dict_u64(sub, "static_move", fc->static_move);
+	rte_tel_data_add_dict_u64(sub, "nb_learned", fc->nb_learned);
+	rte_tel_data_add_dict_u64(sub, "nb_static", fc->nb_static);
+	vtep_tele_add_sub(d, "fdb", sub);
+}
+
+static void
+cmd_stats(struct vtep_ctl *c, const char *cmd __rte_unused,
+		const struct vtep_tele_args *a __rte_unused, struct rte_tel_data *d)
+{
+	const struct vtep_ctx *ctx = vtep_ctl_ctx(c);
+	struct vtep_lcore_stats *sum = malloc(sizeof(*sum));
+	struct rte_tel_data *sub;
+
+	if (sum == NULL) {
+		vtep_tele_error(d, ENOMEM, "out of memory");
+		return;
+	}
+	vtep_stats_sum(sum, ctx->stats, ctx->nb_workers + 1);
+	rte_tel_data_start_dict(d);
+	add_side_counters(d, sum);
+	sub = rte_tel_data_alloc();
+	if (sub != NULL) {
+		rte_tel_data_start_dict(sub);
+		for (int i = 0; i < VTEP_DROP_MAX; i++)
+			rte_tel_data_add_dict_u64(sub, vtep_drop_name(i), sum->drops[i]);
+		vtep_tele_add_sub(d, "drop", sub);
+	}
+	for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++)
+		add_vni_stats(d, ctx->conf->vnis[v].vni, &sum->vni[v]);
+	free(sum);
+	add_fdb_counters(d, vtep_fdb_counters(ctx->fdb));
+	for (unsigned int w = 0; w < ctx->nb_workers; w++)
+		add_lcore(d, ctx->workers[w]->lcore_id, "worker", &ctx->stats[w]);
+	add_lcore(d, rte_get_main_lcore(), "control", &ctx->stats[ctx->nb_workers]);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* /vtep/fdb: the FDB and the flood lists, read on the control lcore. */
+
+/* Kinds of a listed entry. */
+enum { FDB_LEARNED, FDB_STATIC, FDB_FLOOD };
+
+struct fdb_list_req {
+	int vni_idx;               /* filter, -1 = all */
+	bool has_mac;              /* filter on mac */
+	struct rte_ether_addr mac; /* the filter */
+	uint32_t start;            /* matches to skip */
+	uint32_t now;              /* vtep_fdb_now() of the walk */
+	uint32_t matched;          /* matches seen so far */
+	uint32_t nb;               /* entries in e */
+	struct {
+		uint64_t key;
+		rte_be32_t dst_be;
+		uint32_t age;
+		uint8_t kind;
+	} e[VTEP_TELE_FDB_PAGE];
+};
+
+/* Count a match; keep it if it falls in the page. @return non-zero when the page is full. */
+static int
+fdb_list_add(struct fdb_list_req *r, uint64_t key, rte_be32_t dst_be, uint8_t kind, uint32_t age)
+{
+	if (r->matched++ < r->start)
+		return 0;
+	r->e[r->nb].key = key;
+	r->e[r->nb].dst_be = dst_be;
+	r->e[r->nb].kind = kind;
+	r->e[r->nb].age = age;
+	return ++r->nb == VTEP_TELE_FDB_PAGE;
+}
+
+static int
+fdb_list_cb(uint64_t key, const struct vtep_fdb_entry *e, void *arg)
+{
+	struct fdb_list_req *r = arg;
+	bool st = e->flags & VTEP_FDB_STATIC;
+
+	if (r->vni_idx >= 0 && (int)vtep_fdb_key_vni(key) != r->vni_idx)
+		return 0;
+	if (r->has_mac && key != vtep_fdb_key(vtep_fdb_key_vni(key), &r->mac))
+		return 0;
+	return fdb_list_add(r, key, e->dst_be, st ? FDB_STATIC : FDB_LEARNED,
+			st ? 0 : r->now - e->seen);
+}
+
+static void
+do_fdb_list(struct vtep_ctl *c, void *arg)
+{
+	struct vtep_ctx *ctx = vtep_ctl_ctx(c);
+	const struct vtep_encap_vni *evnis = vtep_ctl_encap_vnis(c);
+	struct fdb_list_req *r = arg;
+	const struct rte_ether_addr zero = {{0}};
+
+	r->now = vtep_fdb_now();
+	if (!r->has_mac || rte_is_zero_ether_addr(&r->mac)) {
+		for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++) {
+			if (r->vni_idx >= 0 && (int)v != r->vni_idx)
+				continue;
+			for (unsigned int i = 0; i < evnis[v].nb_floods; i++) {
+				const struct vtep_remote *rm =
+						vtep_remote_slot(ctx->remotes, evnis[v].floods[i]);
+
+				if (fdb_list_add(r, vtep_fdb_key(v, &zero), rm->ip_be, FDB_FLOOD,
+						    0))
+					return;
+			}
+		}
+	}
+	vtep_fdb_walk(ctx->fdb, fdb_list_cb, r);
+}
+
+static void
+cmd_fdb(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_tele_args *a,
+		struct rte_tel_data *d)
+{
+	static const char *const kinds[] = {"learned", "static", "flood"};
+	struct fdb_list_req *r = calloc(1, sizeof(*r));
+	char buf[32];
+
+	if (r == NULL) {
+		vtep_tele_error(d, ENOMEM, "out of memory");
+		return;
+	}
+	r->vni_idx = a->vni_idx;
+	r->has_mac = a->has_mac;
+	r->mac = a->mac;
+	r->start = a->start;
+	if (vtep_tele_call(c, do_fdb_list, r, sizeof(*r), d) != 0)
+		goto out;
+	/* DPDK 22.11 arrays hold only arrays: entries are a dict keyed by their position. */
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < r->nb; i++) {
+		struct rte_tel_data *e = rte_tel_data_alloc();
+		struct rte_ether_addr mac;
+		char pos[16];
+
+		if (e == NULL)
+			break;
+		vtep_fdb_key_mac(r->e[i].key, &mac);
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_string(e, "mac", vtep_tele_mac_str(&mac, buf, sizeof(buf)));
+		rte_tel_data_add_dict_string(e, "dst", vtep_ip_str(r->e[i].dst_be, buf));
+		rte_tel_data_add_dict_u64(e, "vni",
+				vtep_ctl_ctx(c)->conf->vnis[vtep_fdb_key_vni(r->e[i].key)].vni);
+		rte_tel_data_add_dict_string(e, "state", kinds[r->e[i].kind]);
+		rte_tel_data_add_dict_u64(e, "age", r->e[i].age);
+		snprintf(pos, sizeof(pos), "%u", r->start + i);
+		vtep_tele_add_sub(d, pos, e);
+	}
+out:
+	free(r);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* /vtep/neigh, /vtep/vni, /vtep/igmp: copies made on the control lcore. */
+
+struct neigh_req {
+	struct vtep_arp_entry e[VTEP_ARP_SIZE]; /* the table */
+};
+
+static void
+do_neigh(struct vtep_ctl *c, void *arg)
+{
+	struct neigh_req *r = arg;
+
+	memcpy(r->e, vtep_ctl_arp(c)->entries, sizeof(r->e));
+}
+
+static void
+cmd_neigh(struct vtep_ctl *c, const char *cmd __rte_unused,
+		const struct vtep_tele_args *a __rte_unused, struct rte_tel_data *d)
+{
+	struct neigh_req *r;
+	unsigned int nb = 0;
+	char buf[32];
+
+	r = malloc(sizeof(*r));
+	if (r == NULL) {
+		vtep_tele_error(d, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (vtep_tele_call(c, do_neigh, r, sizeof(*r), d) != 0)
+		goto out;
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < VTEP_ARP_SIZE; i++) {
+		const struct vtep_arp_entry *n = &r->e[i];
+		struct rte_tel_data *e;
+
+		if (n->state == VTEP_ARP_FREE)
+			continue;
+		e = rte_tel_data_alloc();
+		if (e == NULL)
+			break;
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_string(e, "ip", vtep_ip_str(n->ip_be, buf));
+		rte_tel_data_add_dict_string(e, "mac",
+				n->state == VTEP_ARP_INCOMPLETE
+						? ""
+						: vtep_tele_mac_str(&n->mac, buf, sizeof(buf)));
+		rte_tel_data_add_dict_string(e, "state", vtep_arp_state_name(n->state));
+		/* Keys allow no dots: entries are numbered, the address is a value. */
+		snprintf(buf, sizeof(buf), "%u", nb++);
+		vtep_tele_add_sub(d, buf, e);
+	}
+out:
+	free(r);
+}
+
+struct vni_req {
+	struct vtep_encap_vni ev[VTEP_MAX_VNIS];                    /* flood lists now */
+	rte_be32_t floods_be[VTEP_MAX_VNIS][VTEP_ENCAP_MAX_COPIES]; /* their addresses */
+	uint8_t learning[VTEP_MAX_VNIS];                            /* learning now */
+	uint32_t ageing[VTEP_MAX_VNIS];                             /* ageing now */
+	uint32_t learned[VTEP_MAX_VNIS];                            /* learned entries now */
+};
+
+static void
+do_vni(struct vtep_ctl *c, void *arg)
+{
+	struct vtep_ctx *ctx = vtep_ctl_ctx(c);
+	struct vni_req *r = arg;
+
+	memcpy(r->ev, vtep_ctl_encap_vnis(c), sizeof(r->ev));
+	for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++) {
+		for (unsigned int i = 0; i < r->ev[v].nb_floods; i++)
+			r->floods_be[v][i] =
+					vtep_remote_slot(ctx->remotes, r->ev[v].floods[i])->ip_be;
+		r->learning[v] = ctx->decap.learning[v];
+		r->ageing[v] = vtep_tele_ageing[v];
+		r->learned[v] = vtep_fdb_counters(ctx->fdb)->vni_learned[v];
+	}
+}
+
+static void
+cmd_vni(struct vtep_ctl *c, const char *cmd __rte_unused,
+		const struct vtep_tele_args *a __rte_unused, struct rte_tel_data *d)
+{
+	const struct vtep_ctx *ctx;
+	struct vni_req *r;
+	char buf[32], list[RTE_TEL_MAX_STRING_LEN];
+
+	ctx = vtep_ctl_ctx(c);
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		vtep_tele_error(d, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (vtep_tele_call(c, do_vni, r, sizeof(*r), d) != 0)
+		goto out;
+	rte_tel_data_start_dict(d);
+	for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++) {
+		const struct vtep_vni_conf *vc = &ctx->conf->vnis[v];
+		struct rte_tel_data *e = rte_tel_data_alloc();
+		size_t len = 0;
+
+		if (e == NULL)
+			break;
+		list[0] = '\0';
+		for (unsigned int i = 0; i < r->ev[v].nb_floods; i++) {
+			/* A string holds 127 characters: the whole list is in /vtep/fdb. */
+			if (len + 16 + 4 >= sizeof(list)) {
+				snprintf(list + len, sizeof(list) - len, " ...");
+				break;
+			}
+			len += snprintf(list + len, sizeof(list) - len, "%s%s", i ? " " : "",
+					vtep_ip_str(r->floods_be[v][i], buf));
+		}
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_u64(e, "id", vc->vni);
+		rte_tel_data_add_dict_string(
+				e, "group", vc->group_be ? vtep_ip_str(vc->group_be, buf) : "");
+		rte_tel_data_add_dict_string(e, "inner", ctx->inner[v].name);
+		rte_tel_data_add_dict_string(e, "learning", r->learning[v] ? "on" : "off");
+		rte_tel_data_add_dict_u64(e, "ageing", r->ageing[v]);
+		rte_tel_data_add_dict_u64(e, "maxaddress", vc->maxaddress);
+		rte_tel_data_add_dict_u64(e, "learned", r->learned[v]);
+		rte_tel_data_add_dict_u64(e, "nb_floods", r->ev[v].nb_floods);
+		rte_tel_data_add_dict_string(e, "floods", list);
+		snprintf(buf, sizeof(buf), "%u", vc->vni);
+		vtep_tele_add_sub(d, buf, e);
+	}
+out:
+	free(r);
+}
+
+struct igmp_req {
+	struct vtep_igmp ig; /* the state */
+	unsigned int mode;   /* version reports go out in now */
+};
+
+static void
+do_igmp(struct vtep_ctl *c, void *arg)
+{
+	struct igmp_req *r = arg;
+
+	r->ig = *vtep_ctl_igmp(c);
+	r->mode = vtep_igmp_mode(&r->ig, rte_rdtsc());
+}
+
+static void
+cmd_igmp(struct vtep_ctl *c, const char *cmd __rte_unused,
+		const struct vtep_tele_args *a __rte_unused, struct rte_tel_data *d)
+{
+	struct rte_tel_data *groups;
+	struct igmp_req r;
+	char buf[16];
+
+	if (vtep_tele_call(c, do_igmp, &r, sizeof(r), d) == 0) {
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_u64(d, "version", r.ig.p.version);
+		rte_tel_data_add_dict_u64(d, "mode", r.mode);
+		rte_tel_data_add_dict_u64(d, "queries", r.ig.c.queries);
+		rte_tel_data_add_dict_u64(d, "reports", r.ig.c.reports);
+		rte_tel_data_add_dict_u64(d, "leaves", r.ig.c.leaves);
+		rte_tel_data_add_dict_u64(d, "invalid", r.ig.c.invalid);
+		groups = rte_tel_data_alloc();
+		if (groups != NULL) {
+			rte_tel_data_start_array(groups, RTE_TEL_STRING_VAL);
+			for (unsigned int i = 0; i < r.ig.nb_groups; i++)
+				rte_tel_data_add_array_string(
+						groups, vtep_ip_str(r.ig.groups[i].group_be, buf));
+			vtep_tele_add_sub(d, "groups", groups);
+		}
+	}
+}
+
+const struct vtep_tele_cmd vtep_tele_show_cmds[] = {
+		{"/vtep/stats", cmd_stats,
+				"Counters: totals, drop reasons, per VNI, FDB, per lcore."},
+		{"/vtep/fdb", cmd_fdb,
+				"FDB and flood lists. Parameters: vni=N, mac=MAC, start=N (128 a "
+				"reply)."},
+		{"/vtep/neigh", cmd_neigh, "Underlay ARP table: ip, mac, state."},
+		{"/vtep/vni", cmd_vni,
+				"VNIs: id, group, inner port, learning, ageing, flood list."},
+		{"/vtep/igmp", cmd_igmp, "IGMP: version, mode, counters, joined groups."},
+};
+const unsigned int vtep_tele_nb_show_cmds = RTE_DIM(vtep_tele_show_cmds);
