@@ -29,8 +29,8 @@
 
 #include "vtep_stats.h"
 
-/** Most workers a capture serves (VTEP_MAX_WORKERS in lib/ctx). */
-#define VTEP_CAPTURE_MAX_WORKERS 16
+/** Most lcores a capture serves: VTEP_MAX_WORKERS (lib/ctx) workers and the control lcore. */
+#define VTEP_CAPTURE_MAX_WORKERS 17
 /** Copies one worker can have in flight to the control lcore. */
 #define VTEP_CAPTURE_RING_SIZE 1024
 /** Copies in the capture's mempool, shared by all workers. */
@@ -65,7 +65,7 @@ struct vtep_capture_worker {
 
 /** Creation parameters. */
 struct vtep_capture_params {
-	unsigned int nb_workers;   /**< Workers (rings). */
+	unsigned int nb_workers;   /**< Lcores that copy frames (rings): workers and control. */
 	int socket;                /**< NUMA socket. */
 	struct rte_rcu_qsbr *qsbr; /**< Workers' QSBR variable: stop waits for a grace period. */
 	rte_be16_t dstport_be;     /**< VXLAN UDP port. */

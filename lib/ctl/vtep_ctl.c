@@ -64,6 +64,9 @@ struct vtep_ctl {
 static void
 flush(struct vtep_ctl *c)
 {
+	/* The control lcore copies into the capture's last ring (lib/ctx setup_capture). */
+	vtep_capture_burst(c->ctx->capture, c->ctx->nb_workers, c->ctx->underlay.port_id, 0, -1,
+			c->out, c->nb_out, RTE_PCAPNG_DIRECTION_OUT);
 	vtep_txq_send(&c->tx, c->out, c->nb_out, &c->st->drops[VTEP_DROP_CTL_TX_FULL]);
 	c->nb_out = 0;
 }
@@ -158,10 +161,15 @@ drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t 
 			VTEP_DROP(c->st, LEARN_LIMIT);
 	}
 	/* The entries are in (or refused): now the frames that taught them may be answered. */
-	for (unsigned int i = 0; i < n; i++)
-		if (ev[i].m != NULL)
-			vtep_txq_send(&c->inner_tx[vtep_fdb_key_vni(ev[i].key)], &ev[i].m, 1,
-					&c->st->drops[VTEP_DROP_TX_INNER_FULL]);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int v = vtep_fdb_key_vni(ev[i].key);
+
+		if (ev[i].m == NULL)
+			continue;
+		vtep_capture_burst(c->ctx->capture, c->ctx->nb_workers, c->ctx->inner[v].port_id, 0,
+				(int)v, &ev[i].m, 1, RTE_PCAPNG_DIRECTION_OUT);
+		vtep_txq_send(&c->inner_tx[v], &ev[i].m, 1, &c->st->drops[VTEP_DROP_TX_INNER_FULL]);
+	}
 	return n;
 }
 

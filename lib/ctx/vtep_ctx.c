@@ -265,7 +265,8 @@ static int
 setup_capture(struct vtep_ctx *ctx, char *err, size_t esz)
 {
 	struct vtep_capture_params p = {
-			.nb_workers = ctx->nb_workers,
+			/* One ring more, the last, for the frames the control lcore sends. */
+			.nb_workers = ctx->nb_workers + 1,
 			.socket = ctx->underlay.socket,
 			.qsbr = ctx->qsbr,
 			.dstport_be = rte_cpu_to_be_16(ctx->conf->dstport),

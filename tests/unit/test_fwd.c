@@ -6,13 +6,16 @@
  * into the FDB, encap of the answer to the learned VTEP once ARP has resolved it, the ARP
  * responder, ICMP echo, the IGMP join at start-up, and mbuf accounting.
  */
+#include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eth_ring.h>
 #include <rte_ip.h>
 
 #include "pkt_build.h"
 #include "test_common.h"
+#include "vtep_capture.h"
 #include "vtep_conf.h"
 #include "vtep_ctl.h"
 #include "vtep_ctx.h"
@@ -186,10 +189,17 @@ test_resolve(void)
 static void
 test_arp_icmp(void)
 {
+	struct vtep_capture_filter f = {.dev = VTEP_CAPTURE_UNDERLAY};
+	struct vtep_capture_status cs;
 	struct rte_mbuf *out[4];
+	char path[64], err[128];
 	uint8_t buf[128];
 	struct rte_ipv4_hdr *ip;
 	unsigned int n;
+
+	/* A capture of the underlay sees both requests (worker) and both replies (control). */
+	snprintf(path, sizeof(path), "/tmp/vtep_test_fwd_%d.pcapng", (int)getpid());
+	CHECK(vtep_capture_start(ctx.capture, path, &f, 0, err, sizeof(err)) == 0);
 
 	put(under_in, buf, pkt_arp(buf, 1, "ff:ff:ff:ff:ff:ff", "02:00:00:00:91:82", "172.16.91.130",
 			"00:00:00:00:00:00", LOCAL));
@@ -224,6 +234,11 @@ test_arp_icmp(void)
 	if (n == 1)
 		CHECK(rte_pktmbuf_mtod(out[0], const uint8_t *)[34] == 0); /* echo reply */
 	rte_pktmbuf_free_bulk(out, n);
+	vtep_capture_poll(ctx.capture);
+	CHECK(vtep_capture_stop(ctx.capture) == 0);
+	vtep_capture_status(ctx.capture, &cs);
+	CHECKF(cs.written == 4, "captured %" PRIu64 " frames", cs.written);
+	unlink(path);
 }
 
 int
