@@ -71,7 +71,7 @@ init(void)
 				      .hz = HZ,
 				      .seed = 1});
 	vtep_igmp_join(&igmp, GROUP_BE, now, out, &nb);
-	vtep_arp_resolve(&arp, REMOTE_BE, now, out + nb, &nb);
+	vtep_arp_resolve(&arp, REMOTE_BE, now, out, &nb); /* out is the array, nb its count */
 	rte_pktmbuf_free_bulk(out, nb);
 }
 
