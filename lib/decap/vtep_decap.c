@@ -13,6 +13,9 @@ csum_flags(const struct rte_mbuf *m)
 {
 	unsigned int c = 0;
 
+	/* Most ports say nothing (net_pcap, net_tap, virtio): one test for both fields. */
+	if ((m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK)) == 0)
+		return 0;
 	switch (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
 	case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
 		c = VTEP_PARSE_IP_CSUM_GOOD;
@@ -106,7 +109,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-		vtep_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+		vtep_parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
 				rte_pktmbuf_pkt_len(m), csum_flags(m), dc->parse, r);
 		switch (r->kind) {
 		case VTEP_PARSE_VXLAN:

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
@@ -97,6 +98,70 @@ vtep_l3_offset(const uint8_t *p, uint32_t len, rte_be16_t type_be)
 		off += sizeof(struct rte_vlan_hdr);
 	}
 	return type == type_be ? off : 0;
+}
+
+/**
+ * Add len bytes at buf to an unfolded Internet checksum sum (RFC 1071), 8 bytes per step into a
+ * 64-bit accumulator (the 16-bit words of each 32-bit half weigh the same modulo 0xffff). The sums
+ * of several ranges of one datagram may be added, as long as each range starts at an even offset
+ * of the datagram; an odd last byte counts as the first byte of a zero-padded word, as in
+ * rte_raw_cksum(). Accurate for len below 2^31 bytes.
+ */
+static inline uint64_t
+vtep_cksum_add(const void *buf, size_t len, uint64_t sum)
+{
+	const uint8_t *p = (const uint8_t *)buf;
+
+	for (; len >= 8; len -= 8, p += 8) {
+		uint64_t v;
+
+		memcpy(&v, p, sizeof(v));
+		sum += (v & 0xffffffffu) + (v >> 32);
+	}
+	if (len >= 4) {
+		uint32_t v;
+
+		memcpy(&v, p, sizeof(v));
+		sum += v;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t v;
+
+		memcpy(&v, p, sizeof(v));
+		sum += v;
+		p += 2;
+		len -= 2;
+	}
+	if (len == 1) {
+		uint16_t v = 0;
+
+		memcpy(&v, p, 1);
+		sum += v;
+	}
+	return sum;
+}
+
+/**
+ * Fold an unfolded checksum sum to 16 bits, end-around carry: the same value rte_raw_cksum()
+ * returns for the same bytes (0 only when the sum is 0, else 1..0xffff).
+ */
+static inline uint16_t
+vtep_cksum_fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/** rte_raw_cksum() (same result), 8 bytes per step instead of 2. */
+static inline uint16_t
+vtep_raw_cksum(const void *buf, size_t len)
+{
+	return vtep_cksum_fold(vtep_cksum_add(buf, len, 0));
 }
 
 /** Format an IPv4 address in network order into buf (at least 16 bytes); returns buf. */
