@@ -65,15 +65,15 @@ make_room(const struct vtep_encap_ctx *ec, struct rte_mbuf **mp)
 	return (struct vtep_outer_hdr *)p;
 }
 
-/* The inner IPv4 header, for `ttl inherit` / `tos inherit`, or NULL. */
-static const struct rte_ipv4_hdr *
-inner_ipv4(const struct rte_mbuf *m, uint32_t off)
+/* The inner IPv4 header, for `ttl inherit` / `tos inherit` and ECN, or NULL. */
+static inline const struct rte_ipv4_hdr *
+inner_ipv4(const struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth;
 
-	if (rte_pktmbuf_data_len(m) < off + sizeof(*eth) + sizeof(struct rte_ipv4_hdr))
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(struct rte_ipv4_hdr))
 		return NULL;
-	eth = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *, off);
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return NULL;
 	return (const struct rte_ipv4_hdr *)(eth + 1);
@@ -89,46 +89,97 @@ ecn_encap(uint8_t outer_tos, uint8_t inner_tos)
 	return (outer_tos & ~3) | (ecn == 3 ? 2 : ecn);
 }
 
-int
-vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
-		const struct vtep_remote *r, struct rte_mbuf **mp, uint16_t *ip_id)
-{
-	struct rte_mbuf *m = *mp;
-	uint32_t inner_size = rte_pktmbuf_pkt_len(m), hash;
-	const struct rte_ipv4_hdr *iip;
-	struct vtep_outer_hdr *h;
+/* What every outer copy of one inner frame shares, computed once per frame. */
+struct inner_info {
+	uint32_t size; /* inner bytes */
+	uint32_t hash; /* flow hash, for the UDP source port */
+	uint64_t sum;  /* unfolded Internet sum of the inner bytes (software UDP checksum only) */
+	int16_t tos;   /* inner IPv4 TOS, or -1 if not IPv4 */
+	int16_t ttl;   /* inner IPv4 TTL, or -1 */
+};
 
-	if (unlikely(inner_size < sizeof(struct rte_ether_hdr)))
+/* Check the inner frame and gather what its copies share. @return 0 or a negative drop. */
+static inline int
+inner_info(const struct vtep_encap_ctx *ec, const struct rte_mbuf *m, struct inner_info *in)
+{
+	const struct rte_ipv4_hdr *iip;
+
+	in->size = rte_pktmbuf_pkt_len(m);
+	if (unlikely(in->size < sizeof(struct rte_ether_hdr)))
 		return -VTEP_DROP_INNER_TRUNCATED;
-	if (unlikely(inner_size > ec->max_inner_size))
+	if (unlikely(in->size > ec->max_inner_size))
 		return -VTEP_DROP_INNER_TOO_BIG;
-	hash = vtep_encap_flow_hash(m);
-	h = make_room(ec, mp);
-	if (unlikely(h == NULL))
-		return -VTEP_DROP_INNER_NO_HEADROOM;
-	m = *mp;
-	rte_memcpy(h, &r->hdr, sizeof(*h));
-	h->ip.total_length = rte_cpu_to_be_16(
-			inner_size + VTEP_OUTER_SIZE - sizeof(struct rte_ether_hdr));
-	h->ip.packet_id = rte_cpu_to_be_16((*ip_id)++);
-	iip = inner_ipv4(m, VTEP_OUTER_SIZE);
-	if (unlikely(v->ttl != 0 || v->tos != 0)) {
-		if (v->ttl > 0)
-			h->ip.time_to_live = v->ttl;
-		else if (v->ttl == VTEP_ENCAP_INHERIT && iip != NULL)
-			h->ip.time_to_live = iip->time_to_live;
-		if (v->tos > 0)
-			h->ip.type_of_service = v->tos;
-		else if (v->tos == VTEP_ENCAP_INHERIT && iip != NULL)
-			h->ip.type_of_service = iip->type_of_service;
+	in->hash = vtep_encap_flow_hash(m);
+	iip = inner_ipv4(m);
+	in->tos = iip != NULL ? iip->type_of_service : -1;
+	in->ttl = iip != NULL ? iip->time_to_live : -1;
+	in->sum = 0;
+	if (ec->udpcsum && !ec->csum_offload) {
+		/* The inner frame starts 16 bytes (even) into the UDP datagram, so its sum adds
+		 * to the headers' as rte_raw_cksum over the whole datagram would. */
+		if (likely(rte_pktmbuf_is_contiguous(m))) {
+			in->sum = vtep_cksum_add(rte_pktmbuf_mtod(m, const void *), in->size, 0);
+		} else {
+			uint16_t raw;
+
+			if (rte_raw_cksum_mbuf(m, 0, in->size, &raw) != 0)
+				return -VTEP_DROP_INNER_TRUNCATED;
+			in->sum = raw;
+		}
 	}
-	if (iip != NULL)
-		h->ip.type_of_service = ecn_encap(h->ip.type_of_service, iip->type_of_service);
-	h->ip.hdr_checksum = rte_ipv4_cksum(&h->ip);
-	h->udp.src_port = rte_cpu_to_be_16(
-			vtep_encap_srcport(hash, ec->srcport_min, ec->srcport_max));
-	h->udp.dgram_len = rte_cpu_to_be_16(
-			inner_size + sizeof(struct rte_udp_hdr) + sizeof(struct rte_vxlan_hdr));
+	return 0;
+}
+
+/* `ttl`/`tos` configured on the VNI (rare): set them, then the full header checksum. */
+static __rte_noinline void
+ip_options(const struct vtep_encap_vni *v, const struct inner_info *in, struct rte_ipv4_hdr *ip)
+{
+	if (v->ttl > 0)
+		ip->time_to_live = v->ttl;
+	else if (v->ttl == VTEP_ENCAP_INHERIT && in->ttl >= 0)
+		ip->time_to_live = in->ttl;
+	if (v->tos > 0)
+		ip->type_of_service = v->tos;
+	else if (v->tos == VTEP_ENCAP_INHERIT && in->tos >= 0)
+		ip->type_of_service = in->tos;
+	if (in->tos >= 0)
+		ip->type_of_service = ecn_encap(ip->type_of_service, in->tos);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/*
+ * Write the outer headers at h for remote r: the template, then the per-packet fields. The IPv4
+ * checksum is the template's seed plus total_length, packet_id and TOS (struct vtep_remote); the
+ * software UDP checksum is the template's seed plus the lengths, source port, VNI and the inner
+ * sum (RFC 768: a computed zero is sent as all ones).
+ */
+static inline void
+write_outer(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+		const struct vtep_remote *r, const struct inner_info *in, struct rte_mbuf *m,
+		struct vtep_outer_hdr *h, uint16_t *ip_id)
+{
+	rte_be16_t tl_be = rte_cpu_to_be_16(in->size + VTEP_OUTER_SIZE - sizeof(h->eth));
+	rte_be16_t ul_be = rte_cpu_to_be_16(in->size + sizeof(h->udp) + sizeof(h->vxlan));
+	rte_be16_t id_be = rte_cpu_to_be_16((*ip_id)++);
+	rte_be16_t sport_be = rte_cpu_to_be_16(
+			vtep_encap_srcport(in->hash, ec->srcport_min, ec->srcport_max));
+
+	rte_memcpy(h, &r->hdr, sizeof(*h));
+	h->ip.total_length = tl_be;
+	h->ip.packet_id = id_be;
+	if (unlikely(v->ttl != 0 || v->tos != 0)) {
+		ip_options(v, in, &h->ip);
+	} else {
+		uint8_t tos = in->tos >= 0 ? ecn_encap(r->hdr.ip.type_of_service, in->tos)
+					   : r->hdr.ip.type_of_service;
+
+		h->ip.type_of_service = tos;
+		h->ip.hdr_checksum =
+				vtep_ipv4_cksum_seeded(r->hdr.ip.hdr_checksum, tl_be, id_be, tos);
+	}
+	h->udp.src_port = sport_be;
+	h->udp.dgram_len = ul_be;
 	h->vxlan.vx_vni = v->vni_be;
 	if (!ec->udpcsum) {
 		h->udp.dgram_cksum = 0;
@@ -138,15 +189,38 @@ vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
 		h->udp.dgram_cksum = rte_ipv4_phdr_cksum(&h->ip, m->ol_flags);
 	} else {
-		h->udp.dgram_cksum = 0;
-		/* RFC 768: a computed zero is sent as all ones (the helper does that). */
-		h->udp.dgram_cksum = rte_ipv4_udptcp_cksum_mbuf(m, &h->ip,
-				sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+		h->udp.dgram_cksum = vtep_udp_cksum_seeded(
+				r->hdr.udp.dgram_cksum, ul_be, sport_be, v->vni_be, in->sum);
 	}
+}
+
+/* Encapsulate m (checked, with its info) in place or behind a chained header mbuf. */
+static inline int
+encap_in(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+		const struct vtep_remote *r, const struct inner_info *in, struct rte_mbuf **mp,
+		uint16_t *ip_id)
+{
+	struct vtep_outer_hdr *h = make_room(ec, mp);
+
+	if (unlikely(h == NULL))
+		return -VTEP_DROP_INNER_NO_HEADROOM;
+	write_outer(ec, v, r, in, *mp, h, ip_id);
 	return 0;
 }
 
-/* One frame to every flood destination of the VNI: copies for all but the last. */
+int
+vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+		const struct vtep_remote *r, struct rte_mbuf **mp, uint16_t *ip_id)
+{
+	struct inner_info in;
+	int rc = inner_info(ec, *mp, &in);
+
+	if (unlikely(rc < 0))
+		return rc;
+	return encap_in(ec, v, r, &in, mp, ip_id);
+}
+
+/* One frame to every flood destination of the VNI. */
 static uint16_t
 flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rte_mbuf *m,
 		struct rte_mbuf **out, uint16_t *ip_id, struct vtep_lcore_stats *st,
@@ -156,6 +230,7 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 	const struct vtep_remote *r;
 	uint16_t nb_dst = 0, nb_out = 0;
 	uint16_t dst[VTEP_ENCAP_MAX_COPIES];
+	struct inner_info in;
 	int rc;
 
 	for (uint16_t i = 0; i < v->nb_floods; i++) {
@@ -172,6 +247,14 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 		return 0;
 	}
 	vs->flood_pkts++;
+	rc = inner_info(ec, m, &in);
+	if (unlikely(rc < 0)) {
+		/* Every copy would have been refused for the same reason. */
+		st->drops[-rc] += nb_dst;
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	/* Copies of the whole frame for all but the last destination, which gets m. */
 	for (uint16_t i = 0; i + 1 < nb_dst; i++) {
 		copies[i] = rte_pktmbuf_copy(m, ec->pool, 0, UINT32_MAX);
 		if (copies[i] == NULL)
@@ -181,8 +264,7 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 	for (uint16_t i = 0; i < nb_dst; i++) {
 		if (copies[i] == NULL)
 			continue;
-		rc = vtep_encap_one(
-				ec, v, vtep_remote_slot(ec->remotes, dst[i]), &copies[i], ip_id);
+		rc = encap_in(ec, v, vtep_remote_slot(ec->remotes, dst[i]), &in, &copies[i], ip_id);
 		if (unlikely(rc < 0)) {
 			st->drops[-rc]++;
 			rte_pktmbuf_free(copies[i]);
@@ -202,8 +284,10 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 	struct vtep_vni_stats *vs = &st->vni[vni_idx];
 	struct vtep_fdb_entry *entries[ENCAP_CHUNK];
 	uint64_t keys[ENCAP_CHUNK];
-	uint16_t nb_out = 0, nb_keys = 0;
+	uint16_t nb_out = 0, nb_keys = 0, nb_pkts = 0;
 	uint16_t key_of[ENCAP_CHUNK];
+	uint64_t nb_bytes = 0;
+	uint32_t bytes;
 	const struct vtep_remote *r;
 	struct rte_mbuf *m;
 	int rc;
@@ -240,17 +324,20 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		vs->encap_bytes += rte_pktmbuf_pkt_len(m);
+		bytes = rte_pktmbuf_pkt_len(m);
 		rc = vtep_encap_one(ec, v, r, &m, ip_id);
 		if (unlikely(rc < 0)) {
-			vs->encap_bytes -= rte_pktmbuf_pkt_len(m);
 			st->drops[-rc]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		vs->encap_pkts++;
+		nb_bytes += bytes;
+		nb_pkts++;
 		out[nb_out++] = m;
 	}
+	/* Counted once per chunk: the lcore's own line, but not a store per packet. */
+	vs->encap_bytes += nb_bytes;
+	vs->encap_pkts += nb_pkts;
 	return nb_out;
 }
 

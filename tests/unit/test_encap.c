@@ -42,10 +42,12 @@ static int peer_idx, peer2_idx, group_idx;
 static void
 setup(void)
 {
-	struct vtep_fdb_params fp = { .name = "t_fdb", .size = 1024, .nb_vnis = 1 };
+	struct vtep_fdb_params fp = {.name = "t_fdb", .size = 1024, .nb_vnis = 1};
 	struct vtep_remote_params rp = {
-		.size = 64, .local_be = pkt_ip(LOCAL), .local_mac = pkt_mac(LOCAL_MAC),
-		.dstport = 4789,
+			.size = 64,
+			.local_be = pkt_ip(LOCAL),
+			.local_mac = pkt_mac(LOCAL_MAC),
+			.dstport = 4789,
 	};
 	struct rte_ether_addr m;
 
@@ -67,9 +69,14 @@ setup(void)
 	evni.vni_be = vtep_vxlan_vni_be(42);
 	evni.floods[evni.nb_floods++] = group_idx;
 	ec = (struct vtep_encap_ctx){
-		.fdb = fdb, .remotes = remotes, .vnis = &evni, .pool = pool,
-		.srcport_min = 32768, .srcport_max = 60999,
-		.max_inner_size = 1500 - 50 + 14, .udpcsum = true,
+			.fdb = fdb,
+			.remotes = remotes,
+			.vnis = &evni,
+			.pool = pool,
+			.srcport_min = 32768,
+			.srcport_max = 60999,
+			.max_inner_size = 1500 - 50 + 14,
+			.udpcsum = true,
 	};
 }
 
@@ -79,7 +86,7 @@ static int
 same_as_kernel(const uint8_t *got, size_t got_size, const uint8_t *want, size_t want_size)
 {
 	uint8_t a[2048], b[2048];
-	static const int skip[] = { 18, 19, 24, 25, 34, 35, 40, 41 };
+	static const int skip[] = {18, 19, 24, 25, 34, 35, 40, 41};
 
 	if (got_size != want_size || got_size > sizeof(a))
 		return pkt_compare(got, got_size, want, want_size);
@@ -144,14 +151,14 @@ test_unicast_golden(void)
 	CHECK(encap(&m, 1, out) == 1);
 	check_outer(out[0], golden_unicast_60_inner, sizeof(golden_unicast_60_inner), PEER, 64);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			golden_unicast_60_outer, sizeof(golden_unicast_60_outer)) == 0,
+			       golden_unicast_60_outer, sizeof(golden_unicast_60_outer)) == 0,
 			"unicast differs from the kernel's");
 	CHECK(st.vni[0].encap_pkts == 1);
 	rte_pktmbuf_free(out[0]);
 	m = pkt_mbuf(pool, golden_unicast_1000_inner, sizeof(golden_unicast_1000_inner));
 	CHECK(encap(&m, 1, out) == 1);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			golden_unicast_1000_outer, sizeof(golden_unicast_1000_outer)) == 0,
+			       golden_unicast_1000_outer, sizeof(golden_unicast_1000_outer)) == 0,
 			"1000-byte unicast differs from the kernel's");
 	rte_pktmbuf_free(out[0]);
 }
@@ -166,14 +173,15 @@ test_flood_golden(void)
 	CHECK(encap(&m, 1, out) == 1);
 	check_outer(out[0], golden_bcast_arp_inner, sizeof(golden_bcast_arp_inner), GROUP, 1);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			golden_bcast_arp_outer, sizeof(golden_bcast_arp_outer)) == 0,
+			       golden_bcast_arp_outer, sizeof(golden_bcast_arp_outer)) == 0,
 			"flood differs from the kernel's");
 	CHECK(st.vni[0].flood_pkts == 1 && st.vni[0].flood_copies == 1);
 	rte_pktmbuf_free(out[0]);
 	m = pkt_mbuf(pool, golden_unknown_unicast_inner, sizeof(golden_unknown_unicast_inner));
 	CHECK(encap(&m, 1, out) == 1);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			golden_unknown_unicast_outer, sizeof(golden_unknown_unicast_outer)) == 0,
+			       golden_unknown_unicast_outer,
+			       sizeof(golden_unknown_unicast_outer)) == 0,
 			"unknown unicast flood differs from the kernel's");
 	rte_pktmbuf_free(out[0]);
 }
@@ -190,14 +198,15 @@ test_more_golden(void)
 		uint32_t vni;
 		bool udpcsum;
 	} cases[] = {
-#define G(n, vni, csum) { #n, golden_##n##_inner, golden_##n##_outer, \
-		sizeof(golden_##n##_inner), sizeof(golden_##n##_outer), vni, csum }
-		G(unicast_max, 42, true),
-		G(ecn_ect0, 42, true),
-		G(ecn_ce, 42, true),
-		G(noudpcsum, 43, false),
-		G(udpcsum, 44, true),
-		G(kernel_udp, 42, true),
+#define G(n, vni, csum)                                                                            \
+	{#n, golden_##n##_inner, golden_##n##_outer, sizeof(golden_##n##_inner),                   \
+			sizeof(golden_##n##_outer), vni, csum}
+			G(unicast_max, 42, true),
+			G(ecn_ect0, 42, true),
+			G(ecn_ce, 42, true),
+			G(noudpcsum, 43, false),
+			G(udpcsum, 44, true),
+			G(kernel_udp, 42, true),
 #undef G
 	};
 	struct rte_mbuf *m, *out[4];
@@ -209,10 +218,11 @@ test_more_golden(void)
 		m = pkt_mbuf(pool, cases[i].inner, cases[i].inner_size);
 		CHECK(encap(&m, 1, out) == 1);
 		CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-				cases[i].outer, cases[i].outer_size) == 0, "%s differs from the kernel's",
-				cases[i].name);
+				       cases[i].outer, cases[i].outer_size) == 0,
+				"%s differs from the kernel's", cases[i].name);
 		if (!cases[i].udpcsum)
-			CHECK(rte_pktmbuf_mtod(out[0], struct vtep_outer_hdr *)->udp.dgram_cksum == 0);
+			CHECK(rte_pktmbuf_mtod(out[0], struct vtep_outer_hdr *)->udp.dgram_cksum ==
+					0);
 		rte_pktmbuf_free(out[0]);
 	}
 	evni.vni_be = vtep_vxlan_vni_be(42);
@@ -224,7 +234,7 @@ static void
 test_roundtrip(void)
 {
 	struct vtep_parse_ctx pc;
-	struct vtep_decap_ctx dc = { .parse = &pc, .fdb = fdb };
+	struct vtep_decap_ctx dc = {.parse = &pc, .fdb = fdb};
 	static struct vtep_learn_filter lf;
 	static struct vtep_decap_out dout;
 	struct rte_ether_addr peer_mac = pkt_mac(PEER_MAC);
@@ -277,7 +287,7 @@ test_srcport(void)
 static void
 test_bursts(void)
 {
-	static const uint16_t sizes[] = { 1, 2, 3, 31, 32, 33, 64, 65 };
+	static const uint16_t sizes[] = {1, 2, 3, 31, 32, 33, 64, 65};
 	struct rte_mbuf *in[65], *out[65 * 2];
 	uint8_t frame[256];
 
@@ -287,15 +297,16 @@ test_bursts(void)
 
 		for (uint16_t i = 0; i < n; i++) {
 			/* Every third frame is broadcast (flood), the rest known unicast. */
-			size_t len = pkt_inner_udp(frame, i % 3 == 2 ? "ff:ff:ff:ff:ff:ff" : INNER_DST,
-					INNER_SRC, "10.0.0.1", "10.0.0.2", 1000 + i, 2000, i);
+			size_t len = pkt_inner_udp(frame,
+					i % 3 == 2 ? "ff:ff:ff:ff:ff:ff" : INNER_DST, INNER_SRC,
+					"10.0.0.1", "10.0.0.2", 1000 + i, 2000, i);
 			in[i] = pkt_mbuf(pool, frame, len);
 		}
 		nb = encap(in, n, out);
 		CHECKF(nb == n, "burst %u: %u out", n, nb);
 		for (uint16_t i = 0; i < nb; i++) {
-			const struct vtep_outer_hdr *h = rte_pktmbuf_mtod(out[i],
-					const struct vtep_outer_hdr *);
+			const struct vtep_outer_hdr *h =
+					rte_pktmbuf_mtod(out[i], const struct vtep_outer_hdr *);
 			/* Order is kept: payload size i identifies the frame. */
 			if (rte_pktmbuf_pkt_len(out[i]) != 50u + 42u + i ||
 					h->ip.dst_addr != pkt_ip(i % 3 == 2 ? GROUP : PEER))
@@ -311,8 +322,8 @@ test_her_and_drops(void)
 {
 	struct rte_mbuf *m, *out[8];
 	uint8_t frame[2048];
-	size_t n = pkt_inner_udp(frame, "ff:ff:ff:ff:ff:ff", INNER_SRC, "10.0.0.1", "10.0.0.2",
-			1, 2, 10);
+	size_t n = pkt_inner_udp(
+			frame, "ff:ff:ff:ff:ff:ff", INNER_SRC, "10.0.0.1", "10.0.0.2", 1, 2, 10);
 	uint64_t before;
 
 	/* Group + two HER remotes, one of them unresolved: two copies, one drop. */
@@ -415,6 +426,133 @@ test_options(void)
 	}
 }
 
+/* A reference: the unicast encap of a fresh copy of frame to remote idx with IPv4 id id. */
+static struct rte_mbuf *
+reference(const uint8_t *frame, size_t n, int idx, uint16_t id)
+{
+	struct rte_mbuf *m = pkt_mbuf(pool, frame, n);
+
+	CHECK(vtep_encap_one(&ec, &evni, vtep_remote_slot(remotes, idx), &m, &id) == 0);
+	return m;
+}
+
+/*
+ * Head-end replication to 4 remotes shares the inner mbuf among 4 header mbufs; every copy must
+ * be byte for byte what a unicast encap of a copy of the frame to that remote gives (the old
+ * copies), in bursts of every awkward size, with udpcsum and without, and from a two-segment
+ * inner frame (which takes the copying path).
+ */
+static void
+test_her_copies(void)
+{
+	static const uint16_t sizes[] = {1, 2, 3, 31, 32, 33};
+	static const char *const ips[] = {"172.16.91.131", "172.16.91.132", "172.16.91.133"};
+	struct rte_ether_addr nh = pkt_mac("02:00:00:00:91:83");
+	uint16_t saved_floods[VTEP_ENCAP_MAX_COPIES], saved_nb = evni.nb_floods;
+	static uint8_t frames[33][512];
+	static size_t sizes_of[33];
+	struct rte_mbuf *in[33], *out[33 * 4];
+	uint8_t a[2048], b[2048];
+
+	memcpy(saved_floods, evni.floods, sizeof(saved_floods));
+	evni.nb_floods = 0;
+	evni.floods[evni.nb_floods++] = peer_idx;
+	for (unsigned int i = 0; i < RTE_DIM(ips); i++) {
+		int idx = vtep_remote_get(remotes, pkt_ip(ips[i]));
+
+		CHECK(idx > 0);
+		vtep_remote_set_mac(remotes, idx, &nh);
+		evni.floods[evni.nb_floods++] = idx;
+	}
+	for (int csum = 1; csum >= 0; csum--) {
+		ec.udpcsum = csum;
+		for (unsigned int s = 0; s < RTE_DIM(sizes); s++) {
+			uint16_t n = sizes[s], nb, id0 = ip_id;
+			unsigned int bad = 0;
+
+			for (uint16_t i = 0; i < n; i++) {
+				sizes_of[i] = pkt_inner_udp(frames[i], "ff:ff:ff:ff:ff:ff",
+						INNER_SRC, "10.0.0.1", "10.0.0.2", 1000 + i, 2000,
+						10 + 7 * i);
+				frames[i][15] = i % 4; /* ECN bits: not-ECT, ECT(1), ECT(0), CE */
+				in[i] = pkt_mbuf(pool, frames[i], sizes_of[i]);
+			}
+			nb = encap(in, n, out);
+			CHECKF(nb == n * 4, "HER burst %u: %u out", n, nb);
+			for (uint16_t j = 0; j < nb; j++) {
+				struct rte_mbuf *ref = reference(frames[j / 4], sizes_of[j / 4],
+						evni.floods[j % 4], id0 + j);
+				uint32_t len = rte_pktmbuf_pkt_len(out[j]);
+
+				if (len != rte_pktmbuf_pkt_len(ref) ||
+						memcmp(linear(out[j], a), linear(ref, b), len) != 0)
+					bad++;
+				check_outer(out[j], frames[j / 4], sizes_of[j / 4],
+						j % 4 == 0 ? PEER : ips[j % 4 - 1], 64);
+				rte_pktmbuf_free(ref);
+			}
+			CHECKF(bad == 0, "HER burst %u udpcsum %d: %u copies differ", n, csum, bad);
+			/* Freed in an odd order: the frame goes back with the last copy. */
+			for (uint16_t j = nb; j-- > 0;)
+				rte_pktmbuf_free(out[j]);
+		}
+	}
+	ec.udpcsum = true;
+	/* A two-segment inner frame: copies of the whole frame, the same bytes. */
+	{
+		size_t n = sizes_of[5], half = 20;
+		struct rte_mbuf *m = pkt_mbuf(pool, frames[5], half);
+		struct rte_mbuf *t = pkt_mbuf(pool, frames[5] + half, n - half);
+		uint16_t id0 = ip_id, nb;
+		unsigned int bad = 0;
+
+		CHECK(rte_pktmbuf_chain(m, t) == 0);
+		nb = encap(&m, 1, out);
+		CHECK(nb == 4);
+		for (uint16_t j = 0; j < nb; j++) {
+			/* The reference has the same two segments: the flow hash and ECN read
+			 * only the first. */
+			struct rte_mbuf *ref = pkt_mbuf(pool, frames[5], half);
+			uint16_t id = id0 + j;
+			uint32_t len;
+
+			CHECK(rte_pktmbuf_chain(ref, pkt_mbuf(pool, frames[5] + half, n - half)) ==
+					0);
+			CHECK(vtep_encap_one(&ec, &evni, vtep_remote_slot(remotes, evni.floods[j]),
+					      &ref, &id) == 0);
+			len = rte_pktmbuf_pkt_len(out[j]);
+
+			if (len != rte_pktmbuf_pkt_len(ref) ||
+					memcmp(linear(out[j], a), linear(ref, b), len) != 0)
+				bad++;
+			rte_pktmbuf_free(ref);
+			rte_pktmbuf_free(out[j]);
+		}
+		CHECKF(bad == 0, "two-segment HER: %u copies differ", bad);
+	}
+	memcpy(evni.floods, saved_floods, sizeof(saved_floods));
+	evni.nb_floods = saved_nb;
+}
+
+/* The outer ECN field comes from the inner header also when the outer headers go in a chained
+ * mbuf (no headroom), as the kernel's INET_ECN_encapsulate does. */
+static void
+test_ecn_chained(void)
+{
+	uint8_t frame[256];
+	size_t n = pkt_inner_udp(frame, INNER_DST, INNER_SRC, "10.0.0.1", "10.0.0.2", 1, 2, 30);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool), *out[2];
+
+	frame[15] = 0x03; /* CE: the outer header carries ECT(0) */
+	m->data_off = 0;
+	memcpy(rte_pktmbuf_append(m, n), frame, n);
+	CHECK(encap(&m, 1, out) == 1);
+	CHECK(out[0]->nb_segs == 2);
+	CHECK(rte_pktmbuf_mtod(out[0], struct vtep_outer_hdr *)->ip.type_of_service == 0x02);
+	check_outer(out[0], frame, n, PEER, 64);
+	rte_pktmbuf_free(out[0]);
+}
+
 int
 main(void)
 {
@@ -431,6 +569,8 @@ main(void)
 	test_bursts();
 	test_her_and_drops();
 	test_options();
+	test_her_copies();
+	test_ecn_chained();
 	CHECKF(rte_mempool_in_use_count(pool) == in_use, "mbufs in use %u, before %u",
 			rte_mempool_in_use_count(pool), in_use);
 	vtep_fdb_free(fdb);
