@@ -220,6 +220,36 @@ vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 	return encap_in(ec, v, r, &in, mp, ip_id);
 }
 
+/*
+ * Head-end replication without copying the frame: one header mbuf per destination, each chained
+ * to the one inner mbuf, whose reference count is raised by the extra copies (the last free of a
+ * copy frees it). Only for a direct, single-segment, unshared inner mbuf. @return copies written,
+ * or -1 when the header mbufs cannot be had (nothing changed then).
+ */
+static int
+flood_shared(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+		const struct inner_info *in, struct rte_mbuf *m, const uint16_t *dst,
+		uint16_t nb_dst, struct rte_mbuf **out, uint16_t *ip_id)
+{
+	struct rte_mbuf *hdrs[VTEP_ENCAP_MAX_COPIES];
+
+	if (rte_pktmbuf_alloc_bulk(ec->pool, hdrs, nb_dst) != 0)
+		return -1;
+	rte_mbuf_refcnt_update(m, (int16_t)(nb_dst - 1));
+	for (uint16_t i = 0; i < nb_dst; i++) {
+		struct rte_mbuf *h = hdrs[i];
+		struct vtep_outer_hdr *oh = rte_pktmbuf_mtod(h, struct vtep_outer_hdr *);
+
+		h->data_len = VTEP_OUTER_SIZE;
+		h->pkt_len = VTEP_OUTER_SIZE + in->size;
+		h->nb_segs = 2;
+		h->next = m;
+		write_outer(ec, v, vtep_remote_slot(ec->remotes, dst[i]), in, h, oh, ip_id);
+		out[i] = h;
+	}
+	return nb_dst;
+}
+
 /* One frame to every flood destination of the VNI. */
 static uint16_t
 flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rte_mbuf *m,
@@ -253,6 +283,13 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 		st->drops[-rc] += nb_dst;
 		rte_pktmbuf_free(m);
 		return 0;
+	}
+	if (nb_dst > 1 && RTE_MBUF_DIRECT(m) && m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1) {
+		rc = flood_shared(ec, v, &in, m, dst, nb_dst, out, ip_id);
+		if (rc > 0) {
+			vs->flood_copies += rc;
+			return rc;
+		}
 	}
 	/* Copies of the whole frame for all but the last destination, which gets m. */
 	for (uint16_t i = 0; i + 1 < nb_dst; i++) {

@@ -468,7 +468,7 @@ test_her_copies(void)
 		ec.udpcsum = csum;
 		for (unsigned int s = 0; s < RTE_DIM(sizes); s++) {
 			uint16_t n = sizes[s], nb, id0 = ip_id;
-			unsigned int bad = 0;
+			unsigned int bad = 0, shared = 0;
 
 			for (uint16_t i = 0; i < n; i++) {
 				sizes_of[i] = pkt_inner_udp(frames[i], "ff:ff:ff:ff:ff:ff",
@@ -484,6 +484,8 @@ test_her_copies(void)
 						evni.floods[j % 4], id0 + j);
 				uint32_t len = rte_pktmbuf_pkt_len(out[j]);
 
+				shared += out[j]->nb_segs == 2 &&
+						out[j]->next == out[j / 4 * 4]->next;
 				if (len != rte_pktmbuf_pkt_len(ref) ||
 						memcmp(linear(out[j], a), linear(ref, b), len) != 0)
 					bad++;
@@ -492,6 +494,10 @@ test_her_copies(void)
 				rte_pktmbuf_free(ref);
 			}
 			CHECKF(bad == 0, "HER burst %u udpcsum %d: %u copies differ", n, csum, bad);
+			CHECKF(shared == nb, "HER burst %u: %u of %u copies share the frame", n,
+					shared, nb);
+			if (nb > 0)
+				CHECK(rte_mbuf_refcnt_read(out[0]->next) == 4);
 			/* Freed in an odd order: the frame goes back with the last copy. */
 			for (uint16_t j = nb; j-- > 0;)
 				rte_pktmbuf_free(out[j]);
