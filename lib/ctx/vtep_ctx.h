@@ -61,6 +61,7 @@ struct vtep_worker {
 	struct rte_mbuf *inner_out[VTEP_MAX_VNIS][VTEP_DECAP_MAX]; /**< Decap output per VNI. */
 	struct rte_mbuf *outer_out[VTEP_BURST * VTEP_ENCAP_MAX_COPIES]; /**< Encap output. */
 	struct vtep_learn_filter lf; /**< Learn events recently posted. */
+	struct vtep_fdb_cache fc;    /**< FDB lookups of decap and encap (exact-match cache). */
 } __rte_cache_aligned;
 
 /** Everything vtepd runs on. */

@@ -89,7 +89,7 @@ post_learn(struct vtep_learn_filter *lf, uint64_t key, rte_be32_t src_be, const 
 
 void
 vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, uint32_t now,
-		struct vtep_learn_filter *lf, struct vtep_decap_out *out,
+		struct vtep_learn_filter *lf, struct vtep_fdb_cache *fc, struct vtep_decap_out *out,
 		struct vtep_lcore_stats *st)
 {
 	struct vtep_parse_result res[VTEP_DECAP_MAX];
@@ -130,7 +130,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 	}
 	if (nb_vx == 0)
 		return;
-	vtep_fdb_lookup_bulk(dc->fdb, keys, nb_vx, entries);
+	vtep_fdb_lookup_bulk_cached(dc->fdb, fc, keys, nb_vx, entries);
 	/* Pass 2: learn, strip, hand over. */
 	for (uint16_t k = 0; k < nb_vx; k++) {
 		struct rte_mbuf *m = pkts[idx[k]];

@@ -9,40 +9,8 @@
 /* Frames looked up in one FDB call. */
 #define ENCAP_CHUNK 32
 
-uint32_t
-vtep_encap_flow_hash(const struct rte_mbuf *m)
-{
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	uint32_t len = rte_pktmbuf_data_len(m), ihl, h;
-
-	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
-		return m->hash.rss;
-	if (len >= sizeof(*eth) + sizeof(*ip) && eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
-		ip = (const struct rte_ipv4_hdr *)(eth + 1);
-		ihl = (ip->version_ihl & 0xf) * 4u;
-		h = rte_hash_crc_4byte(ip->src_addr, ip->next_proto_id);
-		h = rte_hash_crc_4byte(ip->dst_addr, h);
-		/* Ports only in a first fragment that holds them (the flow dissector). */
-		if ((ip->next_proto_id == IPPROTO_UDP || ip->next_proto_id == IPPROTO_TCP ||
-				    ip->next_proto_id == IPPROTO_SCTP) &&
-				!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) &&
-				ihl >= sizeof(*ip) && len >= sizeof(*eth) + ihl + 4) {
-			uint32_t ports;
-
-			memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
-			h = rte_hash_crc_4byte(ports, h);
-		}
-		return h;
-	}
-	if (len < sizeof(*eth))
-		return 0;
-	h = rte_hash_crc(eth, sizeof(*eth), 0);
-	return h;
-}
-
 /* Room for the outer headers: prepend in the headroom, or chain a header mbuf in front. */
-static struct vtep_outer_hdr *
+static inline struct vtep_outer_hdr *
 make_room(const struct vtep_encap_ctx *ec, struct rte_mbuf **mp)
 {
 	struct rte_mbuf *m = *mp, *h;
@@ -315,7 +283,8 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 
 static uint16_t
 encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mbuf **pkts,
-		uint16_t n, struct rte_mbuf **out, uint16_t *ip_id, struct vtep_lcore_stats *st)
+		uint16_t n, struct rte_mbuf **out, uint16_t *ip_id, struct vtep_fdb_cache *fc,
+		struct vtep_lcore_stats *st)
 {
 	const struct vtep_encap_vni *v = &ec->vnis[vni_idx];
 	struct vtep_vni_stats *vs = &st->vni[vni_idx];
@@ -343,7 +312,7 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 		}
 	}
 	if (nb_keys > 0)
-		vtep_fdb_lookup_bulk(ec->fdb, keys, nb_keys, entries);
+		vtep_fdb_lookup_bulk_cached(ec->fdb, fc, keys, nb_keys, entries);
 	for (uint16_t i = 0; i < n; i++) {
 		m = pkts[i];
 		if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr))) {
@@ -380,13 +349,14 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 
 uint16_t
 vtep_encap_burst(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mbuf **pkts,
-		uint16_t n, struct rte_mbuf **out, uint16_t *ip_id, struct vtep_lcore_stats *st)
+		uint16_t n, struct rte_mbuf **out, uint16_t *ip_id, struct vtep_fdb_cache *fc,
+		struct vtep_lcore_stats *st)
 {
 	uint16_t nb_out = 0, chunk;
 
 	for (uint16_t i = 0; i < n; i += chunk) {
 		chunk = RTE_MIN(n - i, ENCAP_CHUNK);
-		nb_out += encap_chunk(ec, vni_idx, pkts + i, chunk, out + nb_out, ip_id, st);
+		nb_out += encap_chunk(ec, vni_idx, pkts + i, chunk, out + nb_out, ip_id, fc, st);
 	}
 	return nb_out;
 }

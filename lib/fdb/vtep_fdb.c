@@ -36,6 +36,7 @@ static_assert(offsetof(struct vtep_fdb_entry, seen) == sizeof(uint64_t), "FDB en
 struct vtep_fdb {
 	struct rte_hash *h;
 	struct vtep_fdb_entry *entries; /* indexed by key position */
+	uint32_t gen; /* generation of worker caches: +1 after every delete (writer), from 1 */
 	struct vtep_fdb_params p;
 	struct vtep_fdb_counters c;
 	bool rcu;      /* deleted slots are reclaimed by the hash's RCU defer queue */
@@ -154,6 +155,7 @@ vtep_fdb_create(const struct vtep_fdb_params *p)
 		return NULL;
 	}
 	fdb->p = *p;
+	fdb->gen = 1;
 	fdb->h = rte_hash_create(&hp);
 	if (fdb->h == NULL) {
 		err = rte_errno != 0 ? rte_errno : ENOMEM;
@@ -210,30 +212,28 @@ entry_at(const struct vtep_fdb *fdb, int32_t pos)
 	return __atomic_load_n(&e->dst_be, __ATOMIC_ACQUIRE) != 0 ? e : NULL;
 }
 
-uint64_t
-vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned int n,
-		struct vtep_fdb_entry **entries)
+static inline hash_sig_t
+key_sig(uint64_t key)
+{
+	return rte_hash_crc_8byte(key, 0);
+}
+
+/* Look up n keys (1..RTE_HASH_LOOKUP_BULK_MAX) with their signatures in the hash; positions out
+ * (-1 on a miss or a slot still being filled). @return bit mask of hits. */
+static uint64_t
+lookup_hash(const struct vtep_fdb *fdb, const uint64_t *keys, hash_sig_t *sig, unsigned int n,
+		int32_t *pos, struct vtep_fdb_entry **entries)
 {
 	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
-	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX];
-	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
 
-	/* Checked here: DPDK 22.11's rte_hash_lookup_bulk accepts n > RTE_HASH_LOOKUP_BULK_MAX
-	 * and writes past its position array (measured: n = 65 returns 0). */
-	if (unlikely(n == 0 || n > RTE_HASH_LOOKUP_BULK_MAX)) {
-		for (unsigned int i = 0; i < n; i++)
-			entries[i] = NULL;
-		return 0;
-	}
-	/* The signatures here, inline, rather than through the hash's function pointer per key. */
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++)
 		kp[i] = &keys[i];
-		sig[i] = rte_hash_crc_8byte(keys[i], 0);
-	}
 	if (unlikely(rte_hash_lookup_with_hash_bulk(fdb->h, kp, sig, n, pos) != 0)) {
-		for (unsigned int i = 0; i < n; i++)
+		for (unsigned int i = 0; i < n; i++) {
 			entries[i] = NULL;
+			pos[i] = -1;
+		}
 		return 0;
 	}
 	/* Ask for every entry's line before reading any: with a large FDB they miss the caches,
@@ -245,6 +245,87 @@ vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned 
 		entries[i] = pos[i] >= 0 ? entry_at(fdb, pos[i]) : NULL;
 		if (entries[i] != NULL)
 			hits |= 1ull << i;
+		else
+			pos[i] = -1;
+	}
+	return hits;
+}
+
+/* DPDK 22.11's rte_hash_lookup_bulk accepts n > RTE_HASH_LOOKUP_BULK_MAX and writes past its
+ * position array (measured: n = 65 returns 0): refused here. */
+static bool
+bad_count(unsigned int n, struct vtep_fdb_entry **entries)
+{
+	if (likely(n > 0 && n <= RTE_HASH_LOOKUP_BULK_MAX))
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		entries[i] = NULL;
+	return true;
+}
+
+uint64_t
+vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned int n,
+		struct vtep_fdb_entry **entries)
+{
+	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX];
+	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+
+	if (bad_count(n, entries))
+		return 0;
+	/* The signatures here, inline, rather than through the hash's function pointer per key. */
+	for (unsigned int i = 0; i < n; i++)
+		sig[i] = key_sig(keys[i]);
+	return lookup_hash(fdb, keys, sig, n, pos, entries);
+}
+
+uint64_t
+vtep_fdb_lookup_bulk_cached(const struct vtep_fdb *fdb, struct vtep_fdb_cache *cache,
+		const uint64_t *keys, unsigned int n, struct vtep_fdb_entry **entries)
+{
+	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX], msig[RTE_HASH_LOOKUP_BULK_MAX];
+	struct vtep_fdb_entry *mentries[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t mkeys[RTE_HASH_LOOKUP_BULK_MAX], hits = 0;
+	int32_t mpos[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t miss[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int nb_miss = 0;
+	uint32_t gen;
+
+	if (cache == NULL)
+		return vtep_fdb_lookup_bulk(fdb, keys, n, entries);
+	if (bad_count(n, entries))
+		return 0;
+	/* Acquire: a generation read here was started after the deletes it counts, so a key
+	 * deleted before it cannot be found (and cached) by the hash lookup below. */
+	gen = __atomic_load_n(&fdb->gen, __ATOMIC_ACQUIRE);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int s;
+
+		sig[i] = key_sig(keys[i]);
+		s = sig[i] & (VTEP_FDB_CACHE_SIZE - 1);
+		if (cache->slots[s].key == keys[i] && cache->slots[s].gen == gen) {
+			entries[i] = entry_at(fdb, (int32_t)cache->slots[s].pos);
+			if (entries[i] != NULL) {
+				hits |= 1ull << i;
+				continue;
+			}
+		}
+		miss[nb_miss] = i;
+		msig[nb_miss] = sig[i];
+		mkeys[nb_miss++] = keys[i];
+	}
+	if (nb_miss == 0)
+		return hits;
+	lookup_hash(fdb, mkeys, msig, nb_miss, mpos, mentries);
+	for (unsigned int k = 0; k < nb_miss; k++) {
+		unsigned int i = miss[k], s = msig[k] & (VTEP_FDB_CACHE_SIZE - 1);
+
+		entries[i] = mentries[k];
+		if (mentries[k] == NULL)
+			continue;
+		hits |= 1ull << i;
+		cache->slots[s].key = mkeys[k];
+		cache->slots[s].pos = (uint32_t)mpos[k];
+		cache->slots[s].gen = gen;
 	}
 	return hits;
 }
@@ -379,6 +460,10 @@ vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key)
 		return -ENOENT;
 	if (rte_hash_del_key(fdb->h, &key) < 0)
 		return -ENOENT;
+	/* After the delete (release): a worker that sees the new generation looks the key up
+	 * afresh and no longer finds it; one that saw the old one drops its cached position at
+	 * its next lookup. */
+	__atomic_store_n(&fdb->gen, fdb->gen + 1 == 0 ? 1 : fdb->gen + 1, __ATOMIC_RELEASE);
 	count(fdb, &fdb->entries[pos], -1);
 	/* With RCU the slot keeps its data for readers still holding it; reclaim_slot() clears
 	 * it later. Without RCU the writer is alone, and LF mode leaves the freeing to us. */

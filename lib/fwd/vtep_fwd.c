@@ -41,7 +41,7 @@ underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	unsigned int sent;
 
 	st->underlay_rx += n;
-	vtep_decap_burst(&ctx->decap, pkts, n, vtep_fdb_now(), &w->lf, &out, st);
+	vtep_decap_burst(&ctx->decap, pkts, n, vtep_fdb_now(), &w->lf, &w->fc, &out, st);
 	if (out.nb_ctl > 0)
 		to_control(w, &out);
 	if (out.nb_learn > 0) {
@@ -74,7 +74,8 @@ inner_rx(struct vtep_worker *w, unsigned int vni_idx, struct rte_mbuf **pkts, ui
 	uint16_t nb_out;
 
 	st->inner_rx += n;
-	nb_out = vtep_encap_burst(&w->ctx->encap, vni_idx, pkts, n, w->outer_out, &w->ip_id, st);
+	nb_out = vtep_encap_burst(
+			&w->ctx->encap, vni_idx, pkts, n, w->outer_out, &w->ip_id, &w->fc, st);
 	st->underlay_tx += vtep_txq_send(&w->underlay_tx, w->outer_out, nb_out,
 			&st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
 }

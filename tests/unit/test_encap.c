@@ -42,12 +42,10 @@ static int peer_idx, peer2_idx, group_idx;
 static void
 setup(void)
 {
-	struct vtep_fdb_params fp = {.name = "t_fdb", .size = 1024, .nb_vnis = 1};
+	struct vtep_fdb_params fp = { .name = "t_fdb", .size = 1024, .nb_vnis = 1 };
 	struct vtep_remote_params rp = {
-			.size = 64,
-			.local_be = pkt_ip(LOCAL),
-			.local_mac = pkt_mac(LOCAL_MAC),
-			.dstport = 4789,
+		.size = 64, .local_be = pkt_ip(LOCAL), .local_mac = pkt_mac(LOCAL_MAC),
+		.dstport = 4789,
 	};
 	struct rte_ether_addr m;
 
@@ -69,14 +67,9 @@ setup(void)
 	evni.vni_be = vtep_vxlan_vni_be(42);
 	evni.floods[evni.nb_floods++] = group_idx;
 	ec = (struct vtep_encap_ctx){
-			.fdb = fdb,
-			.remotes = remotes,
-			.vnis = &evni,
-			.pool = pool,
-			.srcport_min = 32768,
-			.srcport_max = 60999,
-			.max_inner_size = 1500 - 50 + 14,
-			.udpcsum = true,
+		.fdb = fdb, .remotes = remotes, .vnis = &evni, .pool = pool,
+		.srcport_min = 32768, .srcport_max = 60999,
+		.max_inner_size = 1500 - 50 + 14, .udpcsum = true,
 	};
 }
 
@@ -86,7 +79,7 @@ static int
 same_as_kernel(const uint8_t *got, size_t got_size, const uint8_t *want, size_t want_size)
 {
 	uint8_t a[2048], b[2048];
-	static const int skip[] = {18, 19, 24, 25, 34, 35, 40, 41};
+	static const int skip[] = { 18, 19, 24, 25, 34, 35, 40, 41 };
 
 	if (got_size != want_size || got_size > sizeof(a))
 		return pkt_compare(got, got_size, want, want_size);
@@ -138,7 +131,7 @@ check_outer(struct rte_mbuf *m, const uint8_t *inner, size_t inner_size, const c
 static uint16_t
 encap(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out)
 {
-	return vtep_encap_burst(&ec, 0, in, n, out, &ip_id, &st);
+	return vtep_encap_burst(&ec, 0, in, n, out, &ip_id, NULL, &st);
 }
 
 static void
@@ -151,14 +144,14 @@ test_unicast_golden(void)
 	CHECK(encap(&m, 1, out) == 1);
 	check_outer(out[0], golden_unicast_60_inner, sizeof(golden_unicast_60_inner), PEER, 64);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			       golden_unicast_60_outer, sizeof(golden_unicast_60_outer)) == 0,
+			golden_unicast_60_outer, sizeof(golden_unicast_60_outer)) == 0,
 			"unicast differs from the kernel's");
 	CHECK(st.vni[0].encap_pkts == 1);
 	rte_pktmbuf_free(out[0]);
 	m = pkt_mbuf(pool, golden_unicast_1000_inner, sizeof(golden_unicast_1000_inner));
 	CHECK(encap(&m, 1, out) == 1);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			       golden_unicast_1000_outer, sizeof(golden_unicast_1000_outer)) == 0,
+			golden_unicast_1000_outer, sizeof(golden_unicast_1000_outer)) == 0,
 			"1000-byte unicast differs from the kernel's");
 	rte_pktmbuf_free(out[0]);
 }
@@ -173,15 +166,14 @@ test_flood_golden(void)
 	CHECK(encap(&m, 1, out) == 1);
 	check_outer(out[0], golden_bcast_arp_inner, sizeof(golden_bcast_arp_inner), GROUP, 1);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			       golden_bcast_arp_outer, sizeof(golden_bcast_arp_outer)) == 0,
+			golden_bcast_arp_outer, sizeof(golden_bcast_arp_outer)) == 0,
 			"flood differs from the kernel's");
 	CHECK(st.vni[0].flood_pkts == 1 && st.vni[0].flood_copies == 1);
 	rte_pktmbuf_free(out[0]);
 	m = pkt_mbuf(pool, golden_unknown_unicast_inner, sizeof(golden_unknown_unicast_inner));
 	CHECK(encap(&m, 1, out) == 1);
 	CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-			       golden_unknown_unicast_outer,
-			       sizeof(golden_unknown_unicast_outer)) == 0,
+			golden_unknown_unicast_outer, sizeof(golden_unknown_unicast_outer)) == 0,
 			"unknown unicast flood differs from the kernel's");
 	rte_pktmbuf_free(out[0]);
 }
@@ -198,15 +190,14 @@ test_more_golden(void)
 		uint32_t vni;
 		bool udpcsum;
 	} cases[] = {
-#define G(n, vni, csum)                                                                            \
-	{#n, golden_##n##_inner, golden_##n##_outer, sizeof(golden_##n##_inner),                   \
-			sizeof(golden_##n##_outer), vni, csum}
-			G(unicast_max, 42, true),
-			G(ecn_ect0, 42, true),
-			G(ecn_ce, 42, true),
-			G(noudpcsum, 43, false),
-			G(udpcsum, 44, true),
-			G(kernel_udp, 42, true),
+#define G(n, vni, csum) { #n, golden_##n##_inner, golden_##n##_outer, \
+		sizeof(golden_##n##_inner), sizeof(golden_##n##_outer), vni, csum }
+		G(unicast_max, 42, true),
+		G(ecn_ect0, 42, true),
+		G(ecn_ce, 42, true),
+		G(noudpcsum, 43, false),
+		G(udpcsum, 44, true),
+		G(kernel_udp, 42, true),
 #undef G
 	};
 	struct rte_mbuf *m, *out[4];
@@ -218,11 +209,10 @@ test_more_golden(void)
 		m = pkt_mbuf(pool, cases[i].inner, cases[i].inner_size);
 		CHECK(encap(&m, 1, out) == 1);
 		CHECKF(same_as_kernel(linear(out[0], buf), rte_pktmbuf_pkt_len(out[0]),
-				       cases[i].outer, cases[i].outer_size) == 0,
-				"%s differs from the kernel's", cases[i].name);
+				cases[i].outer, cases[i].outer_size) == 0, "%s differs from the kernel's",
+				cases[i].name);
 		if (!cases[i].udpcsum)
-			CHECK(rte_pktmbuf_mtod(out[0], struct vtep_outer_hdr *)->udp.dgram_cksum ==
-					0);
+			CHECK(rte_pktmbuf_mtod(out[0], struct vtep_outer_hdr *)->udp.dgram_cksum == 0);
 		rte_pktmbuf_free(out[0]);
 	}
 	evni.vni_be = vtep_vxlan_vni_be(42);
@@ -234,7 +224,7 @@ static void
 test_roundtrip(void)
 {
 	struct vtep_parse_ctx pc;
-	struct vtep_decap_ctx dc = {.parse = &pc, .fdb = fdb};
+	struct vtep_decap_ctx dc = { .parse = &pc, .fdb = fdb };
 	static struct vtep_learn_filter lf;
 	static struct vtep_decap_out dout;
 	struct rte_ether_addr peer_mac = pkt_mac(PEER_MAC);
@@ -247,7 +237,7 @@ test_roundtrip(void)
 	vtep_parse_add_vni(&pc, 42, 0, pkt_ip(GROUP));
 	m = pkt_mbuf(pool, frame, n);
 	CHECK(encap(&m, 1, out) == 1);
-	vtep_decap_burst(&dc, out, 1, 1, &lf, &dout, &st);
+	vtep_decap_burst(&dc, out, 1, 1, &lf, NULL, &dout, &st);
 	CHECK(dout.nb_inner == 1);
 	if (dout.nb_inner == 1) {
 		CHECK(rte_pktmbuf_pkt_len(dout.inner[0]) == n);
@@ -287,7 +277,7 @@ test_srcport(void)
 static void
 test_bursts(void)
 {
-	static const uint16_t sizes[] = {1, 2, 3, 31, 32, 33, 64, 65};
+	static const uint16_t sizes[] = { 1, 2, 3, 31, 32, 33, 64, 65 };
 	struct rte_mbuf *in[65], *out[65 * 2];
 	uint8_t frame[256];
 
@@ -297,16 +287,15 @@ test_bursts(void)
 
 		for (uint16_t i = 0; i < n; i++) {
 			/* Every third frame is broadcast (flood), the rest known unicast. */
-			size_t len = pkt_inner_udp(frame,
-					i % 3 == 2 ? "ff:ff:ff:ff:ff:ff" : INNER_DST, INNER_SRC,
-					"10.0.0.1", "10.0.0.2", 1000 + i, 2000, i);
+			size_t len = pkt_inner_udp(frame, i % 3 == 2 ? "ff:ff:ff:ff:ff:ff" : INNER_DST,
+					INNER_SRC, "10.0.0.1", "10.0.0.2", 1000 + i, 2000, i);
 			in[i] = pkt_mbuf(pool, frame, len);
 		}
 		nb = encap(in, n, out);
 		CHECKF(nb == n, "burst %u: %u out", n, nb);
 		for (uint16_t i = 0; i < nb; i++) {
-			const struct vtep_outer_hdr *h =
-					rte_pktmbuf_mtod(out[i], const struct vtep_outer_hdr *);
+			const struct vtep_outer_hdr *h = rte_pktmbuf_mtod(out[i],
+					const struct vtep_outer_hdr *);
 			/* Order is kept: payload size i identifies the frame. */
 			if (rte_pktmbuf_pkt_len(out[i]) != 50u + 42u + i ||
 					h->ip.dst_addr != pkt_ip(i % 3 == 2 ? GROUP : PEER))
@@ -322,8 +311,8 @@ test_her_and_drops(void)
 {
 	struct rte_mbuf *m, *out[8];
 	uint8_t frame[2048];
-	size_t n = pkt_inner_udp(
-			frame, "ff:ff:ff:ff:ff:ff", INNER_SRC, "10.0.0.1", "10.0.0.2", 1, 2, 10);
+	size_t n = pkt_inner_udp(frame, "ff:ff:ff:ff:ff:ff", INNER_SRC, "10.0.0.1", "10.0.0.2",
+			1, 2, 10);
 	uint64_t before;
 
 	/* Group + two HER remotes, one of them unresolved: two copies, one drop. */
