@@ -116,7 +116,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 			inner = rte_pktmbuf_mtod_offset(
 					m, const struct rte_ether_hdr *, r->inner_off);
 			idx[nb_vx] = i;
-			keys[nb_vx++] = vtep_fdb_key(r->vni_idx, &inner->src_addr);
+			keys[nb_vx++] = vtep_fdb_key_eth(r->vni_idx, inner, true);
 			break;
 		case VTEP_PARSE_DROP:
 			st->drops[r->drop]++;

@@ -308,7 +308,7 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		if (rte_is_unicast_ether_addr(&eth->dst_addr)) {
 			key_of[i] = nb_keys;
-			keys[nb_keys++] = vtep_fdb_key(vni_idx, &eth->dst_addr);
+			keys[nb_keys++] = vtep_fdb_key_eth(vni_idx, eth, false);
 		}
 	}
 	if (nb_keys > 0)

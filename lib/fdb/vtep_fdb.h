@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -106,6 +107,19 @@ vtep_fdb_key(unsigned int vni_idx, const struct rte_ether_addr *mac)
 
 	return (uint64_t)vni_idx << 48 | (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 |
 			(uint64_t)b[2] << 24 | (uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
+}
+
+/**
+ * vtep_fdb_key() of an Ethernet header's destination (src false) or source (src true) MAC, from
+ * one 8-byte load: the 8 bytes at either MAC lie inside the 14-byte header.
+ */
+static inline uint64_t
+vtep_fdb_key_eth(unsigned int vni_idx, const struct rte_ether_hdr *eth, bool src)
+{
+	uint64_t w;
+
+	memcpy(&w, src ? (const void *)&eth->src_addr : (const void *)&eth->dst_addr, sizeof(w));
+	return (uint64_t)vni_idx << 48 | rte_be_to_cpu_64(w) >> 16;
 }
 
 /** The VNI index of a key. */

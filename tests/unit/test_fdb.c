@@ -88,6 +88,17 @@ test_keys(void)
 	vtep_fdb_key_mac(k, &back);
 	CHECK(rte_is_same_ether_addr(&m, &back));
 	CHECK(vtep_fdb_key(0, &m) != vtep_fdb_key(1, &m));
+	/* The one-load keys of an Ethernet header equal vtep_fdb_key of its MACs. */
+	srand(3);
+	for (unsigned int i = 0; i < 10000; i++) {
+		struct rte_ether_hdr eth;
+		unsigned int v = rand() % 64;
+
+		for (unsigned int b = 0; b < sizeof(eth); b++)
+			((uint8_t *)&eth)[b] = (uint8_t)rand();
+		CHECK(vtep_fdb_key_eth(v, &eth, false) == vtep_fdb_key(v, &eth.dst_addr));
+		CHECK(vtep_fdb_key_eth(v, &eth, true) == vtep_fdb_key(v, &eth.src_addr));
+	}
 }
 
 static void
