@@ -252,7 +252,19 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 		rte_pktmbuf_free(m);
 		return 0;
 	}
-	if (nb_dst > 1 && RTE_MBUF_DIRECT(m) && m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1) {
+	if (nb_dst == 1) {
+		/* One destination (a group, or one HER remote): m itself, no copies. */
+		rc = encap_in(ec, v, vtep_remote_slot(ec->remotes, dst[0]), &in, &m, ip_id);
+		if (unlikely(rc < 0)) {
+			st->drops[-rc]++;
+			rte_pktmbuf_free(m);
+			return 0;
+		}
+		out[0] = m;
+		vs->flood_copies++;
+		return 1;
+	}
+	if (RTE_MBUF_DIRECT(m) && m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1) {
 		rc = flood_shared(ec, v, &in, m, dst, nb_dst, out, ip_id);
 		if (rc > 0) {
 			vs->flood_copies += rc;
