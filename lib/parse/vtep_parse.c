@@ -16,6 +16,7 @@ vtep_parse_ctx_init(struct vtep_parse_ctx *ctx, rte_be32_t local_be,
 	ctx->local_mac = *local_mac;
 	ctx->dstport_be = rte_cpu_to_be_16(dstport);
 	ctx->verify_ip_csum = 1;
+	ctx->first.idx = -1;
 	for (unsigned int i = 0; i < VTEP_VNI_MAP_SIZE; i++)
 		ctx->map[i].idx = -1;
 }
@@ -34,6 +35,11 @@ vtep_parse_add_vni(struct vtep_parse_ctx *ctx, uint32_t vni, uint16_t idx, rte_b
 			ctx->map[s].vni = vni;
 			ctx->map[s].idx = idx;
 			ctx->map[s].group_be = group_be;
+			if (ctx->first.idx < 0) {
+				ctx->first.vni = vni;
+				ctx->first.idx = idx;
+				ctx->first.group_be = group_be;
+			}
 			if (group_be != 0 && !vtep_parse_is_group(ctx, group_be))
 				ctx->groups_be[ctx->nb_groups++] = group_be;
 			return 0;

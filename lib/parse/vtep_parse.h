@@ -32,10 +32,16 @@ enum vtep_parse_kind {
 
 /** The facts classification needs: the VTEP's addresses and its VNIs. Read-only once built. */
 struct vtep_parse_ctx {
-	rte_be32_t local_be;                 /**< The VTEP address. */
-	struct rte_ether_addr local_mac;     /**< The underlay port's MAC. */
-	rte_be16_t dstport_be;               /**< VXLAN UDP port. */
-	uint8_t verify_ip_csum;              /**< Check the IPv4 header checksum in software. */
+	rte_be32_t local_be;             /**< The VTEP address. */
+	struct rte_ether_addr local_mac; /**< The underlay port's MAC. */
+	rte_be16_t dstport_be;           /**< VXLAN UDP port. */
+	uint8_t verify_ip_csum;          /**< Check the IPv4 header checksum in software. */
+	/** The first VNI added, also in map: checked first, so one VNI costs one compare. */
+	struct {
+		uint32_t vni;        /**< Its VNI. */
+		int16_t idx;         /**< Its index, -1 = no VNI yet. */
+		rte_be32_t group_be; /**< Its group, 0 if none. */
+	} first;
 	unsigned int nb_groups;              /**< Distinct groups in groups_be. */
 	rte_be32_t groups_be[VTEP_MAX_VNIS]; /**< Every VNI's group, once each. */
 	/** Open-addressed VNI -> (index, group) map; empty slots have idx -1. */
@@ -72,6 +78,10 @@ vtep_parse_vni_lookup(const struct vtep_parse_ctx *ctx, uint32_t vni, rte_be32_t
 {
 	unsigned int s = (vni * 2654435761u) >> 24 & (VTEP_VNI_MAP_SIZE - 1);
 
+	if (vni == ctx->first.vni && ctx->first.idx >= 0) {
+		*group_be = ctx->first.group_be;
+		return ctx->first.idx;
+	}
 	for (unsigned int n = 0; n < VTEP_VNI_MAP_SIZE;
 			n++, s = (s + 1) & (VTEP_VNI_MAP_SIZE - 1)) {
 		if (ctx->map[s].idx < 0)
