@@ -53,15 +53,18 @@ struct vtep_worker {
 	struct vtep_worker_rx rx[VTEP_MAX_VNIS + 1]; /**< Queues this worker polls. */
 	struct vtep_txq underlay_tx;                 /**< Where it sends outer frames. */
 	struct vtep_txq inner_tx[VTEP_MAX_VNIS];     /**< Where it sends inner frames, per VNI. */
-	bool drains;                          /**< Owns queue 0 of every port: drains TX rings. */
-	struct rte_ring *learn_ring;          /**< SP/SC: learn events to control. */
-	struct rte_ring *ctl_ring;            /**< SP/SC: ARP/IGMP/ICMP frames to control. */
-	uint16_t ip_id;                       /**< IPv4 id counter of outer headers. */
-	uint64_t last_rx_tsc;                 /**< TSC of the last non-empty RX burst. */
+	bool drains;                 /**< Owns queue 0 of every port: drains TX rings. */
+	struct rte_ring *learn_ring; /**< SP/SC: learn events to control. */
+	struct rte_ring *ctl_ring;   /**< SP/SC: ARP/IGMP/ICMP frames to control. */
+	uint16_t ip_id;              /**< IPv4 id counter of outer headers. */
+	uint64_t last_rx_tsc;        /**< TSC of the last non-empty RX burst. */
+	uint32_t now;                /**< vtep_fdb_now() as of the last loop. */
+	uint64_t now_next_tsc; /**< TSC at which `now` becomes now + 1; 0 = not kept (tests). */
 	uint16_t nb_inner_out[VTEP_MAX_VNIS]; /**< Frames waiting in inner_out, per VNI. */
 	struct rte_mbuf *inner_out[VTEP_MAX_VNIS][VTEP_DECAP_MAX]; /**< Decap output per VNI. */
 	struct rte_mbuf *outer_out[VTEP_BURST * VTEP_ENCAP_MAX_COPIES]; /**< Encap output. */
 	struct vtep_learn_filter lf; /**< Learn events recently posted. */
+	struct vtep_fdb_cache fc;    /**< FDB lookups of decap and encap (exact-match cache). */
 } __rte_cache_aligned;
 
 /** Everything vtepd runs on. */

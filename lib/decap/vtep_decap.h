@@ -66,11 +66,12 @@ struct vtep_decap_out {
  * @param n   At most VTEP_DECAP_MAX.
  * @param now vtep_fdb_now(), for `seen` stamps and the learn filter.
  * @param lf  The lcore's learn filter.
+ * @param fc  The lcore's FDB cache, or NULL.
  * @param out Out: what to send where (counts reset by this call).
  * @param st  The lcore's counters.
  */
 void vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n,
-		uint32_t now, struct vtep_learn_filter *lf, struct vtep_decap_out *out,
-		struct vtep_lcore_stats *st);
+		uint32_t now, struct vtep_learn_filter *lf, struct vtep_fdb_cache *fc,
+		struct vtep_decap_out *out, struct vtep_lcore_stats *st);
 
 #endif /* VTEP_DECAP_H */

@@ -9,40 +9,8 @@
 /* Frames looked up in one FDB call. */
 #define ENCAP_CHUNK 32
 
-uint32_t
-vtep_encap_flow_hash(const struct rte_mbuf *m)
-{
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	uint32_t len = rte_pktmbuf_data_len(m), ihl, h;
-
-	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
-		return m->hash.rss;
-	if (len >= sizeof(*eth) + sizeof(*ip) && eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
-		ip = (const struct rte_ipv4_hdr *)(eth + 1);
-		ihl = (ip->version_ihl & 0xf) * 4u;
-		h = rte_hash_crc_4byte(ip->src_addr, ip->next_proto_id);
-		h = rte_hash_crc_4byte(ip->dst_addr, h);
-		/* Ports only in a first fragment that holds them (the flow dissector). */
-		if ((ip->next_proto_id == IPPROTO_UDP || ip->next_proto_id == IPPROTO_TCP ||
-				    ip->next_proto_id == IPPROTO_SCTP) &&
-				!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) &&
-				ihl >= sizeof(*ip) && len >= sizeof(*eth) + ihl + 4) {
-			uint32_t ports;
-
-			memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
-			h = rte_hash_crc_4byte(ports, h);
-		}
-		return h;
-	}
-	if (len < sizeof(*eth))
-		return 0;
-	h = rte_hash_crc(eth, sizeof(*eth), 0);
-	return h;
-}
-
 /* Room for the outer headers: prepend in the headroom, or chain a header mbuf in front. */
-static struct vtep_outer_hdr *
+static inline struct vtep_outer_hdr *
 make_room(const struct vtep_encap_ctx *ec, struct rte_mbuf **mp)
 {
 	struct rte_mbuf *m = *mp, *h;
@@ -65,15 +33,15 @@ make_room(const struct vtep_encap_ctx *ec, struct rte_mbuf **mp)
 	return (struct vtep_outer_hdr *)p;
 }
 
-/* The inner IPv4 header, for `ttl inherit` / `tos inherit`, or NULL. */
-static const struct rte_ipv4_hdr *
-inner_ipv4(const struct rte_mbuf *m, uint32_t off)
+/* The inner IPv4 header, for `ttl inherit` / `tos inherit` and ECN, or NULL. */
+static inline const struct rte_ipv4_hdr *
+inner_ipv4(const struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth;
 
-	if (rte_pktmbuf_data_len(m) < off + sizeof(*eth) + sizeof(struct rte_ipv4_hdr))
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(struct rte_ipv4_hdr))
 		return NULL;
-	eth = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *, off);
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return NULL;
 	return (const struct rte_ipv4_hdr *)(eth + 1);
@@ -89,46 +57,97 @@ ecn_encap(uint8_t outer_tos, uint8_t inner_tos)
 	return (outer_tos & ~3) | (ecn == 3 ? 2 : ecn);
 }
 
-int
-vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
-		const struct vtep_remote *r, struct rte_mbuf **mp, uint16_t *ip_id)
-{
-	struct rte_mbuf *m = *mp;
-	uint32_t inner_size = rte_pktmbuf_pkt_len(m), hash;
-	const struct rte_ipv4_hdr *iip;
-	struct vtep_outer_hdr *h;
+/* What every outer copy of one inner frame shares, computed once per frame. */
+struct inner_info {
+	uint32_t size; /* inner bytes */
+	uint32_t hash; /* flow hash, for the UDP source port */
+	uint64_t sum;  /* unfolded Internet sum of the inner bytes (software UDP checksum only) */
+	int16_t tos;   /* inner IPv4 TOS, or -1 if not IPv4 */
+	int16_t ttl;   /* inner IPv4 TTL, or -1 */
+};
 
-	if (unlikely(inner_size < sizeof(struct rte_ether_hdr)))
+/* Check the inner frame and gather what its copies share. @return 0 or a negative drop. */
+static inline int
+inner_info(const struct vtep_encap_ctx *ec, const struct rte_mbuf *m, struct inner_info *in)
+{
+	const struct rte_ipv4_hdr *iip;
+
+	in->size = rte_pktmbuf_pkt_len(m);
+	if (unlikely(in->size < sizeof(struct rte_ether_hdr)))
 		return -VTEP_DROP_INNER_TRUNCATED;
-	if (unlikely(inner_size > ec->max_inner_size))
+	if (unlikely(in->size > ec->max_inner_size))
 		return -VTEP_DROP_INNER_TOO_BIG;
-	hash = vtep_encap_flow_hash(m);
-	h = make_room(ec, mp);
-	if (unlikely(h == NULL))
-		return -VTEP_DROP_INNER_NO_HEADROOM;
-	m = *mp;
-	rte_memcpy(h, &r->hdr, sizeof(*h));
-	h->ip.total_length = rte_cpu_to_be_16(
-			inner_size + VTEP_OUTER_SIZE - sizeof(struct rte_ether_hdr));
-	h->ip.packet_id = rte_cpu_to_be_16((*ip_id)++);
-	iip = inner_ipv4(m, VTEP_OUTER_SIZE);
-	if (unlikely(v->ttl != 0 || v->tos != 0)) {
-		if (v->ttl > 0)
-			h->ip.time_to_live = v->ttl;
-		else if (v->ttl == VTEP_ENCAP_INHERIT && iip != NULL)
-			h->ip.time_to_live = iip->time_to_live;
-		if (v->tos > 0)
-			h->ip.type_of_service = v->tos;
-		else if (v->tos == VTEP_ENCAP_INHERIT && iip != NULL)
-			h->ip.type_of_service = iip->type_of_service;
+	in->hash = vtep_encap_flow_hash(m);
+	iip = inner_ipv4(m);
+	in->tos = iip != NULL ? iip->type_of_service : -1;
+	in->ttl = iip != NULL ? iip->time_to_live : -1;
+	in->sum = 0;
+	if (ec->udpcsum && !ec->csum_offload) {
+		/* The inner frame starts 16 bytes (even) into the UDP datagram, so its sum adds
+		 * to the headers' as rte_raw_cksum over the whole datagram would. */
+		if (likely(rte_pktmbuf_is_contiguous(m))) {
+			in->sum = vtep_cksum_add(rte_pktmbuf_mtod(m, const void *), in->size, 0);
+		} else {
+			uint16_t raw;
+
+			if (rte_raw_cksum_mbuf(m, 0, in->size, &raw) != 0)
+				return -VTEP_DROP_INNER_TRUNCATED;
+			in->sum = raw;
+		}
 	}
-	if (iip != NULL)
-		h->ip.type_of_service = ecn_encap(h->ip.type_of_service, iip->type_of_service);
-	h->ip.hdr_checksum = rte_ipv4_cksum(&h->ip);
-	h->udp.src_port = rte_cpu_to_be_16(
-			vtep_encap_srcport(hash, ec->srcport_min, ec->srcport_max));
-	h->udp.dgram_len = rte_cpu_to_be_16(
-			inner_size + sizeof(struct rte_udp_hdr) + sizeof(struct rte_vxlan_hdr));
+	return 0;
+}
+
+/* `ttl`/`tos` configured on the VNI (rare): set them, then the full header checksum. */
+static __rte_noinline void
+ip_options(const struct vtep_encap_vni *v, const struct inner_info *in, struct rte_ipv4_hdr *ip)
+{
+	if (v->ttl > 0)
+		ip->time_to_live = v->ttl;
+	else if (v->ttl == VTEP_ENCAP_INHERIT && in->ttl >= 0)
+		ip->time_to_live = in->ttl;
+	if (v->tos > 0)
+		ip->type_of_service = v->tos;
+	else if (v->tos == VTEP_ENCAP_INHERIT && in->tos >= 0)
+		ip->type_of_service = in->tos;
+	if (in->tos >= 0)
+		ip->type_of_service = ecn_encap(ip->type_of_service, in->tos);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/*
+ * Write the outer headers at h for remote r: the template, then the per-packet fields. The IPv4
+ * checksum is the template's seed plus total_length, packet_id and TOS (struct vtep_remote); the
+ * software UDP checksum is the template's seed plus the lengths, source port, VNI and the inner
+ * sum (RFC 768: a computed zero is sent as all ones).
+ */
+static inline void
+write_outer(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+		const struct vtep_remote *r, const struct inner_info *in, struct rte_mbuf *m,
+		struct vtep_outer_hdr *h, uint16_t *ip_id)
+{
+	rte_be16_t tl_be = rte_cpu_to_be_16(in->size + VTEP_OUTER_SIZE - sizeof(h->eth));
+	rte_be16_t ul_be = rte_cpu_to_be_16(in->size + sizeof(h->udp) + sizeof(h->vxlan));
+	rte_be16_t id_be = rte_cpu_to_be_16((*ip_id)++);
+	rte_be16_t sport_be = rte_cpu_to_be_16(
+			vtep_encap_srcport(in->hash, ec->srcport_min, ec->srcport_max));
+
+	rte_memcpy(h, &r->hdr, sizeof(*h));
+	h->ip.total_length = tl_be;
+	h->ip.packet_id = id_be;
+	if (unlikely(v->ttl != 0 || v->tos != 0)) {
+		ip_options(v, in, &h->ip);
+	} else {
+		uint8_t tos = in->tos >= 0 ? ecn_encap(r->hdr.ip.type_of_service, in->tos)
+					   : r->hdr.ip.type_of_service;
+
+		h->ip.type_of_service = tos;
+		h->ip.hdr_checksum =
+				vtep_ipv4_cksum_seeded(r->hdr.ip.hdr_checksum, tl_be, id_be, tos);
+	}
+	h->udp.src_port = sport_be;
+	h->udp.dgram_len = ul_be;
 	h->vxlan.vx_vni = v->vni_be;
 	if (!ec->udpcsum) {
 		h->udp.dgram_cksum = 0;
@@ -138,15 +157,68 @@ vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
 		h->udp.dgram_cksum = rte_ipv4_phdr_cksum(&h->ip, m->ol_flags);
 	} else {
-		h->udp.dgram_cksum = 0;
-		/* RFC 768: a computed zero is sent as all ones (the helper does that). */
-		h->udp.dgram_cksum = rte_ipv4_udptcp_cksum_mbuf(m, &h->ip,
-				sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+		h->udp.dgram_cksum = vtep_udp_cksum_seeded(
+				r->hdr.udp.dgram_cksum, ul_be, sport_be, v->vni_be, in->sum);
 	}
+}
+
+/* Encapsulate m (checked, with its info) in place or behind a chained header mbuf. */
+static inline int
+encap_in(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+		const struct vtep_remote *r, const struct inner_info *in, struct rte_mbuf **mp,
+		uint16_t *ip_id)
+{
+	struct vtep_outer_hdr *h = make_room(ec, mp);
+
+	if (unlikely(h == NULL))
+		return -VTEP_DROP_INNER_NO_HEADROOM;
+	write_outer(ec, v, r, in, *mp, h, ip_id);
 	return 0;
 }
 
-/* One frame to every flood destination of the VNI: copies for all but the last. */
+int
+vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+		const struct vtep_remote *r, struct rte_mbuf **mp, uint16_t *ip_id)
+{
+	struct inner_info in;
+	int rc = inner_info(ec, *mp, &in);
+
+	if (unlikely(rc < 0))
+		return rc;
+	return encap_in(ec, v, r, &in, mp, ip_id);
+}
+
+/*
+ * Head-end replication without copying the frame: one header mbuf per destination, each chained
+ * to the one inner mbuf, whose reference count is raised by the extra copies (the last free of a
+ * copy frees it). Only for a direct, single-segment, unshared inner mbuf. @return copies written,
+ * or -1 when the header mbufs cannot be had (nothing changed then).
+ */
+static int
+flood_shared(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+		const struct inner_info *in, struct rte_mbuf *m, const uint16_t *dst,
+		uint16_t nb_dst, struct rte_mbuf **out, uint16_t *ip_id)
+{
+	struct rte_mbuf *hdrs[VTEP_ENCAP_MAX_COPIES];
+
+	if (rte_pktmbuf_alloc_bulk(ec->pool, hdrs, nb_dst) != 0)
+		return -1;
+	rte_mbuf_refcnt_update(m, (int16_t)(nb_dst - 1));
+	for (uint16_t i = 0; i < nb_dst; i++) {
+		struct rte_mbuf *h = hdrs[i];
+		struct vtep_outer_hdr *oh = rte_pktmbuf_mtod(h, struct vtep_outer_hdr *);
+
+		h->data_len = VTEP_OUTER_SIZE;
+		h->pkt_len = VTEP_OUTER_SIZE + in->size;
+		h->nb_segs = 2;
+		h->next = m;
+		write_outer(ec, v, vtep_remote_slot(ec->remotes, dst[i]), in, h, oh, ip_id);
+		out[i] = h;
+	}
+	return nb_dst;
+}
+
+/* One frame to every flood destination of the VNI. */
 static uint16_t
 flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rte_mbuf *m,
 		struct rte_mbuf **out, uint16_t *ip_id, struct vtep_lcore_stats *st,
@@ -156,6 +228,7 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 	const struct vtep_remote *r;
 	uint16_t nb_dst = 0, nb_out = 0;
 	uint16_t dst[VTEP_ENCAP_MAX_COPIES];
+	struct inner_info in;
 	int rc;
 
 	for (uint16_t i = 0; i < v->nb_floods; i++) {
@@ -172,6 +245,33 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 		return 0;
 	}
 	vs->flood_pkts++;
+	rc = inner_info(ec, m, &in);
+	if (unlikely(rc < 0)) {
+		/* Every copy would have been refused for the same reason. */
+		st->drops[-rc] += nb_dst;
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (nb_dst == 1) {
+		/* One destination (a group, or one HER remote): m itself, no copies. */
+		rc = encap_in(ec, v, vtep_remote_slot(ec->remotes, dst[0]), &in, &m, ip_id);
+		if (unlikely(rc < 0)) {
+			st->drops[-rc]++;
+			rte_pktmbuf_free(m);
+			return 0;
+		}
+		out[0] = m;
+		vs->flood_copies++;
+		return 1;
+	}
+	if (RTE_MBUF_DIRECT(m) && m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1) {
+		rc = flood_shared(ec, v, &in, m, dst, nb_dst, out, ip_id);
+		if (rc > 0) {
+			vs->flood_copies += rc;
+			return rc;
+		}
+	}
+	/* Copies of the whole frame for all but the last destination, which gets m. */
 	for (uint16_t i = 0; i + 1 < nb_dst; i++) {
 		copies[i] = rte_pktmbuf_copy(m, ec->pool, 0, UINT32_MAX);
 		if (copies[i] == NULL)
@@ -181,8 +281,7 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 	for (uint16_t i = 0; i < nb_dst; i++) {
 		if (copies[i] == NULL)
 			continue;
-		rc = vtep_encap_one(
-				ec, v, vtep_remote_slot(ec->remotes, dst[i]), &copies[i], ip_id);
+		rc = encap_in(ec, v, vtep_remote_slot(ec->remotes, dst[i]), &in, &copies[i], ip_id);
 		if (unlikely(rc < 0)) {
 			st->drops[-rc]++;
 			rte_pktmbuf_free(copies[i]);
@@ -196,14 +295,17 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 
 static uint16_t
 encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mbuf **pkts,
-		uint16_t n, struct rte_mbuf **out, uint16_t *ip_id, struct vtep_lcore_stats *st)
+		uint16_t n, struct rte_mbuf **out, uint16_t *ip_id, struct vtep_fdb_cache *fc,
+		struct vtep_lcore_stats *st)
 {
 	const struct vtep_encap_vni *v = &ec->vnis[vni_idx];
 	struct vtep_vni_stats *vs = &st->vni[vni_idx];
 	struct vtep_fdb_entry *entries[ENCAP_CHUNK];
 	uint64_t keys[ENCAP_CHUNK];
-	uint16_t nb_out = 0, nb_keys = 0;
+	uint16_t nb_out = 0, nb_keys = 0, nb_pkts = 0;
 	uint16_t key_of[ENCAP_CHUNK];
+	uint64_t nb_bytes = 0;
+	uint32_t bytes;
 	const struct vtep_remote *r;
 	struct rte_mbuf *m;
 	int rc;
@@ -218,11 +320,11 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		if (rte_is_unicast_ether_addr(&eth->dst_addr)) {
 			key_of[i] = nb_keys;
-			keys[nb_keys++] = vtep_fdb_key(vni_idx, &eth->dst_addr);
+			keys[nb_keys++] = vtep_fdb_key_eth(vni_idx, eth, false);
 		}
 	}
 	if (nb_keys > 0)
-		vtep_fdb_lookup_bulk(ec->fdb, keys, nb_keys, entries);
+		vtep_fdb_lookup_bulk_cached(ec->fdb, fc, keys, nb_keys, entries);
 	for (uint16_t i = 0; i < n; i++) {
 		m = pkts[i];
 		if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr))) {
@@ -240,29 +342,33 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		vs->encap_bytes += rte_pktmbuf_pkt_len(m);
+		bytes = rte_pktmbuf_pkt_len(m);
 		rc = vtep_encap_one(ec, v, r, &m, ip_id);
 		if (unlikely(rc < 0)) {
-			vs->encap_bytes -= rte_pktmbuf_pkt_len(m);
 			st->drops[-rc]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		vs->encap_pkts++;
+		nb_bytes += bytes;
+		nb_pkts++;
 		out[nb_out++] = m;
 	}
+	/* Counted once per chunk: the lcore's own line, but not a store per packet. */
+	vs->encap_bytes += nb_bytes;
+	vs->encap_pkts += nb_pkts;
 	return nb_out;
 }
 
 uint16_t
 vtep_encap_burst(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mbuf **pkts,
-		uint16_t n, struct rte_mbuf **out, uint16_t *ip_id, struct vtep_lcore_stats *st)
+		uint16_t n, struct rte_mbuf **out, uint16_t *ip_id, struct vtep_fdb_cache *fc,
+		struct vtep_lcore_stats *st)
 {
 	uint16_t nb_out = 0, chunk;
 
 	for (uint16_t i = 0; i < n; i += chunk) {
 		chunk = RTE_MIN(n - i, ENCAP_CHUNK);
-		nb_out += encap_chunk(ec, vni_idx, pkts + i, chunk, out + nb_out, ip_id, st);
+		nb_out += encap_chunk(ec, vni_idx, pkts + i, chunk, out + nb_out, ip_id, fc, st);
 	}
 	return nb_out;
 }

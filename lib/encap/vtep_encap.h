@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "vtep_fdb.h"
@@ -48,9 +50,40 @@ struct vtep_encap_ctx {
 
 /**
  * Hash of the inner flow (IPv4 addresses, protocol and ports where present, else the MACs and
- * ethertype): the entropy for the outer UDP source port, stable per flow.
+ * ethertype): the entropy for the outer UDP source port, stable per flow. Inline: encap calls it
+ * for every frame.
  */
-uint32_t vtep_encap_flow_hash(const struct rte_mbuf *m);
+static inline uint32_t
+vtep_encap_flow_hash(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip;
+	uint32_t len = rte_pktmbuf_data_len(m), ihl, h;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
+		return m->hash.rss;
+	if (len >= sizeof(*eth) + sizeof(*ip) && eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		ip = (const struct rte_ipv4_hdr *)(eth + 1);
+		ihl = (ip->version_ihl & 0xf) * 4u;
+		h = rte_hash_crc_4byte(ip->src_addr, ip->next_proto_id);
+		h = rte_hash_crc_4byte(ip->dst_addr, h);
+		/* Ports only in a first fragment that holds them (the flow dissector). */
+		if ((ip->next_proto_id == IPPROTO_UDP || ip->next_proto_id == IPPROTO_TCP ||
+				    ip->next_proto_id == IPPROTO_SCTP) &&
+				!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) &&
+				ihl >= sizeof(*ip) && len >= sizeof(*eth) + ihl + 4) {
+			uint32_t ports;
+
+			memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
+			h = rte_hash_crc_4byte(ports, h);
+		}
+		return h;
+	}
+	if (len < sizeof(*eth))
+		return 0;
+	h = rte_hash_crc(eth, sizeof(*eth), 0);
+	return h;
+}
 
 /** Scale a flow hash into [min, max] the way the kernel's udp_flow_src_port does. */
 static inline uint16_t
@@ -71,11 +104,12 @@ int vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni 
  * Encapsulate a burst of inner frames of one VNI.
  * @param out      Where the outer frames go, room for n * (1 + that VNI's nb_floods).
  * @param ip_id    The lcore's IPv4 id counter.
+ * @param fc       The lcore's FDB cache, or NULL.
  * @param st       The lcore's counters: drops and per-VNI counts.
  * @return frames written to out. Dropped frames are freed and counted.
  */
 uint16_t vtep_encap_burst(const struct vtep_encap_ctx *ec, unsigned int vni_idx,
 		struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **out, uint16_t *ip_id,
-		struct vtep_lcore_stats *st);
+		struct vtep_fdb_cache *fc, struct vtep_lcore_stats *st);
 
 #endif /* VTEP_ENCAP_H */

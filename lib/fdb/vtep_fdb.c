@@ -23,6 +23,7 @@
 #include <rte_hash_crc.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "vtep_fdb.h"
 
@@ -35,6 +36,7 @@ static_assert(offsetof(struct vtep_fdb_entry, seen) == sizeof(uint64_t), "FDB en
 struct vtep_fdb {
 	struct rte_hash *h;
 	struct vtep_fdb_entry *entries; /* indexed by key position */
+	uint32_t gen; /* generation of worker caches: +1 after every delete (writer), from 1 */
 	struct vtep_fdb_params p;
 	struct vtep_fdb_counters c;
 	bool rcu;                  /* deleted slots are reclaimed by the hash's RCU defer queue */
@@ -69,6 +71,32 @@ vtep_fdb_now(void)
 		__atomic_store_n(&hz, f, __ATOMIC_RELAXED);
 	}
 	return (uint32_t)(rte_get_tsc_cycles() / f);
+}
+
+/*
+ * The key is one 8-byte word. rte_hash has no specialised compare for 8 bytes and would call libc
+ * memcmp through its generic path for every candidate; this one is a single load and compare.
+ * rte_hash_set_cmp_func() makes the hash call it instead (not usable across processes, which
+ * vtepd does not do).
+ */
+static int
+key_cmp(const void *a, const void *b, size_t len __rte_unused)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
+/* rte_hash_crc() of an 8-byte key, without its length loop: the same value. */
+static uint32_t
+key_hash(const void *key, uint32_t len __rte_unused, uint32_t init)
+{
+	uint64_t k;
+
+	memcpy(&k, key, sizeof(k));
+	return rte_hash_crc_8byte(k, init);
 }
 
 /* DPDK heap bytes in use on every socket. */
@@ -121,7 +149,8 @@ vtep_fdb_create(const struct vtep_fdb_params *p)
 			.name = p->name,
 			.entries = p->size,
 			.key_len = sizeof(uint64_t),
-			.hash_func = rte_hash_crc,
+			.hash_func = key_hash,
+			.hash_func_init_val = 0, /* as the signatures of vtep_fdb_lookup_bulk */
 			.socket_id = p->socket,
 			/* Lock-free readers, one writer: no MULTI_WRITER_ADD, which takes a lock.
 			 * The extendable table lets the hash hold `size` keys whatever their
@@ -143,11 +172,13 @@ vtep_fdb_create(const struct vtep_fdb_params *p)
 		return NULL;
 	}
 	fdb->p = *p;
+	fdb->gen = 1;
 	fdb->h = rte_hash_create(&hp);
 	if (fdb->h == NULL) {
 		err = rte_errno != 0 ? rte_errno : ENOMEM;
 		goto fail;
 	}
+	rte_hash_set_cmp_func(fdb->h, key_cmp);
 	fdb->entries = rte_zmalloc_socket("vtep_fdb_entries",
 			sizeof(fdb->entries[0]) * (p->size + 1), RTE_CACHE_LINE_SIZE, p->socket);
 	if (fdb->entries == NULL)
@@ -198,32 +229,120 @@ entry_at(const struct vtep_fdb *fdb, int32_t pos)
 	return __atomic_load_n(&e->dst_be, __ATOMIC_ACQUIRE) != 0 ? e : NULL;
 }
 
-uint64_t
-vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned int n,
-		struct vtep_fdb_entry **entries)
+static inline hash_sig_t
+key_sig(uint64_t key)
+{
+	return rte_hash_crc_8byte(key, 0);
+}
+
+/* Look up n keys (1..RTE_HASH_LOOKUP_BULK_MAX) with their signatures in the hash; positions out
+ * (-1 on a miss or a slot still being filled). @return bit mask of hits. */
+static uint64_t
+lookup_hash(const struct vtep_fdb *fdb, const uint64_t *keys, hash_sig_t *sig, unsigned int n,
+		int32_t *pos, struct vtep_fdb_entry **entries)
 {
 	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
-	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
 
-	/* Checked here: DPDK 22.11's rte_hash_lookup_bulk accepts n > RTE_HASH_LOOKUP_BULK_MAX
-	 * and writes past its position array (measured: n = 65 returns 0). */
-	if (unlikely(n == 0 || n > RTE_HASH_LOOKUP_BULK_MAX)) {
-		for (unsigned int i = 0; i < n; i++)
-			entries[i] = NULL;
-		return 0;
-	}
 	for (unsigned int i = 0; i < n; i++)
 		kp[i] = &keys[i];
-	if (unlikely(rte_hash_lookup_bulk(fdb->h, kp, n, pos) != 0)) {
-		for (unsigned int i = 0; i < n; i++)
+	if (unlikely(rte_hash_lookup_with_hash_bulk(fdb->h, kp, sig, n, pos) != 0)) {
+		for (unsigned int i = 0; i < n; i++) {
 			entries[i] = NULL;
+			pos[i] = -1;
+		}
 		return 0;
 	}
+	/* Ask for every entry's line before reading any: with a large FDB they miss the caches,
+	 * and the misses then overlap. */
+	for (unsigned int i = 0; i < n; i++)
+		if (pos[i] >= 0)
+			rte_prefetch0(&fdb->entries[pos[i]]);
 	for (unsigned int i = 0; i < n; i++) {
 		entries[i] = pos[i] >= 0 ? entry_at(fdb, pos[i]) : NULL;
 		if (entries[i] != NULL)
 			hits |= 1ull << i;
+		else
+			pos[i] = -1;
+	}
+	return hits;
+}
+
+/* DPDK 22.11's rte_hash_lookup_bulk accepts n > RTE_HASH_LOOKUP_BULK_MAX and writes past its
+ * position array (measured: n = 65 returns 0): refused here. */
+static bool
+bad_count(unsigned int n, struct vtep_fdb_entry **entries)
+{
+	if (likely(n > 0 && n <= RTE_HASH_LOOKUP_BULK_MAX))
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		entries[i] = NULL;
+	return true;
+}
+
+uint64_t
+vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned int n,
+		struct vtep_fdb_entry **entries)
+{
+	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX];
+	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+
+	if (bad_count(n, entries))
+		return 0;
+	/* The signatures here, inline, rather than through the hash's function pointer per key. */
+	for (unsigned int i = 0; i < n; i++)
+		sig[i] = key_sig(keys[i]);
+	return lookup_hash(fdb, keys, sig, n, pos, entries);
+}
+
+uint64_t
+vtep_fdb_lookup_bulk_cached(const struct vtep_fdb *fdb, struct vtep_fdb_cache *cache,
+		const uint64_t *keys, unsigned int n, struct vtep_fdb_entry **entries)
+{
+	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX], msig[RTE_HASH_LOOKUP_BULK_MAX];
+	struct vtep_fdb_entry *mentries[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t mkeys[RTE_HASH_LOOKUP_BULK_MAX], hits = 0;
+	int32_t mpos[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t miss[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int nb_miss = 0;
+	uint32_t gen;
+
+	if (cache == NULL)
+		return vtep_fdb_lookup_bulk(fdb, keys, n, entries);
+	if (bad_count(n, entries))
+		return 0;
+	/* Acquire: a generation read here was started after the deletes it counts, so a key
+	 * deleted before it cannot be found (and cached) by the hash lookup below. */
+	gen = __atomic_load_n(&fdb->gen, __ATOMIC_ACQUIRE);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int s;
+
+		sig[i] = key_sig(keys[i]);
+		s = sig[i] & (VTEP_FDB_CACHE_SIZE - 1);
+		if (cache->slots[s].key == keys[i] && cache->slots[s].gen == gen) {
+			entries[i] = entry_at(fdb, (int32_t)cache->slots[s].pos);
+			if (entries[i] != NULL) {
+				hits |= 1ull << i;
+				continue;
+			}
+		}
+		miss[nb_miss] = i;
+		msig[nb_miss] = sig[i];
+		mkeys[nb_miss++] = keys[i];
+	}
+	if (nb_miss == 0)
+		return hits;
+	lookup_hash(fdb, mkeys, msig, nb_miss, mpos, mentries);
+	for (unsigned int k = 0; k < nb_miss; k++) {
+		unsigned int i = miss[k], s = msig[k] & (VTEP_FDB_CACHE_SIZE - 1);
+
+		entries[i] = mentries[k];
+		if (mentries[k] == NULL)
+			continue;
+		hits |= 1ull << i;
+		cache->slots[s].key = mkeys[k];
+		cache->slots[s].pos = (uint32_t)mpos[k];
+		cache->slots[s].gen = gen;
 	}
 	return hits;
 }
@@ -362,6 +481,10 @@ del_key(struct vtep_fdb *fdb, uint64_t key, enum vtep_fdb_change why)
 		return -ENOENT;
 	if (rte_hash_del_key(fdb->h, &key) < 0)
 		return -ENOENT;
+	/* After the delete (release): a worker that sees the new generation looks the key up
+	 * afresh and no longer finds it; one that saw the old one drops its cached position at
+	 * its next lookup. */
+	__atomic_store_n(&fdb->gen, fdb->gen + 1 == 0 ? 1 : fdb->gen + 1, __ATOMIC_RELEASE);
 	count(fdb, &fdb->entries[pos], -1);
 	notify(fdb, why, key, fdb->entries[pos].dst_be, fdb->entries[pos].flags);
 	/* With RCU the slot keeps its data for readers still holding it; reclaim_slot() clears

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -126,6 +127,19 @@ vtep_fdb_key(unsigned int vni_idx, const struct rte_ether_addr *mac)
 			(uint64_t)b[2] << 24 | (uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
 }
 
+/**
+ * vtep_fdb_key() of an Ethernet header's destination (src false) or source (src true) MAC, from
+ * one 8-byte load: the 8 bytes at either MAC lie inside the 14-byte header.
+ */
+static inline uint64_t
+vtep_fdb_key_eth(unsigned int vni_idx, const struct rte_ether_hdr *eth, bool src)
+{
+	uint64_t w;
+
+	memcpy(&w, src ? (const void *)&eth->src_addr : (const void *)&eth->dst_addr, sizeof(w));
+	return (uint64_t)vni_idx << 48 | rte_be_to_cpu_64(w) >> 16;
+}
+
 /** The VNI index of a key. */
 static inline unsigned int
 vtep_fdb_key_vni(uint64_t key)
@@ -160,6 +174,36 @@ void vtep_fdb_free(struct vtep_fdb *fdb);
  */
 uint64_t vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned int n,
 		struct vtep_fdb_entry **entries);
+
+/** Slots of a struct vtep_fdb_cache (a power of two): 8192 x 16 bytes = 128 KiB per lcore. */
+#define VTEP_FDB_CACHE_SIZE 8192
+
+/**
+ * A worker's exact-match cache in front of the FDB's hash (the EMC that Open vSwitch's
+ * dpif-netdev keeps per PMD thread in front of its classifier): direct-mapped key -> entry
+ * position, filled by the lookups that went to the hash. A slot is valid only in the FDB
+ * generation it was filled in; the writer starts a new generation after every delete, so a
+ * cached position never outlives its key. Moves need no new generation: they rewrite the entry in
+ * place, and a hit reads the entry itself. Misses are not cached. One per lcore, written only by
+ * it; zeroed memory is an empty cache.
+ */
+struct vtep_fdb_cache {
+	/** Direct-mapped by the key's hash signature. */
+	struct {
+		uint64_t key; /**< The key. */
+		uint32_t pos; /**< Its entry position. */
+		uint32_t gen; /**< FDB generation of the fill; 0 = empty (generations start at 1).
+			       */
+	} slots[VTEP_FDB_CACHE_SIZE];
+};
+
+/**
+ * vtep_fdb_lookup_bulk() through a worker's cache: the keys it holds (same generation) skip the
+ * hash; the others are looked up in one bulk call and cached. Same results and validity as
+ * vtep_fdb_lookup_bulk(); with cache NULL it is vtep_fdb_lookup_bulk().
+ */
+uint64_t vtep_fdb_lookup_bulk_cached(const struct vtep_fdb *fdb, struct vtep_fdb_cache *cache,
+		const uint64_t *keys, unsigned int n, struct vtep_fdb_entry **entries);
 
 /** Look up one key; @return the entry or NULL. */
 struct vtep_fdb_entry *vtep_fdb_lookup(const struct vtep_fdb *fdb, uint64_t key);

@@ -55,6 +55,13 @@ to_learn(struct vtep_worker *w, struct vtep_decap_out *out)
 	}
 }
 
+/* vtep_fdb_now(): kept by vtep_fwd_main's loop; read afresh when polled without it. */
+static inline uint32_t
+fwd_now(const struct vtep_worker *w)
+{
+	return likely(w->now_next_tsc != 0) ? w->now : vtep_fdb_now();
+}
+
 static void
 underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -63,13 +70,21 @@ underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	struct vtep_decap_out out;
 
 	st->underlay_rx += n;
-	vtep_decap_burst(&ctx->decap, pkts, n, vtep_fdb_now(), &w->lf, &out, st);
+	vtep_decap_burst(&ctx->decap, pkts, n, fwd_now(w), &w->lf, &w->fc, &out, st);
 	if (out.nb_ctl > 0)
 		to_control(w, &out);
 	if (out.nb_learn > 0)
 		to_learn(w, &out);
 	if (out.nb_inner == 0)
 		return;
+	if (ctx->conf->nb_vnis == 1) {
+		/* One VNI: the burst goes to its port as it is. */
+		vtep_capture_burst(ctx->capture, w->id, ctx->inner[0].port_id, w->inner_tx[0].queue,
+				0, out.inner, out.nb_inner, RTE_PCAPNG_DIRECTION_OUT);
+		st->inner_tx += vtep_txq_send(&w->inner_tx[0], out.inner, out.nb_inner,
+				&st->drops[VTEP_DROP_TX_INNER_FULL]);
+		return;
+	}
 	for (uint16_t i = 0; i < out.nb_inner; i++) {
 		uint16_t v = out.inner_vni[i];
 
@@ -95,7 +110,8 @@ inner_rx(struct vtep_worker *w, unsigned int vni_idx, struct rte_mbuf **pkts, ui
 	uint16_t nb_out;
 
 	st->inner_rx += n;
-	nb_out = vtep_encap_burst(&w->ctx->encap, vni_idx, pkts, n, w->outer_out, &w->ip_id, st);
+	nb_out = vtep_encap_burst(
+			&w->ctx->encap, vni_idx, pkts, n, w->outer_out, &w->ip_id, &w->fc, st);
 	vtep_capture_burst(w->ctx->capture, w->id, w->ctx->underlay.port_id, w->underlay_tx.queue,
 			-1, w->outer_out, nb_out, RTE_PCAPNG_DIRECTION_OUT);
 	st->underlay_tx += vtep_txq_send(&w->underlay_tx, w->outer_out, nb_out,
@@ -143,12 +159,14 @@ vtep_fwd_main(void *arg)
 {
 	struct vtep_worker *w = arg;
 	struct vtep_ctx *ctx = w->ctx;
-	uint64_t start, t0, t1;
+	uint64_t hz = rte_get_tsc_hz(), start, t0, t1;
 
 	rte_rcu_qsbr_thread_register(ctx->qsbr, w->id);
 	rte_rcu_qsbr_thread_online(ctx->qsbr, w->id);
 	start = t0 = rte_rdtsc();
 	w->last_rx_tsc = start;
+	w->now = vtep_fdb_now();
+	w->now_next_tsc = (w->now + 1) * hz;
 	while (!ctx->quit) {
 		unsigned int n = vtep_fwd_poll(w);
 
@@ -157,6 +175,12 @@ vtep_fwd_main(void *arg)
 		if (n > 0) {
 			w->st->busy_cycles += t1 - t0;
 			w->last_rx_tsc = t1;
+		}
+		/* vtep_fdb_now() from the loop's own TSC read, once a second, rather than a TSC
+		 * read and a division per burst. */
+		if (unlikely(t1 >= w->now_next_tsc)) {
+			w->now = (uint32_t)(t1 / hz);
+			w->now_next_tsc = (w->now + 1) * hz;
 		}
 		t0 = t1;
 	}

@@ -67,8 +67,8 @@ vtep_remote_find(const struct vtep_remotes *rt, rte_be32_t ip_be)
 }
 
 /* The template: everything that does not change per packet. TTL is the kernel's `ttl auto`:
- * 1 towards a group, 64 otherwise (ip4_dst_hoplimit default); DF clear, TOS 0, UDP checksum and
- * lengths are set per packet. */
+ * 1 towards a group, 64 otherwise (ip4_dst_hoplimit default); DF clear, TOS 0, lengths are set
+ * per packet. The two checksum fields hold the seeds described at struct vtep_remote. */
 static void
 build_template(const struct vtep_remote_params *p, struct vtep_remote *r)
 {
@@ -86,6 +86,8 @@ build_template(const struct vtep_remote_params *p, struct vtep_remote *r)
 	h->vxlan.vx_flags = VTEP_VXLAN_FLAGS_BE;
 	if (r->multicast)
 		vtep_group_mac(r->ip_be, &h->eth.dst_addr);
+	h->ip.hdr_checksum = vtep_ipv4_cksum_seed(&h->ip);
+	h->udp.dgram_cksum = vtep_udp_cksum_seed(&h->ip, &h->udp, &h->vxlan);
 }
 
 int

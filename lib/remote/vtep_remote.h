@@ -26,7 +26,20 @@
 /** Index 0 means "no remote". */
 #define VTEP_REMOTE_NONE 0
 
-/** One remote VTEP (or group) as workers see it: one cache line. */
+/**
+ * One remote VTEP (or group) as workers see it: one cache line.
+ *
+ * The template's two checksum fields are never sent as they are: they hold what the per-packet
+ * checksums start from (VPP encap.c and OVS do the same), so that a worker does not sum the
+ * constant fields again for every packet.
+ * - ip.hdr_checksum: the IPv4 header checksum of the template with total_length, packet_id and
+ *   type_of_service zero; a packet's checksum adds those three fields to it
+ *   (RFC 1624 incremental update from zero; vtep_ipv4_cksum_seed in lib/hdr).
+ * - udp.dgram_cksum: the folded, uncomplemented sum of the constant words of the UDP checksum
+ *   (vtep_udp_cksum_seed): the pseudo-header's addresses and protocol, the UDP destination port
+ *   and the VXLAN flags. A packet's UDP checksum adds its lengths, source port, VNI and inner
+ *   bytes.
+ */
 struct vtep_remote {
 	/** Outer header template: MACs, IPv4 (ttl auto, no length/id/checksum), UDP dst, VXLAN
 	 * flags. */

@@ -42,7 +42,7 @@ vxlan_frame(const char *sip, uint32_t vni, const char *inner_src, size_t payload
 static void
 decap(struct rte_mbuf **pkts, uint16_t n, uint32_t now)
 {
-	vtep_decap_burst(&dc, pkts, n, now, &lf, &out, &st);
+	vtep_decap_burst(&dc, pkts, n, now, &lf, NULL, &out, &st);
 }
 
 static void

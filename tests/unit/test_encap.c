@@ -131,7 +131,7 @@ check_outer(struct rte_mbuf *m, const uint8_t *inner, size_t inner_size, const c
 static uint16_t
 encap(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out)
 {
-	return vtep_encap_burst(&ec, 0, in, n, out, &ip_id, &st);
+	return vtep_encap_burst(&ec, 0, in, n, out, &ip_id, NULL, &st);
 }
 
 static void
@@ -237,7 +237,7 @@ test_roundtrip(void)
 	vtep_parse_add_vni(&pc, 42, 0, pkt_ip(GROUP));
 	m = pkt_mbuf(pool, frame, n);
 	CHECK(encap(&m, 1, out) == 1);
-	vtep_decap_burst(&dc, out, 1, 1, &lf, &dout, &st);
+	vtep_decap_burst(&dc, out, 1, 1, &lf, NULL, &dout, &st);
 	CHECK(dout.nb_inner == 1);
 	if (dout.nb_inner == 1) {
 		CHECK(rte_pktmbuf_pkt_len(dout.inner[0]) == n);
@@ -415,6 +415,139 @@ test_options(void)
 	}
 }
 
+/* A reference: the unicast encap of a fresh copy of frame to remote idx with IPv4 id id. */
+static struct rte_mbuf *
+reference(const uint8_t *frame, size_t n, int idx, uint16_t id)
+{
+	struct rte_mbuf *m = pkt_mbuf(pool, frame, n);
+
+	CHECK(vtep_encap_one(&ec, &evni, vtep_remote_slot(remotes, idx), &m, &id) == 0);
+	return m;
+}
+
+/*
+ * Head-end replication to 4 remotes shares the inner mbuf among 4 header mbufs; every copy must
+ * be byte for byte what a unicast encap of a copy of the frame to that remote gives (the old
+ * copies), in bursts of every awkward size, with udpcsum and without, and from a two-segment
+ * inner frame (which takes the copying path).
+ */
+static void
+test_her_copies(void)
+{
+	static const uint16_t sizes[] = {1, 2, 3, 31, 32, 33};
+	static const char *const ips[] = {"172.16.91.131", "172.16.91.132", "172.16.91.133"};
+	struct rte_ether_addr nh = pkt_mac("02:00:00:00:91:83");
+	uint16_t saved_floods[VTEP_ENCAP_MAX_COPIES], saved_nb = evni.nb_floods;
+	static uint8_t frames[33][512];
+	static size_t sizes_of[33];
+	struct rte_mbuf *in[33], *out[33 * 4];
+	uint8_t a[2048], b[2048];
+
+	memcpy(saved_floods, evni.floods, sizeof(saved_floods));
+	evni.nb_floods = 0;
+	evni.floods[evni.nb_floods++] = peer_idx;
+	for (unsigned int i = 0; i < RTE_DIM(ips); i++) {
+		int idx = vtep_remote_get(remotes, pkt_ip(ips[i]));
+
+		CHECK(idx > 0);
+		vtep_remote_set_mac(remotes, idx, &nh);
+		evni.floods[evni.nb_floods++] = idx;
+	}
+	for (int csum = 1; csum >= 0; csum--) {
+		ec.udpcsum = csum;
+		for (unsigned int s = 0; s < RTE_DIM(sizes); s++) {
+			uint16_t n = sizes[s], nb, id0 = ip_id;
+			unsigned int bad = 0, shared = 0;
+
+			for (uint16_t i = 0; i < n; i++) {
+				sizes_of[i] = pkt_inner_udp(frames[i], "ff:ff:ff:ff:ff:ff",
+						INNER_SRC, "10.0.0.1", "10.0.0.2", 1000 + i, 2000,
+						10 + 7 * i);
+				frames[i][15] = i % 4; /* ECN bits: not-ECT, ECT(1), ECT(0), CE */
+				in[i] = pkt_mbuf(pool, frames[i], sizes_of[i]);
+			}
+			nb = encap(in, n, out);
+			CHECKF(nb == n * 4, "HER burst %u: %u out", n, nb);
+			for (uint16_t j = 0; j < nb; j++) {
+				struct rte_mbuf *ref = reference(frames[j / 4], sizes_of[j / 4],
+						evni.floods[j % 4], id0 + j);
+				uint32_t len = rte_pktmbuf_pkt_len(out[j]);
+
+				shared += out[j]->nb_segs == 2 &&
+						out[j]->next == out[j / 4 * 4]->next;
+				if (len != rte_pktmbuf_pkt_len(ref) ||
+						memcmp(linear(out[j], a), linear(ref, b), len) != 0)
+					bad++;
+				check_outer(out[j], frames[j / 4], sizes_of[j / 4],
+						j % 4 == 0 ? PEER : ips[j % 4 - 1], 64);
+				rte_pktmbuf_free(ref);
+			}
+			CHECKF(bad == 0, "HER burst %u udpcsum %d: %u copies differ", n, csum, bad);
+			CHECKF(shared == nb, "HER burst %u: %u of %u copies share the frame", n,
+					shared, nb);
+			if (nb > 0)
+				CHECK(rte_mbuf_refcnt_read(out[0]->next) == 4);
+			/* Freed in an odd order: the frame goes back with the last copy. */
+			for (uint16_t j = nb; j-- > 0;)
+				rte_pktmbuf_free(out[j]);
+		}
+	}
+	ec.udpcsum = true;
+	/* A two-segment inner frame: copies of the whole frame, the same bytes. */
+	{
+		size_t n = sizes_of[5], half = 20;
+		struct rte_mbuf *m = pkt_mbuf(pool, frames[5], half);
+		struct rte_mbuf *t = pkt_mbuf(pool, frames[5] + half, n - half);
+		uint16_t id0 = ip_id, nb;
+		unsigned int bad = 0;
+
+		CHECK(rte_pktmbuf_chain(m, t) == 0);
+		nb = encap(&m, 1, out);
+		CHECK(nb == 4);
+		for (uint16_t j = 0; j < nb; j++) {
+			/* The reference has the same two segments: the flow hash and ECN read
+			 * only the first. */
+			struct rte_mbuf *ref = pkt_mbuf(pool, frames[5], half);
+			uint16_t id = id0 + j;
+			uint32_t len;
+
+			CHECK(rte_pktmbuf_chain(ref, pkt_mbuf(pool, frames[5] + half, n - half)) ==
+					0);
+			CHECK(vtep_encap_one(&ec, &evni, vtep_remote_slot(remotes, evni.floods[j]),
+					      &ref, &id) == 0);
+			len = rte_pktmbuf_pkt_len(out[j]);
+
+			if (len != rte_pktmbuf_pkt_len(ref) ||
+					memcmp(linear(out[j], a), linear(ref, b), len) != 0)
+				bad++;
+			rte_pktmbuf_free(ref);
+			rte_pktmbuf_free(out[j]);
+		}
+		CHECKF(bad == 0, "two-segment HER: %u copies differ", bad);
+	}
+	memcpy(evni.floods, saved_floods, sizeof(saved_floods));
+	evni.nb_floods = saved_nb;
+}
+
+/* The outer ECN field comes from the inner header also when the outer headers go in a chained
+ * mbuf (no headroom), as the kernel's INET_ECN_encapsulate does. */
+static void
+test_ecn_chained(void)
+{
+	uint8_t frame[256];
+	size_t n = pkt_inner_udp(frame, INNER_DST, INNER_SRC, "10.0.0.1", "10.0.0.2", 1, 2, 30);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool), *out[2];
+
+	frame[15] = 0x03; /* CE: the outer header carries ECT(0) */
+	m->data_off = 0;
+	memcpy(rte_pktmbuf_append(m, n), frame, n);
+	CHECK(encap(&m, 1, out) == 1);
+	CHECK(out[0]->nb_segs == 2);
+	CHECK(rte_pktmbuf_mtod(out[0], struct vtep_outer_hdr *)->ip.type_of_service == 0x02);
+	check_outer(out[0], frame, n, PEER, 64);
+	rte_pktmbuf_free(out[0]);
+}
+
 int
 main(void)
 {
@@ -431,6 +564,8 @@ main(void)
 	test_bursts();
 	test_her_and_drops();
 	test_options();
+	test_her_copies();
+	test_ecn_chained();
 	CHECKF(rte_mempool_in_use_count(pool) == in_use, "mbufs in use %u, before %u",
 			rte_mempool_in_use_count(pool), in_use);
 	vtep_fdb_free(fdb);

@@ -88,6 +88,17 @@ test_keys(void)
 	vtep_fdb_key_mac(k, &back);
 	CHECK(rte_is_same_ether_addr(&m, &back));
 	CHECK(vtep_fdb_key(0, &m) != vtep_fdb_key(1, &m));
+	/* The one-load keys of an Ethernet header equal vtep_fdb_key of its MACs. */
+	srand(3);
+	for (unsigned int i = 0; i < 10000; i++) {
+		struct rte_ether_hdr eth;
+		unsigned int v = rand() % 64;
+
+		for (unsigned int b = 0; b < sizeof(eth); b++)
+			((uint8_t *)&eth)[b] = (uint8_t)rand();
+		CHECK(vtep_fdb_key_eth(v, &eth, false) == vtep_fdb_key(v, &eth.dst_addr));
+		CHECK(vtep_fdb_key_eth(v, &eth, true) == vtep_fdb_key(v, &eth.src_addr));
+	}
 }
 
 static void
@@ -342,11 +353,66 @@ test_rcu(void)
 }
 
 /* Reader thread for the concurrency test. */
+/*
+ * The worker's cache gives what the hash gives, through random adds, moves, deletes and re-adds
+ * (a deleted key's position is reused by another key at once without RCU), in bulks of 1, 2, 3,
+ * 31, 32, 33 and 64, including key 0 (VNI 0, the all-zero MAC) on an empty cache.
+ */
+static void
+test_cache(void)
+{
+	static const unsigned int sizes[] = { 1, 2, 3, 31, 32, 33, 64 };
+	static struct vtep_fdb_cache cache;
+	struct vtep_fdb *f = make("f_cache", 256, 0, 0, NULL);
+	struct vtep_fdb_entry *a[64], *b[64];
+	unsigned int bad = 0, hits = 0;
+	uint64_t keys[64], ha, hb;
+	struct vtep_learn_event e;
+
+	CHECK(f != NULL);
+	keys[0] = 0;
+	CHECK(vtep_fdb_lookup_bulk_cached(f, &cache, keys, 1, a) == 0 && a[0] == NULL);
+	srand(5);
+	for (unsigned int round = 0; round < 20000; round++) {
+		unsigned int n = sizes[round % RTE_DIM(sizes)], k = rand() % 300;
+
+		switch (rand() % 4) {
+		case 0:
+			vtep_fdb_del(f, ev(0, k, 0).key);
+			break;
+		case 1:
+			CHECK(vtep_fdb_add_static(f, k == 0 ? 0 : ev(0, k, 0).key,
+					      rte_cpu_to_be_32(0x0a000000 | round), 1) != -EINVAL);
+			break;
+		default:
+			e = ev(0, k, 0x0b000000 | round);
+			vtep_fdb_learn(f, &e, 2, round);
+			break;
+		}
+		for (unsigned int i = 0; i < n; i++)
+			keys[i] = (unsigned int)rand() % 300 == 0 ? 0 : ev(0, rand() % 300, 0).key;
+		ha = vtep_fdb_lookup_bulk_cached(f, &cache, keys, n, a);
+		hb = vtep_fdb_lookup_bulk(f, keys, n, b);
+		bad += ha != hb;
+		for (unsigned int i = 0; i < n; i++) {
+			bad += a[i] != b[i];
+			hits += a[i] != NULL;
+		}
+	}
+	CHECKF(bad == 0, "%u cached lookups differ from the hash's", bad);
+	CHECKF(hits > 10000, "only %u hits", hits);
+	/* Out of range counts: as vtep_fdb_lookup_bulk. */
+	CHECK(vtep_fdb_lookup_bulk_cached(f, &cache, keys, 0, a) == 0);
+	vtep_fdb_free(f);
+}
+
 static struct vtep_fdb *cf;
 static struct rte_rcu_qsbr *qv;
 static atomic_int stop;
 static unsigned long inconsistent, foreign;
 static atomic_ulong reads;
+
+static struct vtep_fdb_cache reader_cache;
 
 static void *
 reader(void *arg __rte_unused)
@@ -358,8 +424,13 @@ reader(void *arg __rte_unused)
 	rte_rcu_qsbr_thread_online(qv, 0);
 	for (unsigned int i = 0; i < 32; i++)
 		keys[i] = ev(0, i, 0).key;
-	while (!atomic_load(&stop)) {
-		vtep_fdb_lookup_bulk(cf, keys, 32, entries);
+	for (unsigned long loop = 0; !atomic_load(&stop); loop++) {
+		/* Every other lookup through a worker's cache, which must never return a
+		 * position of a deleted key either. */
+		if (loop % 2)
+			vtep_fdb_lookup_bulk_cached(cf, &reader_cache, keys, 32, entries);
+		else
+			vtep_fdb_lookup_bulk(cf, keys, 32, entries);
 		for (unsigned int i = 0; i < 32; i++) {
 			struct vtep_fdb_entry c;
 			uint32_t host;
@@ -438,6 +509,7 @@ main(void)
 	test_limits();
 	test_age_flush_walk();
 	test_bulk();
+	test_cache();
 	test_big_sweep();
 	test_rcu();
 	test_concurrent();

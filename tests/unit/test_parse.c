@@ -4,6 +4,7 @@
  * IGMP, ICMP), and every truncation of a valid frame, which must never read past its end.
  */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ip.h>
@@ -272,6 +273,31 @@ test_truncations(void)
 	CHECKF(bad == 0, "%u truncated frames classified as VXLAN", bad);
 }
 
+/* The VNI map, with the first VNI's shortcut: every configured VNI found with its index and group,
+ * others (VNI 0 on an empty map too) not. */
+static void
+test_vni_map(void)
+{
+	struct vtep_parse_ctx c;
+	struct rte_ether_addr mac = pkt_mac("02:00:00:00:91:81");
+	unsigned int bad = 0;
+	rte_be32_t g;
+
+	vtep_parse_ctx_init(&c, pkt_ip(LOCAL), &mac, 4789);
+	CHECK(vtep_parse_vni_lookup(&c, 0, &g) == -1);
+	for (unsigned int i = 0; i < VTEP_MAX_VNIS; i++)
+		CHECK(vtep_parse_add_vni(&c, 1000 + 7 * i, i, i % 2 ? pkt_ip(GROUP) : 0) == 0);
+	CHECK(vtep_parse_add_vni(&c, 1000, 5, 0) == -EEXIST);
+	for (unsigned int i = 0; i < VTEP_MAX_VNIS; i++) {
+		g = 1;
+		bad += vtep_parse_vni_lookup(&c, 1000 + 7 * i, &g) != (int)i ||
+				g != (i % 2 ? pkt_ip(GROUP) : 0);
+	}
+	CHECKF(bad == 0, "%u VNIs not found right", bad);
+	CHECK(vtep_parse_vni_lookup(&c, 0, &g) == -1);
+	CHECK(vtep_parse_vni_lookup(&c, 1001, &g) == -1);
+}
+
 int
 main(void)
 {
@@ -284,6 +310,7 @@ main(void)
 	inner_size = pkt_inner_udp(inner, "02:00:00:00:00:02", "02:00:00:00:00:01", "10.0.0.1",
 			"10.0.0.2", 1234, 5678, 50);
 	test_ok();
+	test_vni_map();
 	test_drops();
 	test_control();
 	test_truncations();

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A fixed, repeatable workload for instruction counts (docs/performance.md): the bench's
+ * scenarios on one lcore without ports, so that `valgrind --tool=callgrind` counts the
+ * instructions of vtep_decap_burst / vtep_encap_burst per packet. It prints no timing: it is not
+ * a benchmark and not a test.
+ *
+ *   perf_loop decap|encap|encap-nocsum|flood-group|flood-her [bursts] [nocache]
+ *
+ * decap: 1000 inner MACs learned from 16 remotes, every frame a learning check on a known MAC;
+ * encap: 1000 static entries behind 16 remotes; flood: broadcast to a group or to 4 remotes.
+ * 64-byte inner frames, bursts of 32, each burst copied into fresh mbufs first (as an RX would).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkt_build.h"
+#include "test_common.h"
+#include "vtep_decap.h"
+#include "vtep_encap.h"
+#include "vtep_fdb.h"
+#include "vtep_remote.h"
+
+#define NB_MACS 1000
+#define NB_REMOTES 16
+#define NB_FRAMES 1024
+#define BURST 32
+#define LOCAL "172.16.91.129"
+
+static uint8_t frames[NB_FRAMES][128];
+static uint16_t frame_size[NB_FRAMES];
+static struct vtep_lcore_stats st;
+static struct vtep_fdb_cache cache;
+static struct vtep_fdb_cache *fc = &cache; /* NULL with "nocache" */
+
+static void
+mac_of(unsigned int i, char *s)
+{
+	snprintf(s, 18, "02:00:00:2a:%02x:%02x", (i >> 8) & 0xff, i & 0xff);
+}
+
+static void
+ip_of(unsigned int r, char *s)
+{
+	snprintf(s, 16, "172.16.91.%u", r + 1);
+}
+
+static void
+load(struct rte_mempool *pool, unsigned int b, struct rte_mbuf **pkts)
+{
+	if (rte_pktmbuf_alloc_bulk(pool, pkts, BURST) != 0)
+		abort();
+	for (unsigned int i = 0; i < BURST; i++) {
+		unsigned int f = (b * BURST + i) % NB_FRAMES;
+
+		memcpy(rte_pktmbuf_append(pkts[i], frame_size[f]), frames[f], frame_size[f]);
+	}
+}
+
+static void
+run_decap(struct rte_mempool *pool, struct vtep_fdb *fdb, unsigned int bursts)
+{
+	static struct vtep_parse_ctx pc;
+	static struct vtep_decap_ctx dc;
+	static struct vtep_learn_filter lf;
+	static struct vtep_decap_out out;
+	struct rte_ether_addr local_mac = pkt_mac("02:00:00:00:91:81");
+	struct rte_mbuf *pkts[BURST];
+	char mac[18], ip[16];
+
+	vtep_parse_ctx_init(&pc, pkt_ip(LOCAL), &local_mac, 4789);
+	vtep_parse_add_vni(&pc, 42, 0, 0);
+	dc.parse = &pc;
+	dc.fdb = fdb;
+	dc.learning[0] = 1;
+	for (unsigned int i = 0; i < NB_FRAMES; i++) {
+		uint8_t inner[128];
+		struct pkt_outer o = {
+				.dst_mac = "02:00:00:00:91:81",
+				.src_mac = "02:00:00:00:91:80",
+				.sip = ip,
+				.dip = LOCAL,
+				.sport = 32768 + i,
+				.dport = 4789,
+				.vni = 42,
+		};
+		size_t n;
+
+		mac_of(i % NB_MACS, mac);
+		ip_of(i % NB_MACS % NB_REMOTES, ip);
+		n = pkt_inner_udp(
+				inner, "02:00:00:00:00:02", mac, "10.0.0.1", "10.0.0.2", 7, 8, 22);
+		frame_size[i] = pkt_vxlan(frames[i], &o, inner, n);
+	}
+	for (unsigned int i = 0; i < NB_MACS; i++) {
+		struct rte_ether_addr m;
+		struct vtep_learn_event ev = {0};
+
+		mac_of(i, mac);
+		ip_of(i % NB_REMOTES, ip);
+		m = pkt_mac(mac);
+		ev.key = vtep_fdb_key(0, &m);
+		ev.src_be = pkt_ip(ip);
+		if (vtep_fdb_learn(fdb, &ev, 1 + i % NB_REMOTES, 1) != 0)
+			abort();
+	}
+	for (unsigned int b = 0; b < bursts; b++) {
+		load(pool, b, pkts);
+		vtep_decap_burst(&dc, pkts, BURST, 1, &lf, fc, &out, &st);
+		if (out.nb_inner != BURST)
+			abort();
+		rte_pktmbuf_free_bulk(out.inner, out.nb_inner);
+	}
+}
+
+static void
+run_encap(struct rte_mempool *pool, struct vtep_fdb *fdb, const char *mode, unsigned int bursts)
+{
+	struct vtep_remote_params rp = {
+			.size = 64,
+			.local_be = pkt_ip(LOCAL),
+			.local_mac = pkt_mac("02:00:00:00:91:81"),
+			.dstport = 4789,
+	};
+	struct vtep_remotes *remotes = vtep_remotes_create(&rp);
+	static struct vtep_encap_vni v;
+	struct vtep_encap_ctx ec = {
+			.fdb = fdb,
+			.remotes = remotes,
+			.vnis = &v,
+			.pool = pool,
+			.srcport_min = 32768,
+			.srcport_max = 60999,
+			.max_inner_size = 1500 - 50 + 14,
+			.udpcsum = strcmp(mode, "encap-nocsum") != 0,
+	};
+	bool bcast = strncmp(mode, "flood", 5) == 0;
+	unsigned int copies = strcmp(mode, "flood-her") == 0 ? 4 : 1;
+	struct rte_mbuf *pkts[BURST], *out[BURST * 4];
+	struct rte_ether_addr nh = pkt_mac("02:00:00:00:91:01");
+	char mac[18], ip[16];
+	uint16_t ip_id = 0;
+
+	if (remotes == NULL)
+		abort();
+	v.vni_be = vtep_vxlan_vni_be(42);
+	for (unsigned int r = 0; r < NB_REMOTES; r++) {
+		int idx;
+
+		ip_of(r, ip);
+		idx = vtep_remote_get(remotes, pkt_ip(ip));
+		vtep_remote_set_mac(remotes, idx, &nh);
+		if (strcmp(mode, "flood-her") == 0 && r < 4)
+			v.floods[v.nb_floods++] = idx;
+	}
+	if (strcmp(mode, "flood-group") == 0)
+		v.floods[v.nb_floods++] = vtep_remote_get(remotes, pkt_ip("239.1.1.1"));
+	for (unsigned int i = 0; i < NB_MACS; i++) {
+		struct rte_ether_addr m;
+
+		mac_of(i, mac);
+		ip_of(i % NB_REMOTES, ip);
+		m = pkt_mac(mac);
+		if (vtep_fdb_add_static(fdb, vtep_fdb_key(0, &m), pkt_ip(ip), 1 + i % NB_REMOTES))
+			abort();
+	}
+	for (unsigned int i = 0; i < NB_FRAMES; i++) {
+		char sip[16];
+
+		mac_of(i % NB_MACS, mac);
+		snprintf(sip, sizeof(sip), "10.0.%u.%u", i >> 8, i & 0xff);
+		frame_size[i] = pkt_inner_udp(frames[i], bcast ? "ff:ff:ff:ff:ff:ff" : mac,
+				"02:00:00:00:00:01", sip, "10.1.0.1", 1000 + i, 2000, 22);
+	}
+	for (unsigned int b = 0; b < bursts; b++) {
+		uint16_t n;
+
+		load(pool, b, pkts);
+		n = vtep_encap_burst(&ec, 0, pkts, BURST, out, &ip_id, fc, &st);
+		if (n != BURST * copies)
+			abort();
+		rte_pktmbuf_free_bulk(out, n);
+	}
+	vtep_remotes_free(remotes);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct vtep_fdb_params fp = {.name = "perf_fdb", .size = 4096, .nb_vnis = 1};
+	const char *mode = argc > 1 ? argv[1] : "decap";
+	unsigned int bursts = argc > 2 ? (unsigned int)atoi(argv[2]) : 10000;
+
+	if (argc > 3 && strcmp(argv[3], "nocache") == 0)
+		fc = NULL;
+	struct rte_mempool *pool;
+	struct vtep_fdb *fdb;
+
+	vtep_test_eal_init("perf_loop", NULL);
+	pool = vtep_test_pool();
+	fdb = vtep_fdb_create(&fp);
+	if (fdb == NULL)
+		abort();
+	if (strcmp(mode, "decap") == 0)
+		run_decap(pool, fdb, bursts);
+	else
+		run_encap(pool, fdb, mode, bursts);
+	printf("perf_loop %s: %u bursts of %u\n", mode, bursts, BURST);
+	vtep_fdb_free(fdb);
+	vtep_test_done("perf_loop");
+	return 0;
+}
