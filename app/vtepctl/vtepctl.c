@@ -27,6 +27,8 @@
 #define REPLY_SIZE (256 * 1024)
 /* Entries per /vtep/fdb answer (VTEP_TELE_FDB_PAGE in lib/tele). */
 #define FDB_PAGE 128
+/* Remotes per /vtep/remotes answer (VTEP_TELE_REMOTES_PAGE in lib/tele). */
+#define REMOTES_PAGE 48
 #define VNI_MAX 0xffffffu
 
 /* ---- the telemetry socket ------------------------------------------------------------------ */
@@ -118,6 +120,7 @@ usage(FILE *f)
 			"  fdb del MAC [dst IP] vni N\n"
 			"  fdb flush [vni N] [dst IP]\n"
 			"  neigh show\n"
+			"  remote show          (-s: rx/tx packets and bytes per remote VTEP)\n"
 			"  vni show\n"
 			"  vni set N { learning | nolearning | ageing SECONDS }\n"
 			"  stats                (-s: every counter, per lcore too)\n"
@@ -255,6 +258,62 @@ fdb_show(int argc, char **argv)
 		}
 		start += got;
 	} while (got == FDB_PAGE);
+	if (json_out)
+		puts("]");
+	return 0;
+}
+
+/* One remote VTEP: `IP STATE [lladdr MAC] fdb N`, with -s its traffic on a second line. */
+static void
+remote_line(const struct jnode *e)
+{
+	bool none = strcmp(jstr(e, "kind"), "unlearned") == 0;
+
+	if (none && !show_stats)
+		return;
+	if (none)
+		printf("unlearned (inner source MAC not learned at its sender yet)\n");
+	else
+		printf("%s %s%s%s fdb %s\n", jstr(e, "ip"), jstr(e, "kind"),
+				*jstr(e, "mac") != '\0' ? " lladdr " : "", jstr(e, "mac"),
+				jstr(e, "fdb"));
+	if (show_stats)
+		printf("    RX: packets %s bytes %s  TX: packets %s bytes %s\n", jstr(e, "rx_pkts"),
+				jstr(e, "rx_bytes"), jstr(e, "tx_pkts"), jstr(e, "tx_bytes"));
+}
+
+static int
+remote_show(void)
+{
+	unsigned int start = 0, got;
+	bool first = true;
+	char cmd[64];
+
+	if (connect_vtepd() != 0)
+		return EXIT_FAIL;
+	if (json_out)
+		putchar('[');
+	do {
+		const struct jnode *v;
+
+		snprintf(cmd, sizeof(cmd), "/vtep/remotes,start=%u", start);
+		v = request(cmd);
+		if (v == NULL)
+			return EXIT_FAIL;
+		got = 0;
+		for (const struct jnode *e = v->kids; e != NULL; e = e->next) {
+			got += strcmp(jstr(e, "kind"), "unlearned") != 0;
+			if (json_out) {
+				if (!first)
+					putchar(',');
+				json_print(e, stdout);
+			} else {
+				remote_line(e);
+			}
+			first = false;
+		}
+		start += got;
+	} while (got == REMOTES_PAGE);
 	if (json_out)
 		puts("]");
 	return 0;
@@ -458,6 +517,8 @@ run(int argc, char **argv)
 					argv + 2);
 	} else if (is(obj, "neighbor") && is(verb, "show")) {
 		return neigh_show();
+	} else if (is(obj, "remote") && is(verb, "show")) {
+		return remote_show();
 	} else if (is(obj, "vni") && (is(verb, "show") || strcmp(verb, "set") == 0)) {
 		return verb[0] == 's' && verb[1] == 'e' ? vni_set(argc - 2, argv + 2) : vni_show();
 	} else if (is(obj, "igmp") && is(verb, "show")) {

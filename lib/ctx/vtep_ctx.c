@@ -17,7 +17,7 @@
 /* Descriptors per queue. */
 #define NB_RXD 1024
 #define NB_TXD 1024
-#define REMOTES_SIZE 4096
+#define REMOTES_SIZE VTEP_STATS_REMOTES
 #define POOL_CACHE 256
 
 static int fail(char *err, size_t size, int rc, const char *fmt, ...) __rte_format_printf(4, 5);
@@ -301,6 +301,13 @@ vtep_ctx_create(struct vtep_ctx *ctx, const struct vtep_conf *conf, char *err, s
 			RTE_CACHE_LINE_SIZE);
 	if (ctx->stats == NULL)
 		return fail(err, err_size, -ENOMEM, "cannot allocate counters");
+	for (unsigned int l = 0; l <= ctx->nb_workers; l++) {
+		ctx->stats[l].remotes = rte_zmalloc("vtep_remote_stats",
+				sizeof(struct vtep_remote_stats) * VTEP_STATS_REMOTES,
+				RTE_CACHE_LINE_SIZE);
+		if (ctx->stats[l].remotes == NULL)
+			return fail(err, err_size, -ENOMEM, "cannot allocate counters");
+	}
 	rc = setup_ports(ctx, err, err_size);
 	if (rc == 0)
 		rc = setup_tables(ctx, err, err_size);
@@ -354,6 +361,8 @@ vtep_ctx_free(struct vtep_ctx *ctx)
 	ctx->remotes = NULL;
 	rte_free(ctx->qsbr);
 	ctx->qsbr = NULL;
+	for (unsigned int l = 0; ctx->stats != NULL && l <= ctx->nb_workers; l++)
+		rte_free(ctx->stats[l].remotes);
 	rte_free(ctx->stats);
 	ctx->stats = NULL;
 	/* The pool goes last: ports hand their mbufs back when they close. */

@@ -161,6 +161,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 		struct vtep_vni_stats *vs = &st->vni[r->vni_idx];
 		struct vtep_fdb_entry *e = entries[k];
 		struct vtep_learn_event *ev = NULL;
+		unsigned int remote = 0; /* slot 0: not learned at this sender (yet) */
 
 		if (e == NULL) {
 			if (dc->learning[r->vni_idx])
@@ -177,6 +178,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 		} else {
 			/* Written once a second at most: no cache line bounced per packet. */
 			vtep_fdb_entry_touch(e, now);
+			remote = e->remote;
 		}
 		if (unlikely(r->ecn == 3) && ecn_decap(m, r->inner_off, r->inner_size) != 0) {
 			VTEP_DROP(st, RX_ECN_NOT_ECT);
@@ -191,6 +193,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 		m->packet_type = 0;
 		vs->decap_pkts++;
 		vs->decap_bytes += r->inner_size;
+		vtep_stats_remote_rx(st, remote, r->inner_size);
 		if (ev != NULL) {
 			/* Delivered by the control lcore after it installed the entry. */
 			ev->m = m;

@@ -262,12 +262,15 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 		}
 		out[0] = m;
 		vs->flood_copies++;
+		vtep_stats_remote_tx(st, dst[0], in.size);
 		return 1;
 	}
 	if (RTE_MBUF_DIRECT(m) && m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1) {
 		rc = flood_shared(ec, v, &in, m, dst, nb_dst, out, ip_id);
 		if (rc > 0) {
 			vs->flood_copies += rc;
+			for (uint16_t i = 0; i < nb_dst; i++)
+				vtep_stats_remote_tx(st, dst[i], in.size);
 			return rc;
 		}
 	}
@@ -288,6 +291,7 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 			continue;
 		}
 		out[nb_out++] = copies[i];
+		vtep_stats_remote_tx(st, dst[i], in.size);
 	}
 	vs->flood_copies += nb_out;
 	return nb_out;
@@ -307,6 +311,7 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 	uint64_t nb_bytes = 0;
 	uint32_t bytes;
 	const struct vtep_remote *r;
+	unsigned int ridx;
 	struct rte_mbuf *m;
 	int rc;
 
@@ -336,7 +341,8 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 			nb_out += flood(ec, v, m, out + nb_out, ip_id, st, vs);
 			continue;
 		}
-		r = vtep_remote_slot(ec->remotes, entries[key_of[i]]->remote);
+		ridx = entries[key_of[i]]->remote;
+		r = vtep_remote_slot(ec->remotes, ridx);
 		if (unlikely(!__atomic_load_n(&r->resolved, __ATOMIC_ACQUIRE))) {
 			VTEP_DROP(st, NEIGH_UNRESOLVED);
 			rte_pktmbuf_free(m);
@@ -351,6 +357,7 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 		}
 		nb_bytes += bytes;
 		nb_pkts++;
+		vtep_stats_remote_tx(st, ridx, bytes);
 		out[nb_out++] = m;
 	}
 	/* Counted once per chunk: the lcore's own line, but not a store per packet. */

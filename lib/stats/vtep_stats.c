@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stddef.h>
 #include <string.h>
 
 #include "vtep_stats.h"
@@ -32,12 +33,27 @@ vtep_stats_sum(struct vtep_lcore_stats *sum, const struct vtep_lcore_stats *bloc
 {
 	const uint64_t *src;
 	uint64_t *dst = (uint64_t *)sum;
-	size_t n = sizeof(*sum) / sizeof(uint64_t);
+	size_t n = offsetof(struct vtep_lcore_stats, remotes) / sizeof(uint64_t);
 
 	memset(sum, 0, sizeof(*sum));
 	for (unsigned int b = 0; b < nb; b++) {
 		src = (const uint64_t *)&blocks[b];
 		for (size_t i = 0; i < n; i++)
 			dst[i] += src[i];
+	}
+}
+
+void
+vtep_stats_sum_remote(struct vtep_remote_stats *sum, const struct vtep_lcore_stats *blocks,
+		unsigned int nb, unsigned int idx)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned int b = 0; b < nb && idx < VTEP_STATS_REMOTES; b++) {
+		const struct vtep_remote_stats *r = &blocks[b].remotes[idx];
+
+		sum->rx_pkts += r->rx_pkts;
+		sum->rx_bytes += r->rx_bytes;
+		sum->tx_pkts += r->tx_pkts;
+		sum->tx_bytes += r->tx_bytes;
 	}
 }

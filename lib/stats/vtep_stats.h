@@ -33,6 +33,21 @@ struct vtep_vni_stats {
 	uint64_t learn_events; /**< Learn or move events posted to the control lcore. */
 };
 
+/** Remote VTEP slots counted per lcore: the size of lib/remote's table (slot 0 is "none"). */
+#define VTEP_STATS_REMOTES 4096
+
+/**
+ * Traffic with one remote VTEP (a slot of lib/remote's table), as one lcore counted it. Decap
+ * counts a frame at the remote its inner source MAC is learned at (the FDB entry it hit); a frame
+ * from a MAC not learned there yet counts at slot 0.
+ */
+struct vtep_remote_stats {
+	uint64_t rx_pkts;  /**< VXLAN frames decapsulated. */
+	uint64_t rx_bytes; /**< Inner bytes of those. */
+	uint64_t tx_pkts;  /**< Frames encapsulated to it: known unicast and flood copies. */
+	uint64_t tx_bytes; /**< Inner bytes of those. */
+};
+
 /** Counters one lcore writes. Two lcores never share one of these. */
 struct vtep_lcore_stats {
 	uint64_t drops[VTEP_DROP_MAX]; /**< Per drop reason. */
@@ -46,6 +61,9 @@ struct vtep_lcore_stats {
 	uint64_t busy_cycles;          /**< TSC cycles spent in iterations that moved packets. */
 	uint64_t total_cycles;         /**< TSC cycles spent in the loop. */
 	struct vtep_vni_stats vni[VTEP_MAX_VNIS]; /**< Per VNI index (conf order). */
+	/** Per remote slot (VTEP_STATS_REMOTES of them), written by this lcore only; the last
+	 * member: vtep_stats_sum adds up everything before it, vtep_stats_sum_remote these. */
+	struct vtep_remote_stats *remotes;
 } __rte_cache_aligned;
 
 /** Name of a drop reason, for counters and telemetry. */
@@ -61,6 +79,26 @@ const char *vtep_drop_help(enum vtep_drop d);
  */
 void vtep_stats_sum(struct vtep_lcore_stats *sum, const struct vtep_lcore_stats *blocks,
 		unsigned int nb);
+
+/** Sum the counters of remote slot idx over nb blocks into sum (zeroed first). */
+void vtep_stats_sum_remote(struct vtep_remote_stats *sum, const struct vtep_lcore_stats *blocks,
+		unsigned int nb, unsigned int idx);
+
+/** Count one frame of size inner bytes received from remote slot idx. */
+static inline void
+vtep_stats_remote_rx(struct vtep_lcore_stats *st, unsigned int idx, uint32_t size)
+{
+	st->remotes[idx].rx_pkts++;
+	st->remotes[idx].rx_bytes += size;
+}
+
+/** Count one frame of size inner bytes sent to remote slot idx. */
+static inline void
+vtep_stats_remote_tx(struct vtep_lcore_stats *st, unsigned int idx, uint32_t size)
+{
+	st->remotes[idx].tx_pkts++;
+	st->remotes[idx].tx_bytes += size;
+}
 
 /** Drop counter bump: the one way a module records a drop. */
 #define VTEP_DROP(st, reason) ((st)->drops[VTEP_DROP_##reason]++)

@@ -18,6 +18,8 @@
 
 /** Most entries one /vtep/fdb answer holds; ask again with start=N for the next ones. */
 #define VTEP_TELE_FDB_PAGE 128
+/** Remote VTEPs in one /vtep/remotes answer (each entry is longer than an FDB entry). */
+#define VTEP_TELE_REMOTES_PAGE 48
 
 /** FDB events the control lcore keeps for `vtepctl monitor` (a power of two). */
 #define VTEP_TELE_MONITOR_SIZE 4096

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The read-only views: /vtep/stats (read on the telemetry thread: per-lcore counters only grow)
- * and /vtep/fdb, /vtep/neigh, /vtep/vni, /vtep/igmp (copies made on the control lcore).
+ * and /vtep/fdb, /vtep/neigh, /vtep/vni, /vtep/igmp, /vtep/remotes (copies made on the control
+ * lcore; the remotes' traffic counters summed on the telemetry thread).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -411,6 +412,115 @@ cmd_igmp(struct vtep_ctl *c, const char *cmd __rte_unused,
 	}
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* /vtep/remotes: the table copied on the control lcore, traffic summed on the telemetry thread. */
+
+struct remotes_req {
+	uint32_t start;   /* slots in use to skip */
+	uint32_t nb;      /* remotes in r */
+	uint32_t nb_used; /* slots in use in all */
+	struct {
+		uint16_t slot;
+		uint8_t resolved, multicast;
+		rte_be32_t ip_be;
+		struct rte_ether_addr mac;
+	} r[VTEP_TELE_REMOTES_PAGE];
+	uint32_t fdb[VTEP_STATS_REMOTES]; /* FDB entries per slot */
+};
+
+static int
+count_fdb(uint64_t key __rte_unused, const struct vtep_fdb_entry *e, void *arg)
+{
+	struct remotes_req *r = arg;
+
+	if (e->remote < VTEP_STATS_REMOTES)
+		r->fdb[e->remote]++;
+	return 0;
+}
+
+static void
+do_remotes(struct vtep_ctl *c, void *arg)
+{
+	const struct vtep_remotes *rt = vtep_ctl_ctx(c)->remotes;
+	struct remotes_req *r = arg;
+	uint32_t seen = 0;
+
+	for (uint32_t i = 1; i < rt->p.size && i < VTEP_STATS_REMOTES; i++) {
+		const struct vtep_remote *rm = vtep_remote_slot(rt, i);
+
+		if (!rm->used || seen++ < r->start || r->nb == VTEP_TELE_REMOTES_PAGE)
+			continue;
+		r->r[r->nb].slot = (uint16_t)i;
+		r->r[r->nb].resolved = rm->resolved;
+		r->r[r->nb].multicast = rm->multicast;
+		r->r[r->nb].ip_be = rm->ip_be;
+		r->r[r->nb].mac = rm->hdr.eth.dst_addr;
+		r->nb++;
+	}
+	r->nb_used = rt->nb_used;
+	vtep_fdb_walk(vtep_ctl_ctx(c)->fdb, count_fdb, r);
+}
+
+/* One remote's entry: what it is, its FDB entries and its traffic summed over the lcores. */
+static void
+add_remote(struct rte_tel_data *d, const struct vtep_ctx *ctx, unsigned int pos, unsigned int slot,
+		const char *kind, const char *ip, const char *mac, uint32_t fdb)
+{
+	struct rte_tel_data *e = rte_tel_data_alloc();
+	struct vtep_remote_stats rs;
+	char name[16];
+
+	if (e == NULL)
+		return;
+	vtep_stats_sum_remote(&rs, ctx->stats, ctx->nb_workers + 1, slot);
+	rte_tel_data_start_dict(e);
+	rte_tel_data_add_dict_string(e, "ip", ip);
+	rte_tel_data_add_dict_string(e, "kind", kind);
+	rte_tel_data_add_dict_string(e, "mac", mac);
+	rte_tel_data_add_dict_u64(e, "slot", slot);
+	rte_tel_data_add_dict_u64(e, "fdb", fdb);
+	rte_tel_data_add_dict_u64(e, "rx_pkts", rs.rx_pkts);
+	rte_tel_data_add_dict_u64(e, "rx_bytes", rs.rx_bytes);
+	rte_tel_data_add_dict_u64(e, "tx_pkts", rs.tx_pkts);
+	rte_tel_data_add_dict_u64(e, "tx_bytes", rs.tx_bytes);
+	snprintf(name, sizeof(name), "%u", pos);
+	vtep_tele_add_sub(d, name, e);
+}
+
+static void
+cmd_remotes(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_tele_args *a,
+		struct rte_tel_data *d)
+{
+	const struct vtep_ctx *ctx = vtep_ctl_ctx(c);
+	struct remotes_req *r = calloc(1, sizeof(*r));
+	char ip[16], mac[32];
+
+	if (r == NULL) {
+		vtep_tele_error(d, ENOMEM, "out of memory");
+		return;
+	}
+	r->start = a->start;
+	if (vtep_tele_call(c, do_remotes, r, sizeof(*r), d) != 0)
+		goto out;
+	rte_tel_data_start_dict(d);
+	/* Frames from MACs not learned at their sender yet: counted at slot 0, shown first. */
+	if (r->start == 0)
+		add_remote(d, ctx, 0, 0, "unlearned", "0.0.0.0", "", 0);
+	for (unsigned int i = 0; i < r->nb; i++) {
+		const char *kind = r->r[i].multicast ? "group"
+				: r->r[i].resolved   ? "resolved"
+						     : "unresolved";
+
+		add_remote(d, ctx, r->start + i + 1, r->r[i].slot, kind,
+				vtep_ip_str(r->r[i].ip_be, ip),
+				r->r[i].resolved ? vtep_tele_mac_str(&r->r[i].mac, mac, sizeof(mac))
+						 : "",
+				r->fdb[r->r[i].slot]);
+	}
+out:
+	free(r);
+}
+
 const struct vtep_tele_cmd vtep_tele_show_cmds[] = {
 		{"/vtep/stats", cmd_stats,
 				"Counters: totals, drop reasons, per VNI, FDB, per lcore."},
@@ -421,5 +531,8 @@ const struct vtep_tele_cmd vtep_tele_show_cmds[] = {
 		{"/vtep/vni", cmd_vni,
 				"VNIs: id, group, inner port, learning, ageing, flood list."},
 		{"/vtep/igmp", cmd_igmp, "IGMP: version, mode, counters, joined groups."},
+		{"/vtep/remotes", cmd_remotes,
+				"Remote VTEPs and groups: state, next-hop MAC, FDB entries, rx/tx "
+				"packets and bytes. Parameter: start=N (48 a reply)."},
 };
 const unsigned int vtep_tele_nb_show_cmds = RTE_DIM(vtep_tele_show_cmds);

@@ -130,6 +130,24 @@ expect_eq "-j fdb show is a JSON array of 9" \
 	"$(ctl -j fdb show | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 9
 if ctl igmp show | grep -q "\"groups\":\[\"$GROUP\"\]"; then ok "igmp show"; else fail "igmp show"; fi
 
+# Remote VTEPs: the two senders (gleaned on-link, 4 stations each), the group, the neighbor's.
+expect_eq "remote show: the two senders" \
+	"$(ctl remote show | grep -cE '^172\.16\.91\.[12] resolved lladdr 02:00:00:00:91:0[12] fdb 4$')" 2
+expect_eq "remote show: the group" \
+	"$(ctl remote show | grep -c "^$GROUP group lladdr 01:00:5e:01:01:01 fdb 0$")" 1
+# Every decapsulated frame is counted at one remote or as unlearned (its MAC not known yet).
+rx_sum() { ctl -s remote show | awk '$1 == "RX:" { s += $3 } END { print s + 0 }'; }
+expect_eq "remote RX packets add up to the decapsulated frames" "$(rx_sum)" \
+	"$(counter "vni.$VNI.decap_pkts")"
+expect_eq "-j remote show is a JSON array (unlearned, 2 senders, group)" \
+	"$(ctl -j remote show | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 4
+# tx_pkts of one remote, from -j.
+remote_tx() {
+	ctl -j remote show | /usr/bin/python3 -c '
+import json, sys
+print(sum(r["tx_pkts"] for r in json.load(sys.stdin) if r["ip"] == sys.argv[1]))' "$1"
+}
+
 # The unknown MAC is flooded to the group.
 grows "vni.$VNI.flood_pkts"
 expect_eq "encap_pkts before the static entry" "$(counter "vni.$VNI.encap_pkts")" 0
@@ -140,6 +158,9 @@ expect_eq "fdb show has the static entry" \
 	"$(ctl fdb show vni $VNI mac $MAC)" "$MAC dst $REMOTE vni $VNI self permanent"
 grows "vni.$VNI.encap_pkts"
 stays "vni.$VNI.flood_pkts"
+tx1=$(remote_tx $REMOTE)
+sleep 0.3
+expect_eq "the static entry's remote counts what goes to it" "$(($(remote_tx $REMOTE) > tx1))" 1
 expect_fail "add of an existing entry" 1 "exists" ctl fdb add $MAC dst $REMOTE vni $VNI
 ctl fdb replace $MAC dst 172.16.91.131 vni $VNI
 expect_eq "replace moved it" "$(ctl fdb show mac $MAC)" "$MAC dst 172.16.91.131 vni $VNI self permanent"
@@ -166,6 +187,17 @@ ctl fdb del 00:00:00:00:00:00 dst $REMOTE vni $VNI
 expect_eq "flood list back to 1" "$(ctl fdb show mac 00:00:00:00:00:00 | wc -l)" 1
 expect_fail "the group is not a list entry" 1 "group" \
 	ctl fdb del 00:00:00:00:00:00 dst $GROUP vni $VNI
+
+# More remotes than one answer holds (48): vtepctl pages through them.
+for i in $(seq 10 69); do
+	ctl fdb add "02:00:00:00:01:$i" dst "172.16.91.$i" vni $VNI
+done
+expect_eq "remote show pages: 2 senders, the group, $REMOTE, .131 (replace above) and 60 new" \
+	"$(ctl remote show | wc -l)" 65
+expect_eq "the new remotes wait for ARP" "$(ctl remote show | grep -c ' unresolved fdb 1$')" 60
+for i in $(seq 10 69); do
+	ctl fdb del "02:00:00:00:01:$i" vni $VNI
+done
 
 # Flush learned entries (static ones stay).
 ctl fdb add 02:00:00:00:00:99 dst $REMOTE vni $VNI

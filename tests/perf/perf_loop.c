@@ -198,6 +198,9 @@ main(int argc, char **argv)
 	struct vtep_fdb *fdb;
 
 	vtep_test_eal_init("perf_loop", NULL);
+	st.remotes = calloc(VTEP_STATS_REMOTES, sizeof(*st.remotes));
+	if (st.remotes == NULL)
+		return 1;
 	pool = vtep_test_pool();
 	fdb = vtep_fdb_create(&fp);
 	if (fdb == NULL)

@@ -4,6 +4,7 @@
  * (once a second at most), static MACs are not moved, control frames are handed over, drops are
  * counted, bursts of every awkward size keep their order, and no mbuf is lost.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ip.h>
@@ -102,6 +103,9 @@ test_learn(void)
 	m = vxlan_frame(REMOTE, 42, "02:00:00:00:00:01", 30);
 	decap(&m, 1, 150);
 	CHECK(out.nb_learn == 0);
+	/* Counted at the remote the entry names (slot 1); the frames before it was learned at 0. */
+	CHECK(st.remotes[1].rx_pkts == 1 && st.remotes[1].rx_bytes == n);
+	CHECK(st.remotes[0].rx_pkts == 4 && st.remotes[0].rx_bytes == 4 * n);
 	e = vtep_fdb_lookup(fdb, key);
 	CHECK(e != NULL && e->seen == 150);
 	free_out();
@@ -250,6 +254,8 @@ main(void)
 	CHECK(fdb != NULL);
 	vtep_parse_ctx_init(&pc, pkt_ip(LOCAL), &mac, 4789);
 	vtep_parse_add_vni(&pc, 42, 0, pkt_ip("239.1.1.1"));
+	st.remotes = calloc(VTEP_STATS_REMOTES, sizeof(*st.remotes));
+	CHECK(st.remotes != NULL);
 	dc.parse = &pc;
 	dc.fdb = fdb;
 	dc.learning[0] = 1;
@@ -262,5 +268,6 @@ main(void)
 	CHECKF(rte_mempool_in_use_count(pool) == in_use, "mbufs in use %u, before %u",
 			rte_mempool_in_use_count(pool), in_use);
 	vtep_fdb_free(fdb);
+	free(st.remotes);
 	return vtep_test_done("decap");
 }

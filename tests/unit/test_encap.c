@@ -6,6 +6,8 @@
  * size, drops, and no mbuf left behind. Every output is decapsulated again and compared with the
  * frame that went in.
  */
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_hash_crc.h>
@@ -50,6 +52,8 @@ setup(void)
 	struct rte_ether_addr m;
 
 	pool = vtep_test_pool();
+	st.remotes = calloc(VTEP_STATS_REMOTES, sizeof(*st.remotes));
+	CHECK(st.remotes != NULL);
 	fdb = vtep_fdb_create(&fp);
 	remotes = vtep_remotes_create(&rp);
 	CHECK(fdb != NULL && remotes != NULL);
@@ -147,6 +151,8 @@ test_unicast_golden(void)
 			golden_unicast_60_outer, sizeof(golden_unicast_60_outer)) == 0,
 			"unicast differs from the kernel's");
 	CHECK(st.vni[0].encap_pkts == 1);
+	CHECK(st.remotes[peer_idx].tx_pkts == 1 &&
+			st.remotes[peer_idx].tx_bytes == sizeof(golden_unicast_60_inner));
 	rte_pktmbuf_free(out[0]);
 	m = pkt_mbuf(pool, golden_unicast_1000_inner, sizeof(golden_unicast_1000_inner));
 	CHECK(encap(&m, 1, out) == 1);
@@ -458,6 +464,10 @@ test_her_copies(void)
 		for (unsigned int s = 0; s < RTE_DIM(sizes); s++) {
 			uint16_t n = sizes[s], nb, id0 = ip_id;
 			unsigned int bad = 0, shared = 0;
+			uint64_t tx_before[4], bytes = 0;
+
+			for (unsigned int d = 0; d < 4; d++)
+				tx_before[d] = st.remotes[evni.floods[d]].tx_pkts;
 
 			for (uint16_t i = 0; i < n; i++) {
 				sizes_of[i] = pkt_inner_udp(frames[i], "ff:ff:ff:ff:ff:ff",
@@ -465,9 +475,16 @@ test_her_copies(void)
 						10 + 7 * i);
 				frames[i][15] = i % 4; /* ECN bits: not-ECT, ECT(1), ECT(0), CE */
 				in[i] = pkt_mbuf(pool, frames[i], sizes_of[i]);
+				bytes += sizes_of[i];
 			}
 			nb = encap(in, n, out);
 			CHECKF(nb == n * 4, "HER burst %u: %u out", n, nb);
+			/* Every copy is counted at its remote. */
+			for (unsigned int d = 0; d < 4; d++)
+				CHECKF(st.remotes[evni.floods[d]].tx_pkts - tx_before[d] == n,
+						"HER burst %u: remote %u counted %" PRIu64, n, d,
+						st.remotes[evni.floods[d]].tx_pkts - tx_before[d]);
+			(void)bytes;
 			for (uint16_t j = 0; j < nb; j++) {
 				struct rte_mbuf *ref = reference(frames[j / 4], sizes_of[j / 4],
 						evni.floods[j % 4], id0 + j);
@@ -570,5 +587,6 @@ main(void)
 			rte_mempool_in_use_count(pool), in_use);
 	vtep_fdb_free(fdb);
 	vtep_remotes_free(remotes);
+	free(st.remotes);
 	return vtep_test_done("encap");
 }
