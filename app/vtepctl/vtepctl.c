@@ -216,16 +216,19 @@ fdb_words(int argc, char **argv, struct fdb_words *w, bool want_mac)
 	return 0;
 }
 
+/*
+ * Ask cmd,start=N[filters] answer after answer until one holds fewer than page entries (an entry
+ * of kind "unlearned" is extra, not part of a page), and print each entry with line(), or all of
+ * them as one JSON array with -j.
+ */
 static int
-fdb_show(int argc, char **argv)
+show_pages(const char *cmd, const char *filters, unsigned int page,
+		void (*line)(const struct jnode *e))
 {
-	struct fdb_words w = {0};
 	unsigned int start = 0, got;
 	bool first = true;
-	char cmd[256];
+	char req[256];
 
-	if (fdb_words(argc, argv, &w, false) != 0)
-		return EXIT_USAGE;
 	if (connect_vtepd() != 0)
 		return EXIT_FAIL;
 	if (json_out)
@@ -233,34 +236,53 @@ fdb_show(int argc, char **argv)
 	do {
 		const struct jnode *v;
 
-		snprintf(cmd, sizeof(cmd), "/vtep/fdb,start=%u%s%s%s%s", start,
-				w.vni ? ",vni=" : "", w.vni ? w.vni : "", w.mac ? ",mac=" : "",
-				w.mac ? w.mac : "");
-		v = request(cmd);
+		snprintf(req, sizeof(req), "%s,start=%u%s", cmd, start, filters);
+		v = request(req);
 		if (v == NULL)
 			return EXIT_FAIL;
 		got = 0;
-		for (const struct jnode *e = v->kids; e != NULL; e = e->next, got++) {
+		for (const struct jnode *e = v->kids; e != NULL; e = e->next) {
+			got += strcmp(jstr(e, "kind"), "unlearned") != 0;
 			if (json_out) {
 				if (!first)
 					putchar(',');
 				json_print(e, stdout);
 			} else {
-				bool learned = strcmp(jstr(e, "state"), "learned") == 0;
-
-				printf("%s dst %s vni %s self%s", jstr(e, "mac"), jstr(e, "dst"),
-						jstr(e, "vni"), learned ? "" : " permanent");
-				if (learned && show_stats)
-					printf(" used %s", jstr(e, "age"));
-				putchar('\n');
+				line(e);
 			}
 			first = false;
 		}
 		start += got;
-	} while (got == FDB_PAGE);
+	} while (got == page);
 	if (json_out)
 		puts("]");
 	return 0;
+}
+
+/* One FDB entry as `bridge fdb show` prints it. */
+static void
+fdb_line(const struct jnode *e)
+{
+	bool learned = strcmp(jstr(e, "state"), "learned") == 0;
+
+	printf("%s dst %s vni %s self%s", jstr(e, "mac"), jstr(e, "dst"), jstr(e, "vni"),
+			learned ? "" : " permanent");
+	if (learned && show_stats)
+		printf(" used %s", jstr(e, "age"));
+	putchar('\n');
+}
+
+static int
+fdb_show(int argc, char **argv)
+{
+	struct fdb_words w = {0};
+	char filters[128];
+
+	if (fdb_words(argc, argv, &w, false) != 0)
+		return EXIT_USAGE;
+	snprintf(filters, sizeof(filters), "%s%s%s%s", w.vni ? ",vni=" : "", w.vni ? w.vni : "",
+			w.mac ? ",mac=" : "", w.mac ? w.mac : "");
+	return show_pages("/vtep/fdb", filters, FDB_PAGE, fdb_line);
 }
 
 /* One remote VTEP: `IP STATE [lladdr MAC] fdb N`, with -s its traffic on a second line. */
@@ -280,43 +302,6 @@ remote_line(const struct jnode *e)
 	if (show_stats)
 		printf("    RX: packets %s bytes %s  TX: packets %s bytes %s\n", jstr(e, "rx_pkts"),
 				jstr(e, "rx_bytes"), jstr(e, "tx_pkts"), jstr(e, "tx_bytes"));
-}
-
-static int
-remote_show(void)
-{
-	unsigned int start = 0, got;
-	bool first = true;
-	char cmd[64];
-
-	if (connect_vtepd() != 0)
-		return EXIT_FAIL;
-	if (json_out)
-		putchar('[');
-	do {
-		const struct jnode *v;
-
-		snprintf(cmd, sizeof(cmd), "/vtep/remotes,start=%u", start);
-		v = request(cmd);
-		if (v == NULL)
-			return EXIT_FAIL;
-		got = 0;
-		for (const struct jnode *e = v->kids; e != NULL; e = e->next) {
-			got += strcmp(jstr(e, "kind"), "unlearned") != 0;
-			if (json_out) {
-				if (!first)
-					putchar(',');
-				json_print(e, stdout);
-			} else {
-				remote_line(e);
-			}
-			first = false;
-		}
-		start += got;
-	} while (got == REMOTES_PAGE);
-	if (json_out)
-		puts("]");
-	return 0;
 }
 
 static int
@@ -518,7 +503,7 @@ run(int argc, char **argv)
 	} else if (is(obj, "neighbor") && is(verb, "show")) {
 		return neigh_show();
 	} else if (is(obj, "remote") && is(verb, "show")) {
-		return remote_show();
+		return show_pages("/vtep/remotes", "", REMOTES_PAGE, remote_line);
 	} else if (is(obj, "vni") && (is(verb, "show") || strcmp(verb, "set") == 0)) {
 		return verb[0] == 's' && verb[1] == 'e' ? vni_set(argc - 2, argv + 2) : vni_show();
 	} else if (is(obj, "igmp") && is(verb, "show")) {

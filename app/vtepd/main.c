@@ -160,7 +160,6 @@ main(int argc, char **argv)
 	vtep_tele_stop();
 	rte_eal_mp_wait_lcore();
 	/* Workers are gone: the control lcore finishes what they left in the rings. */
-	vtep_ctl_poll(ctl);
 	vtep_ctl_shutdown(ctl);
 	vtep_ctl_free(ctl);
 	vtep_ctx_print_stats(&ctx, stdout);

@@ -136,6 +136,7 @@ vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be)
 static unsigned int
 drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t now)
 {
+	unsigned int done = 0;
 	struct vtep_learn_event ev[CTL_BURST];
 	unsigned int n = rte_ring_sc_dequeue_burst_elem(
 			w->learn_ring, ev, sizeof(ev[0]), CTL_BURST, NULL);
@@ -166,10 +167,15 @@ drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t 
 
 		if (ev[i].m == NULL)
 			continue;
+		done++;
 		vtep_capture_burst(c->ctx->capture, c->ctx->nb_workers, c->ctx->inner[v].port_id, 0,
 				(int)v, &ev[i].m, 1, RTE_PCAPNG_DIRECTION_OUT);
 		vtep_txq_send(&c->inner_tx[v], &ev[i].m, 1, &c->st->drops[VTEP_DROP_TX_INNER_FULL]);
 	}
+	/* After the enqueues (release): the worker that drains the rings reads this before it
+	 * drains them, and knows then that nothing it handed over is still on its way. */
+	if (done > 0)
+		__atomic_store_n(&w->held_done, w->held_done + done, __ATOMIC_RELEASE);
 	return n;
 }
 
@@ -500,14 +506,29 @@ vtep_ctl_poll(struct vtep_ctl *c)
 void
 vtep_ctl_shutdown(struct vtep_ctl *c)
 {
-	struct vtep_txq q = {.port_id = c->ctx->underlay.port_id, .queue = 0, .ring = NULL};
-	uint64_t dropped = 0;
+	struct vtep_ctx *ctx = c->ctx;
+	uint64_t now = rte_rdtsc();
+	unsigned int n;
 
-	/* Workers are gone: queue 0 is ours, and their rings hold nothing we need. */
-	c->nb_out = vtep_igmp_leave_all(&c->igmp, rte_rdtsc(), c->out, RTE_DIM(c->out));
-	vtep_txq_send(&q, c->out, c->nb_out, &dropped);
-	c->nb_out = 0;
-	c->st->drops[VTEP_DROP_CTL_TX_FULL] += dropped;
+	/* Workers are gone: what they left for us is handled (learn events deliver their
+	 * frames), and queue 0 of every port is ours, so the ports' rings are sent now rather
+	 * than freed at close: every mbuf is back in the pool when the counters are printed. */
+	do {
+		n = 0;
+		for (unsigned int w = 0; w < ctx->nb_workers; w++)
+			n += drain_learn(c, ctx->workers[w], vtep_fdb_now(), now) +
+					drain_ctl(c, ctx->workers[w], now);
+		flush(c);
+	} while (n > 0);
+	c->nb_out = vtep_igmp_leave_all(&c->igmp, now, c->out, RTE_DIM(c->out));
+	flush(c);
+	while (rte_ring_count(ctx->underlay.tx_ring) > 0)
+		c->st->underlay_tx += vtep_port_drain(
+				&ctx->underlay, &c->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
+	for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++)
+		while (rte_ring_count(ctx->inner[v].tx_ring) > 0)
+			c->st->inner_tx += vtep_port_drain(
+					&ctx->inner[v], &c->st->drops[VTEP_DROP_TX_INNER_FULL]);
 }
 
 const struct vtep_arp *

@@ -31,8 +31,9 @@ struct vtep_ctl *vtep_ctl_create(struct vtep_ctx *ctx);
 unsigned int vtep_ctl_poll(struct vtep_ctl *c);
 
 /**
- * Send the IGMP leaves directly on TX queue 0 of the underlay. Only once the workers have
- * stopped: then no other lcore sends on that queue.
+ * Finish what the workers left (learn events and their frames, control frames), send the IGMP
+ * leaves, and send what waits in the ports' rings on their TX queue 0, so that every mbuf is
+ * back in the pool. Only once the workers have stopped: then no other lcore sends on queue 0.
  */
 void vtep_ctl_shutdown(struct vtep_ctl *c);
 

@@ -65,6 +65,10 @@ struct vtep_worker {
 	struct rte_mbuf *outer_out[VTEP_BURST * VTEP_ENCAP_MAX_COPIES]; /**< Encap output. */
 	struct vtep_learn_filter lf; /**< Learn events recently posted. */
 	struct vtep_fdb_cache fc;    /**< FDB lookups of decap and encap (exact-match cache). */
+	uint64_t held_posted;        /**< Frames this worker handed over with learn events. */
+	/** Of those, the ones the control lcore has put on the inner ports' rings (written by
+	 * the control lcore only, on a line of its own). */
+	uint64_t held_done __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /** Everything vtepd runs on. */

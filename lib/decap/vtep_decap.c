@@ -81,6 +81,23 @@ new_event(struct vtep_decap_out *out, uint64_t key, rte_be32_t src_be, uint16_t 
 }
 
 /*
+ * While frames handed over are on their way: a frame whose entry was found follows them when
+ * its MAC posted an event within the hold window (so it cannot overtake them). @return the
+ * deliver-only event that carries it, or NULL to deliver it now.
+ */
+static struct vtep_learn_event *
+follow_held(const struct vtep_decap_ctx *dc, const struct vtep_learn_filter *lf, uint64_t key,
+		rte_be32_t src_be, struct vtep_decap_out *out)
+{
+	unsigned int s = rte_hash_crc_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
+
+	if (lf->slots[s].key != key || lf->slots[s].src_be != src_be ||
+			rte_rdtsc() - lf->slots[s].tsc >= dc->hold_cycles)
+		return NULL;
+	return new_event(out, key, src_be, VTEP_LEARN_DELIVER_ONLY);
+}
+
+/*
  * A frame whose source MAC is new or has moved: post a learn event unless the same one went out
  * this second. Within the hold window of a posted event, the frame follows the first one through
  * the control lcore (a deliver-only event). @return the event that will carry the frame, or NULL
@@ -179,6 +196,8 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 			/* Written once a second at most: no cache line bounced per packet. */
 			vtep_fdb_entry_touch(e, now);
 			remote = e->remote;
+			if (unlikely(lf->holding))
+				ev = follow_held(dc, lf, keys[k], r->src_be, out);
 		}
 		if (unlikely(r->ecn == 3) && ecn_decap(m, r->inner_off, r->inner_size) != 0) {
 			VTEP_DROP(st, RX_ECN_NOT_ECT);

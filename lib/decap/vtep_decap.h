@@ -47,6 +47,10 @@ struct vtep_learn_filter {
 		uint32_t when;     /**< vtep_fdb_now() of the post. */
 		uint64_t tsc;      /**< TSC of the post: the start of its hold window. */
 	} slots[VTEP_LEARN_FILTER_SIZE];
+	/** Frames handed over with learn events are still on their way to the inner port: a
+	 * frame of a MAC posted within the hold window follows them even when its entry is
+	 * found (set by the worker loop for each poll). */
+	bool holding;
 };
 
 /** What one burst produced. */

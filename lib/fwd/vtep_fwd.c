@@ -43,6 +43,8 @@ to_learn(struct vtep_worker *w, struct vtep_decap_out *out)
 	unsigned int sent = rte_ring_sp_enqueue_burst_elem(
 			w->learn_ring, out->learn, sizeof(out->learn[0]), out->nb_learn, NULL);
 
+	for (unsigned int i = 0; i < sent; i++)
+		w->held_posted += out->learn[i].m != NULL;
 	if (likely(sent == out->nb_learn))
 		return;
 	for (unsigned int i = sent; i < out->nb_learn; i++) {
@@ -130,7 +132,9 @@ vtep_fwd_poll(struct vtep_worker *w)
 		/* Queue 0 of every port is ours: send what the control lcore and queue-less
 		 * workers left on the ports' rings. First, so that frames the control lcore
 		 * delivered after a learn go out before later frames of the same MAC that
-		 * this poll forwards directly. */
+		 * this poll forwards directly; and what it had delivered before the drain is
+		 * sent by it, so only the rest may still be overtaken (lf.holding). */
+		w->lf.holding = __atomic_load_n(&w->held_done, __ATOMIC_ACQUIRE) != w->held_posted;
 		w->st->underlay_tx += vtep_port_drain(
 				&ctx->underlay, &w->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
 		for (unsigned int v = 0; v < ctx->conf->nb_vnis; v++)

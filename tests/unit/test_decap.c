@@ -109,6 +109,22 @@ test_learn(void)
 	e = vtep_fdb_lookup(fdb, key);
 	CHECK(e != NULL && e->seen == 150);
 	free_out();
+	/* Learned, but the frames handed over are still on their way (holding) and the MAC posted
+	 * within the hold window: the frame follows them instead of overtaking them. */
+	dc.hold_cycles = UINT64_MAX;
+	lf.holding = true;
+	m = vxlan_frame(REMOTE, 42, "02:00:00:00:00:01", 30);
+	decap(&m, 1, 150);
+	CHECK(out.nb_inner == 0 && out.nb_learn == 1 && out.learn[0].m == m);
+	CHECK(out.learn[0].flags == VTEP_LEARN_DELIVER_ONLY);
+	free_out();
+	/* Nothing on its way: found means delivered now. */
+	lf.holding = false;
+	m = vxlan_frame(REMOTE, 42, "02:00:00:00:00:01", 30);
+	decap(&m, 1, 150);
+	CHECK(out.nb_inner == 1 && out.nb_learn == 0);
+	free_out();
+	dc.hold_cycles = 0;
 	/* Moved to another VTEP: an event with the new source. */
 	m = vxlan_frame(REMOTE2, 42, "02:00:00:00:00:01", 30);
 	decap(&m, 1, 151);
