@@ -180,6 +180,7 @@ setup_vnis(struct vtep_ctx *ctx, char *err, size_t esz)
 			.max_inner_size = conf->mtu - VTEP_MTU_OVERHEAD + RTE_ETHER_HDR_LEN,
 			.udpcsum = conf->udpcsum,
 			.csum_offload = ctx->underlay.csum_offload,
+			.tx_chains = ctx->underlay.multi_seg,
 	};
 	for (unsigned int v = 0; v < conf->nb_vnis; v++) {
 		const struct vtep_vni_conf *vc = &conf->vnis[v];

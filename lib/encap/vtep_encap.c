@@ -191,7 +191,8 @@ vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 /*
  * Head-end replication without copying the frame: one header mbuf per destination, each chained
  * to the one inner mbuf, whose reference count is raised by the extra copies (the last free of a
- * copy frees it). Only for a direct, single-segment, unshared inner mbuf. @return copies written,
+ * copy frees it). Only for a direct, single-segment, unshared inner mbuf, and a port that sends
+ * chained mbufs (else the copies are whole single-segment frames). @return copies written,
  * or -1 when the header mbufs cannot be had (nothing changed then).
  */
 static int
@@ -265,7 +266,8 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 		vtep_stats_remote_tx(st, dst[0], in.size);
 		return 1;
 	}
-	if (RTE_MBUF_DIRECT(m) && m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1) {
+	if (ec->tx_chains && RTE_MBUF_DIRECT(m) && m->nb_segs == 1 &&
+			rte_mbuf_refcnt_read(m) == 1) {
 		rc = flood_shared(ec, v, &in, m, dst, nb_dst, out, ip_id);
 		if (rc > 0) {
 			vs->flood_copies += rc;

@@ -46,6 +46,7 @@ struct vtep_encap_ctx {
 	uint16_t max_inner_size; /**< Largest inner frame: MTU - 50 + 14 (RFC 7348 4.3). */
 	bool udpcsum;            /**< Compute the outer UDP checksum. */
 	bool csum_offload;       /**< ... by TX offload (the port has IPv4+UDP cksum). */
+	bool tx_chains; /**< The underlay port sends chained mbufs: HER copies share the frame. */
 };
 
 /**

@@ -57,8 +57,10 @@ configure(struct vtep_port *port, const struct vtep_port_params *p, struct rte_e
 		conf.txmode.offloads |= csum;
 		port->csum_offload = true;
 	}
-	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		port->multi_seg = true;
+	}
 	return rte_eth_dev_configure(port->port_id, port->nb_rxq, port->nb_txq, &conf);
 }
 

@@ -21,14 +21,15 @@
 
 /** A configured port. */
 struct vtep_port {
-	char name[64];             /**< DPDK device name. */
-	uint16_t port_id;          /**< DPDK port id. */
-	uint16_t nb_rxq;           /**< RX queues set up. */
-	uint16_t nb_txq;           /**< TX queues set up. */
-	int socket;                /**< NUMA socket (0 if unknown). */
-	bool rss;                  /**< RSS spreads RX over the queues. */
-	bool csum_offload;         /**< IPv4 + UDP checksum TX offload enabled. */
-	bool started;              /**< rte_eth_dev_start succeeded. */
+	char name[64];     /**< DPDK device name. */
+	uint16_t port_id;  /**< DPDK port id. */
+	uint16_t nb_rxq;   /**< RX queues set up. */
+	uint16_t nb_txq;   /**< TX queues set up. */
+	int socket;        /**< NUMA socket (0 if unknown). */
+	bool rss;          /**< RSS spreads RX over the queues. */
+	bool csum_offload; /**< IPv4 + UDP checksum TX offload enabled. */
+	bool multi_seg;    /**< TX of chained mbufs enabled (RTE_ETH_TX_OFFLOAD_MULTI_SEGS). */
+	bool started;      /**< rte_eth_dev_start succeeded. */
 	struct rte_ether_addr mac; /**< The port's MAC. */
 	struct rte_ring *tx_ring;  /**< MP/SC ring into TX queue 0, for lcores without a queue. */
 };

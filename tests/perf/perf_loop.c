@@ -5,7 +5,7 @@
  * instructions of vtep_decap_burst / vtep_encap_burst per packet. It prints no timing: it is not
  * a benchmark and not a test.
  *
- *   perf_loop decap|encap|encap-nocsum|flood-group|flood-her [bursts] [nocache]
+ *   perf_loop decap|encap|encap-nocsum|flood-group|flood-her [bursts] [nocache] [copies]
  *
  * decap: 1000 inner MACs learned from 16 remotes, every frame a learning check on a known MAC;
  * encap: 1000 static entries behind 16 remotes; flood: broadcast to a group or to 4 remotes.
@@ -33,6 +33,9 @@ static uint16_t frame_size[NB_FRAMES];
 static struct vtep_lcore_stats st;
 static struct vtep_fdb_cache cache;
 static struct vtep_fdb_cache *fc = &cache; /* NULL with "nocache" */
+/* HER shares the frame among header mbufs (a port with RTE_ETH_TX_OFFLOAD_MULTI_SEGS); "copies":
+ * whole copies, as on net_null, which does not advertise it. */
+static bool tx_chains = true;
 
 static void
 mac_of(unsigned int i, char *s)
@@ -134,6 +137,7 @@ run_encap(struct rte_mempool *pool, struct vtep_fdb *fdb, const char *mode, unsi
 			.srcport_max = 60999,
 			.max_inner_size = 1500 - 50 + 14,
 			.udpcsum = strcmp(mode, "encap-nocsum") != 0,
+			.tx_chains = tx_chains,
 	};
 	bool bcast = strncmp(mode, "flood", 5) == 0;
 	unsigned int copies = strcmp(mode, "flood-her") == 0 ? 4 : 1;
@@ -192,8 +196,12 @@ main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "decap";
 	unsigned int bursts = argc > 2 ? (unsigned int)atoi(argv[2]) : 10000;
 
-	if (argc > 3 && strcmp(argv[3], "nocache") == 0)
-		fc = NULL;
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "nocache") == 0)
+			fc = NULL;
+		else if (strcmp(argv[i], "copies") == 0)
+			tx_chains = false;
+	}
 	struct rte_mempool *pool;
 	struct vtep_fdb *fdb;
 

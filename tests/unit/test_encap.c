@@ -73,7 +73,7 @@ setup(void)
 	ec = (struct vtep_encap_ctx){
 		.fdb = fdb, .remotes = remotes, .vnis = &evni, .pool = pool,
 		.srcport_min = 32768, .srcport_max = 60999,
-		.max_inner_size = 1500 - 50 + 14, .udpcsum = true,
+		.max_inner_size = 1500 - 50 + 14, .udpcsum = true, .tx_chains = true,
 	};
 }
 
@@ -510,6 +510,31 @@ test_her_copies(void)
 		}
 	}
 	ec.udpcsum = true;
+	/* A port that cannot send chains: single-segment copies, the same bytes. */
+	{
+		uint16_t id0 = ip_id, nb;
+		unsigned int bad = 0, single = 0;
+
+		ec.tx_chains = false;
+		in[0] = pkt_mbuf(pool, frames[3], sizes_of[3]);
+		nb = encap(in, 1, out);
+		CHECK(nb == 4);
+		for (uint16_t j = 0; j < nb; j++) {
+			struct rte_mbuf *ref = reference(frames[3], sizes_of[3], evni.floods[j],
+					id0 + j);
+			uint32_t len = rte_pktmbuf_pkt_len(out[j]);
+
+			single += out[j]->nb_segs == 1;
+			if (len != rte_pktmbuf_pkt_len(ref) ||
+					memcmp(linear(out[j], a), linear(ref, b), len) != 0)
+				bad++;
+			rte_pktmbuf_free(ref);
+			rte_pktmbuf_free(out[j]);
+		}
+		CHECKF(bad == 0 && single == 4, "copies without chains: %u differ, %u single", bad,
+				single);
+		ec.tx_chains = true;
+	}
 	/* A two-segment inner frame: copies of the whole frame, the same bytes. */
 	{
 		size_t n = sizes_of[5], half = 20;
