@@ -321,7 +321,14 @@ vtep_fdb_lookup_bulk_cached(const struct vtep_fdb *fdb, struct vtep_fdb_cache *c
 		s = sig[i] & (VTEP_FDB_CACHE_SIZE - 1);
 		if (cache->slots[s].key == keys[i] && cache->slots[s].gen == gen) {
 			entries[i] = entry_at(fdb, (int32_t)cache->slots[s].pos);
-			if (entries[i] != NULL) {
+			/* The generation is bumped after a delete, and the slot reclaimed once
+			 * every worker passed a quiescent state after the delete, which does not
+			 * order the bump: a worker may still see the old generation when the slot
+			 * already holds another key. The tag (read after the acquire of dst_be,
+			 * written before it) tells. */
+			if (entries[i] != NULL &&
+					__atomic_load_n(&entries[i]->tag, __ATOMIC_RELAXED) ==
+							sig[i]) {
 				hits |= 1ull << i;
 				continue;
 			}
@@ -371,6 +378,7 @@ add(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint
 		rte_hash_add_key_data(fdb->h, &key, (void *)(uintptr_t)(pos + 1));
 	e = &fdb->entries[pos];
 	__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->tag, key_sig(key), __ATOMIC_RELAXED);
 	/* Last: a non-zero dst_be is what makes the entry visible to lookups. */
 	set_word(e, dst_be, remote, flags, vtep_fdb_key_vni(key));
 	return 0;

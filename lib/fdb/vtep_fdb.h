@@ -50,6 +50,10 @@ struct vtep_fdb_entry {
 		uint64_t word; /**< The four fields above as the one word the writer stores. */
 	};
 	uint32_t seen; /**< Last time (vtep_fdb_now seconds) a frame came from this MAC. */
+	/** The key's hash signature, written before the entry is published: a worker's cached
+	 * position is used only while it still holds this key (the slot may have been reclaimed
+	 * and reused for another key since the position was cached). */
+	uint32_t tag;
 };
 
 /**

@@ -406,6 +406,39 @@ test_cache(void)
 	vtep_fdb_free(f);
 }
 
+/*
+ * A cached position whose slot now holds another key: what a worker with a stale generation
+ * would see once the slot was reclaimed and reused. Made by pointing K1's cache slot at K2's
+ * position; the lookup must not return K2's entry for K1.
+ */
+static void
+test_cache_reused_slot(void)
+{
+	static struct vtep_fdb_cache cache;
+	struct vtep_fdb *f = make("f_reuse", 64, 0, 0, NULL);
+	struct vtep_learn_event e1 = ev(0, 1, 0x0a000001), e2 = ev(0, 2, 0x0a000002);
+	struct vtep_fdb_entry *a[2];
+	uint64_t keys[2] = {e1.key, e2.key};
+	unsigned int s1 = VTEP_FDB_CACHE_SIZE, s2 = VTEP_FDB_CACHE_SIZE;
+
+	CHECK(f != NULL && vtep_fdb_learn(f, &e1, 1, 1) == 0 && vtep_fdb_learn(f, &e2, 2, 1) == 0);
+	CHECK(vtep_fdb_lookup_bulk_cached(f, &cache, keys, 2, a) == 3);
+	for (unsigned int s = 0; s < VTEP_FDB_CACHE_SIZE; s++) {
+		if (cache.slots[s].gen != 0 && cache.slots[s].key == e1.key)
+			s1 = s;
+		if (cache.slots[s].gen != 0 && cache.slots[s].key == e2.key)
+			s2 = s;
+	}
+	CHECK(s1 < VTEP_FDB_CACHE_SIZE && s2 < VTEP_FDB_CACHE_SIZE);
+	if (s1 < VTEP_FDB_CACHE_SIZE && s2 < VTEP_FDB_CACHE_SIZE) {
+		cache.slots[s1].pos = cache.slots[s2].pos;
+		CHECK(vtep_fdb_lookup_bulk_cached(f, &cache, keys, 1, a) == 1);
+		CHECKF(a[0] != NULL && a[0]->dst_be == e1.src_be,
+				"K1 found K2's entry through a reused position");
+	}
+	vtep_fdb_free(f);
+}
+
 static struct vtep_fdb *cf;
 static struct rte_rcu_qsbr *qv;
 static atomic_int stop;
@@ -510,6 +543,7 @@ main(void)
 	test_age_flush_walk();
 	test_bulk();
 	test_cache();
+	test_cache_reused_slot();
 	test_big_sweep();
 	test_rcu();
 	test_concurrent();
