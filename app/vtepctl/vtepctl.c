@@ -115,7 +115,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 			"usage: vtepctl [--file-prefix P] [-j] [-s] OBJECT COMMAND\n"
-			"  fdb show [vni N] [mac MAC]\n"
+			"  fdb show [vni N] [mac MAC] [dst IP] [static | learned | flood] [older "
+			"S]\n"
 			"  fdb { add | append | replace } MAC dst IP vni N\n"
 			"  fdb del MAC [dst IP] vni N\n"
 			"  fdb flush [vni N] [dst IP]\n"
@@ -276,12 +277,38 @@ static int
 fdb_show(int argc, char **argv)
 {
 	struct fdb_words w = {0};
-	char filters[128];
+	const char *state = NULL, *older = NULL;
+	char filters[192], *rest[16];
+	int nb = 0;
+	char *end;
 
-	if (fdb_words(argc, argv, &w, false) != 0)
+	/* Show-only filters first: a state (static, learned or dynamic as iproute2 says, flood)
+	 * and `older SECONDS`; the rest are the words every fdb verb takes. */
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "static") == 0 || strcmp(argv[i], "permanent") == 0)
+			state = "static";
+		else if (strcmp(argv[i], "learned") == 0 || strcmp(argv[i], "dynamic") == 0)
+			state = "learned";
+		else if (strcmp(argv[i], "flood") == 0)
+			state = "flood";
+		else if (strcmp(argv[i], "older") == 0 && i + 1 < argc &&
+				isdigit((unsigned char)argv[i + 1][0]) &&
+				(strtoul(argv[i + 1], &end, 10), *end == '\0'))
+			older = argv[++i];
+		else if (strcmp(argv[i], "older") == 0)
+			return bad("older needs seconds, not", i + 1 < argc ? argv[i + 1] : NULL),
+			       EXIT_USAGE;
+		else if (nb < (int)(sizeof(rest) / sizeof(rest[0])))
+			rest[nb++] = argv[i];
+		else
+			return bad("too many words at", argv[i]), EXIT_USAGE;
+	}
+	if (fdb_words(nb, rest, &w, false) != 0)
 		return EXIT_USAGE;
-	snprintf(filters, sizeof(filters), "%s%s%s%s", w.vni ? ",vni=" : "", w.vni ? w.vni : "",
-			w.mac ? ",mac=" : "", w.mac ? w.mac : "");
+	snprintf(filters, sizeof(filters), "%s%s%s%s%s%s%s%s%s%s", w.vni ? ",vni=" : "",
+			w.vni ? w.vni : "", w.mac ? ",mac=" : "", w.mac ? w.mac : "",
+			w.dst ? ",dst=" : "", w.dst ? w.dst : "", state ? ",state=" : "",
+			state ? state : "", older ? ",older=" : "", older ? older : "");
 	return show_pages("/vtep/fdb", filters, FDB_PAGE, fdb_line);
 }
 

@@ -148,6 +148,7 @@ static int
 parse_text(char *w, const char *v, struct vtep_tele_args *a, char *err, size_t esz)
 {
 	static const char *const devs[] = {"underlay", "inner", "any"};
+	static const char *const states[] = {"learned", "static", "flood"};
 	struct in_addr in;
 
 	if (strcmp(w, "mac") == 0) {
@@ -170,6 +171,14 @@ parse_text(char *w, const char *v, struct vtep_tele_args *a, char *err, size_t e
 				a->dev = i;
 		if (a->dev < 0) {
 			snprintf(err, esz, "dev must be underlay, inner or any, not '%s'", v);
+			return -EINVAL;
+		}
+	} else if (strcmp(w, "state") == 0) {
+		for (unsigned int i = 0; i < RTE_DIM(states); i++)
+			if (strcmp(v, states[i]) == 0)
+				a->state = i;
+		if (a->state < 0) {
+			snprintf(err, esz, "state must be learned, static or flood, not '%s'", v);
 			return -EINVAL;
 		}
 	} else if (strcmp(w, "file") == 0) {
@@ -204,7 +213,7 @@ parse_word(const struct vtep_conf *conf, char *w, struct vtep_tele_args *a, char
 	*v++ = '\0';
 	if (strcmp(w, "vni") != 0 && strcmp(w, "start") != 0 && strcmp(w, "ageing") != 0 &&
 			strcmp(w, "count") != 0 && strcmp(w, "after") != 0 &&
-			strcmp(w, "snaplen") != 0)
+			strcmp(w, "snaplen") != 0 && strcmp(w, "older") != 0)
 		return parse_text(w, v, a, err, esz);
 	rc = parse_number(w, v, &n, err, esz);
 	if (rc != 0)
@@ -213,6 +222,8 @@ parse_word(const struct vtep_conf *conf, char *w, struct vtep_tele_args *a, char
 		return parse_vni(conf, n, a, err, esz);
 	if (strcmp(w, "snaplen") == 0)
 		a->snaplen = n;
+	else if (w[0] == 'o')
+		a->older = (int64_t)RTE_MIN(n, (uint64_t)UINT32_MAX);
 	else if (w[0] == 's')
 		a->start = n;
 	else if (w[0] == 'c')
@@ -235,7 +246,9 @@ parse_args(const struct vtep_conf *conf, const char *params, struct vtep_tele_ar
 			.learning = -1,
 			.ageing = -1,
 			.dev = -1,
-			.after = UINT64_MAX};
+			.after = UINT64_MAX,
+			.state = -1,
+			.older = -1};
 	if (params == NULL || *params == '\0')
 		return 0;
 	if (strlen(params) >= sizeof(buf)) {

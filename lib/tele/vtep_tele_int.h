@@ -33,6 +33,8 @@ struct vtep_tele_args {
 	uint64_t count;   /**< count= (capture), 0 if none. */
 	uint32_t snaplen; /**< snaplen= (capture), 0 if none. */
 	uint64_t after;   /**< after= (monitor: events after this sequence number). */
+	int state;        /**< state=learned|static|flood (FDB filter): 0, 1, 2; -1 if none. */
+	int64_t older; /**< older=SECONDS (FDB filter: learned entries not seen for that long). */
 	char file[VTEP_CAPTURE_PATH_MAX]; /**< file= (capture), empty if none. */
 };
 

@@ -132,10 +132,13 @@ struct fdb_list_req {
 	int vni_idx;               /* filter, -1 = all */
 	bool has_mac;              /* filter on mac */
 	struct rte_ether_addr mac; /* the filter */
-	uint32_t start;            /* matches to skip */
-	uint32_t now;              /* vtep_fdb_now() of the walk */
-	uint32_t matched;          /* matches seen so far */
-	uint32_t nb;               /* entries in e */
+	rte_be32_t dst_be;         /* filter on the remote, 0 = all */
+	int state;                 /* filter on FDB_*, -1 = all */
+	int64_t older;    /* filter: learned and not seen for this many seconds, -1 = all */
+	uint32_t start;   /* matches to skip */
+	uint32_t now;     /* vtep_fdb_now() of the walk */
+	uint32_t matched; /* matches seen so far */
+	uint32_t nb;      /* entries in e */
 	struct {
 		uint64_t key;
 		rte_be32_t dst_be;
@@ -148,6 +151,9 @@ struct fdb_list_req {
 static int
 fdb_list_add(struct fdb_list_req *r, uint64_t key, rte_be32_t dst_be, uint8_t kind, uint32_t age)
 {
+	if ((r->dst_be != 0 && dst_be != r->dst_be) || (r->state >= 0 && kind != r->state) ||
+			(r->older >= 0 && (kind != FDB_LEARNED || age < r->older)))
+		return 0;
 	if (r->matched++ < r->start)
 		return 0;
 	r->e[r->nb].key = key;
@@ -212,6 +218,9 @@ cmd_fdb(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_tele
 	r->vni_idx = a->vni_idx;
 	r->has_mac = a->has_mac;
 	r->mac = a->mac;
+	r->dst_be = a->dst_be;
+	r->state = a->state;
+	r->older = a->older;
 	r->start = a->start;
 	if (vtep_tele_call(c, do_fdb_list, r, sizeof(*r), d) != 0)
 		goto out;
@@ -525,7 +534,8 @@ const struct vtep_tele_cmd vtep_tele_show_cmds[] = {
 		{"/vtep/stats", cmd_stats,
 				"Counters: totals, drop reasons, per VNI, FDB, per lcore."},
 		{"/vtep/fdb", cmd_fdb,
-				"FDB and flood lists. Parameters: vni=N, mac=MAC, start=N (128 a "
+				"FDB and flood lists. Parameters: vni=N, mac=MAC, dst=IP, "
+				"state=learned|static|flood, older=SECONDS, start=N (128 a "
 				"reply)."},
 		{"/vtep/neigh", cmd_neigh, "Underlay ARP table: ip, mac, state."},
 		{"/vtep/vni", cmd_vni,

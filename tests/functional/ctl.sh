@@ -128,6 +128,19 @@ expect_eq "neigh show" "$(ctl neigh show | grep -c "^$REMOTE lladdr 02:00:00:00:
 expect_eq "vni show" "$(ctl vni show | grep -c "^vni $VNI group $GROUP inner net_pcap1 learning ageing 300 ")" 1
 expect_eq "-j fdb show is a JSON array of 9" \
 	"$(ctl -j fdb show | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 9
+# Filters: the remote, the state, the age.
+expect_eq "fdb show dst 172.16.91.1 (one sender's 4)" "$(ctl fdb show dst 172.16.91.1 | wc -l)" 4
+expect_eq "fdb show learned" "$(ctl fdb show learned | wc -l)" 8
+expect_eq "fdb show dynamic (iproute2's word)" "$(ctl fdb show vni $VNI dynamic | wc -l)" 8
+expect_eq "fdb show flood" "$(ctl fdb show flood)" "00:00:00:00:00:00 dst $GROUP vni $VNI self permanent"
+expect_eq "fdb show static (none yet)" "$(ctl fdb show static | wc -l)" 0
+expect_eq "fdb show older 0" "$(ctl fdb show older 0 | wc -l)" 8
+expect_eq "fdb show older 100000" "$(ctl fdb show older 100000 | wc -l)" 0
+expect_eq "fdb show dst 172.16.91.2 learned older 0" \
+	"$(ctl fdb show dst 172.16.91.2 learned older 0 | wc -l)" 4
+expect_fail "older without seconds" 2 "older needs seconds" ctl fdb show older x
+expect_fail "raw: bad state" 1 "state must be learned, static or flood" \
+	ctl call /vtep/fdb,state=gone
 if ctl igmp show | grep -q "\"groups\":\[\"$GROUP\"\]"; then ok "igmp show"; else fail "igmp show"; fi
 
 # Remote VTEPs: the two senders (gleaned on-link, 4 stations each), the group, the neighbor's.
