@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ RTE_LOG_REGISTER_DEFAULT(vtep_logtype_capture, INFO);
 
 /* Copies written per ring per pass (rte_pcapng_write_packets makes one writev of them). */
 #define CAP_BURST 32
+/* Bursts taken from each ring per pass of the control loop. */
+#define CAP_POLL_BURSTS 8
 /* pcapng blocks the control lcore has at once. */
 #define CAP_BLOCKS 255
 /* Longest wait of a stop for the workers' grace period, in us. */
@@ -78,8 +81,8 @@ fail:
 	return NULL;
 }
 
-/* Take every copy off the rings; write them while the file is open and count allows. */
-static unsigned int drain(struct vtep_capture *cap, bool write);
+/* Take copies off the rings (see below); write them while the file is open and count allows. */
+static unsigned int drain(struct vtep_capture *cap, bool write, unsigned int max_bursts);
 
 void
 vtep_capture_free(struct vtep_capture *cap)
@@ -88,7 +91,7 @@ vtep_capture_free(struct vtep_capture *cap)
 		return;
 	if (cap->out != NULL)
 		vtep_capture_stop(cap);
-	drain(cap, false);
+	drain(cap, false, UINT_MAX);
 	for (unsigned int w = 0; w < VTEP_CAPTURE_MAX_WORKERS; w++)
 		rte_ring_free(cap->w[w].ring);
 	rte_mempool_free(cap->pool);
@@ -258,15 +261,24 @@ write_copies(struct vtep_capture *cap, struct rte_mbuf **copies, unsigned int n)
 	rte_pktmbuf_free_bulk(blocks, nb);
 }
 
+/*
+ * Take up to max_bursts bursts from every ring (UINT_MAX: until they are empty, once no worker
+ * adds to them), writing them or freeing them. A pass of the control loop takes a bounded
+ * number: a worker that fills its ring as fast as this empties it must not keep the control
+ * lcore from its other work (the mailbox, ARP, IGMP).
+ */
 static unsigned int
-drain(struct vtep_capture *cap, bool write)
+drain(struct vtep_capture *cap, bool write, unsigned int max_bursts)
 {
 	struct rte_mbuf *copies[CAP_BURST];
 	unsigned int total = 0, n;
 
 	for (unsigned int w = 0; w < cap->p.nb_workers; w++) {
-		while ((n = rte_ring_sc_dequeue_burst(
-					cap->w[w].ring, (void **)copies, CAP_BURST, NULL)) > 0) {
+		for (unsigned int b = 0; b < max_bursts; b++) {
+			n = rte_ring_sc_dequeue_burst(
+					cap->w[w].ring, (void **)copies, CAP_BURST, NULL);
+			if (n == 0)
+				break;
 			total += n;
 			if (write && cap->out != NULL)
 				write_copies(cap, copies, n);
@@ -336,7 +348,7 @@ vtep_capture_start(struct vtep_capture *cap, const char *path, const struct vtep
 		return -EIO;
 	}
 	/* Leftovers of a stop that timed out waiting for a worker belong to no file. */
-	drain(cap, false);
+	drain(cap, false, UINT_MAX);
 	memset(&cap->st, 0, sizeof(cap->st));
 	snprintf(cap->st.path, sizeof(cap->st.path), "%s", path);
 	cap->st.running = true;
@@ -374,7 +386,7 @@ vtep_capture_stop(struct vtep_capture *cap)
 			us += CAP_STEP_US;
 		}
 	}
-	drain(cap, true);
+	drain(cap, true, UINT_MAX);
 	vtep_capture_status(cap, &cap->st);
 	cap->st.running = false;
 	rte_pcapng_close(cap->out);
@@ -391,7 +403,7 @@ vtep_capture_poll(struct vtep_capture *cap)
 	if (cap == NULL || cap->out == NULL)
 		return 0;
 	before = cap->st.written;
-	drain(cap, true);
+	drain(cap, true, CAP_POLL_BURSTS);
 	if (cap->st.count != 0 && cap->st.written >= cap->st.count)
 		vtep_capture_stop(cap);
 	return cap->st.written - before;
