@@ -21,6 +21,7 @@
 
 #include "fuzz_replay.h"
 #include "pkt_build.h"
+#include "test_common.h"
 #include "vtep_arp.h"
 #include "vtep_icmp.h"
 #include "vtep_igmp.h"
@@ -43,17 +44,11 @@ static unsigned int replay_in_use; /* mbufs in use after init() */
 static void
 init(void)
 {
-	static char a0[] = "fuzz_ctl", a1[] = "--no-huge", a2[] = "-m", a3[] = "128",
-		    a4[] = "--no-pci", a6[] = "--log-level=*:crit", a7[] = "--no-telemetry";
-	char prefix[64];
-	char *args[] = {a0, a1, a2, a3, a4, prefix, a6, a7};
 	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0x91, 0x81}};
 	struct rte_mbuf *out[8];
 	unsigned int nb = 0;
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=fuzz_ctl_%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(args), args) < 0)
-		abort();
+	vtep_test_eal_init("fuzz_ctl", "--log-level=*:crit", NULL);
 	pool = rte_pktmbuf_pool_create("fuzz_ctl", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (pool == NULL)
 		abort();
@@ -192,6 +187,6 @@ vtep_fuzz_replay_done(int n)
 	       ", IGMP queries %" PRIu64 ", echo replies %u\n",
 			n, arp.c.requests_in, arp.c.replies_in, igmp.c.queries, echo_replies);
 	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	vtep_test_eal_cleanup();
 	return rc;
 }

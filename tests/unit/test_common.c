@@ -69,20 +69,27 @@ unlink_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-int
-vtep_test_done(const char *name)
+void
+vtep_test_eal_cleanup(void)
 {
 	char dir[PATH_MAX] = "";
 
+	if (!eal_up)
+		return;
+	/* EAL leaves its runtime directory behind: a test leaves nothing. */
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	eal_up = false;
+	if (dir[0] != '\0')
+		nftw(dir, unlink_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+vtep_test_done(const char *name)
+{
 	printf("%s: %u checks, %u failed\n", name, vtep_test_run, vtep_test_failed);
 	if (pool != NULL)
 		rte_mempool_free(pool);
-	if (eal_up) {
-		/* EAL leaves its runtime directory behind: a test leaves nothing. */
-		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-		rte_eal_cleanup();
-		if (dir[0] != '\0')
-			nftw(dir, unlink_cb, 8, FTW_DEPTH | FTW_PHYS);
-	}
+	vtep_test_eal_cleanup();
 	return vtep_test_failed == 0 && vtep_test_run > 0 ? 0 : 1;
 }

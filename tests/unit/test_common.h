@@ -41,6 +41,9 @@ void vtep_test_eal_init(const char *name, ...);
 /** A mempool for tests (8191 mbufs of the default size), created once. */
 struct rte_mempool *vtep_test_pool(void);
 
+/** rte_eal_cleanup() and remove EAL's runtime directory (nothing is left in /var/run/dpdk). */
+void vtep_test_eal_cleanup(void);
+
 /** Print "name: N checks, N failed", clean up EAL, and return the exit status for main(). */
 int vtep_test_done(const char *name);
 
