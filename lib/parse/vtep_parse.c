@@ -54,3 +54,10 @@ vtep_parse(const uint8_t *pkt, uint32_t hdr_size, uint32_t pkt_size, unsigned in
 {
 	vtep_parse_frame(pkt, hdr_size, pkt_size, csum, ctx, r);
 }
+
+void
+vtep_parse_full(const uint8_t *pkt, uint32_t hdr_size, uint32_t pkt_size, unsigned int csum,
+		const struct vtep_parse_ctx *ctx, struct vtep_parse_result *r)
+{
+	vtep_parse_frame_full(pkt, hdr_size, pkt_size, csum, ctx, r);
+}

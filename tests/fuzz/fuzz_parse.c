@@ -2,7 +2,8 @@
 /*
  * Fuzz target for the classifier: any bytes, any split between the first segment and the rest,
  * any checksum flags. Built for libFuzzer with -Dfuzz=true; otherwise with fuzz_replay.c, which replays
- * the files given on the command line (tests/fuzz/regress), as an ordinary test.
+ * the files given on the command line (tests/fuzz/regress), as an ordinary test. The result must be
+ * the one of every check in order (vtep_parse_full): the fast path is checked against it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ init(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vtep_parse_result r;
+	struct vtep_parse_result r, full;
 	uint8_t *copy;
 	uint32_t hdr;
 
@@ -48,6 +49,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				r.inner_off + 14u > hdr))
 		abort();
 	if (r.kind == VTEP_PARSE_DROP && r.drop >= VTEP_DROP_MAX)
+		abort();
+	/* The fast path decides nothing that every check in order would decide otherwise. */
+	vtep_parse_full(copy, hdr, size - 2, data[1] & 7, &ctx, &full);
+	if (r.kind != full.kind || (r.kind == VTEP_PARSE_DROP && r.drop != full.drop) ||
+			(r.kind == VTEP_PARSE_VXLAN &&
+					(r.vni_idx != full.vni_idx || r.inner_off != full.inner_off ||
+							r.inner_size != full.inner_size ||
+							r.src_be != full.src_be || r.ecn != full.ecn)))
 		abort();
 	free(copy);
 	return 0;

@@ -298,6 +298,113 @@ test_vni_map(void)
 	CHECK(vtep_parse_vni_lookup(&c, 1001, &g) == -1);
 }
 
+/* xorshift64: the same sequence in every run. */
+static uint64_t
+rnd(void)
+{
+	static uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+static bool
+same_result(const struct vtep_parse_result *a, const struct vtep_parse_result *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case VTEP_PARSE_DROP:
+		return a->drop == b->drop;
+	case VTEP_PARSE_VXLAN:
+		return a->vni_idx == b->vni_idx && a->inner_off == b->inner_off &&
+				a->inner_size == b->inner_size && a->src_be == b->src_be &&
+				a->ecn == b->ecn;
+	case VTEP_PARSE_ARP:
+		return true;
+	default:
+		return a->src_be == b->src_be && a->ecn == b->ecn;
+	}
+}
+
+/*
+ * The fast path (vtep_parse_frame_fast) must never give another result than every check in
+ * order (vtep_parse_full): valid frames mutated in their first 64 bytes, with the IPv4 checksum
+ * fixed or not, any checksum flags, cut or split anywhere.
+ */
+static void
+test_fast_matches_full(void)
+{
+	struct pkt_outer grp = outer_ok, vni100 = outer_ok;
+	uint8_t base[3][256], buf[256];
+	size_t base_size[3];
+	unsigned int fast = 0, fast_vxlan_no = 0, other = 0, bad = 0;
+
+	grp.dip = GROUP;
+	grp.dst_mac = "01:00:5e:01:01:01";
+	vni100.vni = 100;
+	base_size[0] = vxlan(base[0], &outer_ok);
+	base_size[1] = vxlan(base[1], &vni100);
+	base_size[2] = vxlan(base[2], &grp);
+	for (unsigned int i = 0; i < 300000; i++) {
+		unsigned int b = rnd() % 3, nmut = rnd() % 4, csum = rnd() % 8 < 5 ? 0 : rnd() % 8;
+		size_t size = base_size[b], hdr;
+		struct vtep_parse_result fr, sr;
+		uint64_t v;
+
+		memcpy(buf, base[b], size);
+		for (unsigned int k = 0; k < nmut; k++) {
+			unsigned int at = rnd() % 64;
+
+			v = rnd();
+			switch (v % 4) {
+			case 0: /* a bit */
+				buf[at] ^= 1u << (v >> 8) % 8;
+				break;
+			case 1: /* a byte */
+				buf[at] = v >> 8;
+				break;
+			case 2: /* a byte that the checks look for */
+				buf[at] = (const uint8_t[]){0, 1, 0x45, 0x08, 0x11, 0x12, 0x3f, 0x20,
+						0x40, 0xff, 0x81, 0x02}[(v >> 8) % 12];
+				break;
+			default: /* a length */
+				size = 14 + (v >> 8) % (sizeof(buf) - 14);
+				break;
+			}
+		}
+		if (rnd() % 2)
+			fix_ip_csum(buf);
+		hdr = rnd() % 4 == 0 ? rnd() % (size + 8) : size;
+		memset(&fr, 0xa5, sizeof(fr));
+		memset(&sr, 0x5a, sizeof(sr));
+		if (vtep_parse_frame_fast(buf, hdr, size, csum, &ctx, &fr))
+			fast++;
+		else {
+			vtep_parse_full(buf, hdr, size, csum, &ctx, &fr);
+			other++;
+		}
+		vtep_parse_full(buf, hdr, size, csum, &ctx, &sr);
+		if (!same_result(&fr, &sr)) {
+			if (bad++ < 5)
+				printf("frame %u: fast kind %u drop %u, full kind %u drop %u\n", i,
+						fr.kind, fr.drop, sr.kind, sr.drop);
+		}
+		if (fr.kind != VTEP_PARSE_VXLAN && sr.kind == VTEP_PARSE_VXLAN)
+			fast_vxlan_no++;
+		memset(&fr, 0x11, sizeof(fr));
+		vtep_parse(buf, hdr, size, csum, &ctx, &fr);
+		if (!same_result(&fr, &sr) && bad++ < 5)
+			printf("frame %u: vtep_parse kind %u, full kind %u\n", i, fr.kind, sr.kind);
+	}
+	CHECKF(bad == 0, "%u frames classified differently by the fast path", bad);
+	/* Not vacuous: both paths taken often. */
+	CHECKF(fast > 10000 && other > 100000, "fast path %u, full %u", fast, other);
+	printf("parse: fast path took %u of 300000 mutated frames\n", fast);
+}
+
 int
 main(void)
 {
@@ -314,5 +421,6 @@ main(void)
 	test_drops();
 	test_control();
 	test_truncations();
+	test_fast_matches_full();
 	return vtep_test_done("parse");
 }
