@@ -134,8 +134,8 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 {
 	struct vtep_parse_result res[VTEP_DECAP_MAX];
 	struct vtep_fdb_entry *entries[VTEP_DECAP_MAX];
+	struct rte_mbuf *vx[VTEP_DECAP_MAX];
 	uint64_t keys[VTEP_DECAP_MAX];
-	uint16_t idx[VTEP_DECAP_MAX];
 	uint16_t nb_vx = 0;
 
 	out->nb_inner = out->nb_ctl = out->nb_learn = 0;
@@ -144,7 +144,8 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 	/* Pass 1: classify, gather FDB keys of the VXLAN frames. */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct vtep_parse_result *r = &res[i];
+		/* VXLAN results are kept in order at the front of res[]; others are used here. */
+		struct vtep_parse_result *r = &res[nb_vx];
 		const struct rte_ether_hdr *inner;
 
 		if (i + PREFETCH_OFFSET < n)
@@ -155,7 +156,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 		case VTEP_PARSE_VXLAN:
 			inner = rte_pktmbuf_mtod_offset(
 					m, const struct rte_ether_hdr *, r->inner_off);
-			idx[nb_vx] = i;
+			vx[nb_vx] = m;
 			keys[nb_vx++] = vtep_fdb_key_eth(r->vni_idx, inner, true);
 			break;
 		case VTEP_PARSE_DROP:
@@ -173,8 +174,8 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 	vtep_fdb_lookup_bulk_cached(dc->fdb, fc, keys, nb_vx, entries);
 	/* Pass 2: learn, strip, hand over. */
 	for (uint16_t k = 0; k < nb_vx; k++) {
-		struct rte_mbuf *m = pkts[idx[k]];
-		const struct vtep_parse_result *r = &res[idx[k]];
+		struct rte_mbuf *m = vx[k];
+		const struct vtep_parse_result *r = &res[k];
 		struct vtep_vni_stats *vs = &st->vni[r->vni_idx];
 		struct vtep_fdb_entry *e = entries[k];
 		struct vtep_learn_event *ev = NULL;
