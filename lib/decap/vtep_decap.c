@@ -89,7 +89,7 @@ static struct vtep_learn_event *
 follow_held(const struct vtep_decap_ctx *dc, const struct vtep_learn_filter *lf, uint64_t key,
 		rte_be32_t src_be, struct vtep_decap_out *out)
 {
-	unsigned int s = rte_hash_crc_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
+	unsigned int s = vtep_crc32c_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
 
 	if (lf->slots[s].key != key || lf->slots[s].src_be != src_be ||
 			rte_rdtsc() - lf->slots[s].tsc >= dc->hold_cycles)
@@ -108,7 +108,7 @@ post_learn(const struct vtep_decap_ctx *dc, struct vtep_learn_filter *lf, uint64
 		rte_be32_t src_be, const struct rte_mbuf *m, uint32_t now,
 		struct vtep_decap_out *out, struct vtep_vni_stats *vs)
 {
-	unsigned int s = rte_hash_crc_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
+	unsigned int s = vtep_crc32c_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
 	uint64_t tsc = rte_rdtsc();
 	struct vtep_learn_event *ev;
 

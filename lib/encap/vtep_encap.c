@@ -127,10 +127,10 @@ write_outer(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 		const struct vtep_remote *r, const struct inner_info *in, struct rte_mbuf *m,
 		struct vtep_outer_hdr *h, uint16_t *ip_id)
 {
-	rte_be16_t tl_be = rte_cpu_to_be_16(in->size + VTEP_OUTER_SIZE - sizeof(h->eth));
-	rte_be16_t ul_be = rte_cpu_to_be_16(in->size + sizeof(h->udp) + sizeof(h->vxlan));
-	rte_be16_t id_be = rte_cpu_to_be_16((*ip_id)++);
-	rte_be16_t sport_be = rte_cpu_to_be_16(
+	rte_be16_t tl_be = vtep_cpu_to_be_16(in->size + VTEP_OUTER_SIZE - sizeof(h->eth));
+	rte_be16_t ul_be = vtep_cpu_to_be_16(in->size + sizeof(h->udp) + sizeof(h->vxlan));
+	rte_be16_t id_be = vtep_cpu_to_be_16((*ip_id)++);
+	rte_be16_t sport_be = vtep_cpu_to_be_16(
 			vtep_encap_srcport(in->hash, ec->srcport_min, ec->srcport_max));
 
 	rte_memcpy(h, &r->hdr, sizeof(*h));
@@ -176,8 +176,9 @@ encap_in(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 	return 0;
 }
 
-int
-vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+/* vtep_encap_one(), inline in the burst loop. */
+static inline int
+encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 		const struct vtep_remote *r, struct rte_mbuf **mp, uint16_t *ip_id)
 {
 	struct inner_info in;
@@ -186,6 +187,13 @@ vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
 	if (unlikely(rc < 0))
 		return rc;
 	return encap_in(ec, v, r, &in, mp, ip_id);
+}
+
+int
+vtep_encap_one(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v,
+		const struct vtep_remote *r, struct rte_mbuf **mp, uint16_t *ip_id)
+{
+	return encap_one(ec, v, r, mp, ip_id);
 }
 
 /*
@@ -351,7 +359,7 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 			continue;
 		}
 		bytes = rte_pktmbuf_pkt_len(m);
-		rc = vtep_encap_one(ec, v, r, &m, ip_id);
+		rc = encap_one(ec, v, r, &m, ip_id);
 		if (unlikely(rc < 0)) {
 			st->drops[-rc]++;
 			rte_pktmbuf_free(m);

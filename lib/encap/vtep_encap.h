@@ -66,8 +66,8 @@ vtep_encap_flow_hash(const struct rte_mbuf *m)
 	if (len >= sizeof(*eth) + sizeof(*ip) && eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
 		ip = (const struct rte_ipv4_hdr *)(eth + 1);
 		ihl = (ip->version_ihl & 0xf) * 4u;
-		h = rte_hash_crc_4byte(ip->src_addr, ip->next_proto_id);
-		h = rte_hash_crc_4byte(ip->dst_addr, h);
+		h = vtep_crc32c_4byte(ip->src_addr, ip->next_proto_id);
+		h = vtep_crc32c_4byte(ip->dst_addr, h);
 		/* Ports only in a first fragment that holds them (the flow dissector). */
 		if ((ip->next_proto_id == IPPROTO_UDP || ip->next_proto_id == IPPROTO_TCP ||
 				    ip->next_proto_id == IPPROTO_SCTP) &&
@@ -76,7 +76,7 @@ vtep_encap_flow_hash(const struct rte_mbuf *m)
 			uint32_t ports;
 
 			memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
-			h = rte_hash_crc_4byte(ports, h);
+			h = vtep_crc32c_4byte(ports, h);
 		}
 		return h;
 	}

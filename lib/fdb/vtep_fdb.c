@@ -96,7 +96,7 @@ key_hash(const void *key, uint32_t len __rte_unused, uint32_t init)
 	uint64_t k;
 
 	memcpy(&k, key, sizeof(k));
-	return rte_hash_crc_8byte(k, init);
+	return vtep_crc32c_8byte(k, init);
 }
 
 /* DPDK heap bytes in use on every socket. */
@@ -232,7 +232,7 @@ entry_at(const struct vtep_fdb *fdb, int32_t pos)
 static inline hash_sig_t
 key_sig(uint64_t key)
 {
-	return rte_hash_crc_8byte(key, 0);
+	return vtep_crc32c_8byte(key, 0);
 }
 
 /* Look up n keys (1..RTE_HASH_LOOKUP_BULK_MAX) with their signatures in the hash; positions out

@@ -141,7 +141,7 @@ vtep_fdb_key_eth(unsigned int vni_idx, const struct rte_ether_hdr *eth, bool src
 	uint64_t w;
 
 	memcpy(&w, src ? (const void *)&eth->src_addr : (const void *)&eth->dst_addr, sizeof(w));
-	return (uint64_t)vni_idx << 48 | rte_be_to_cpu_64(w) >> 16;
+	return (uint64_t)vni_idx << 48 | vtep_be_to_cpu_64(w) >> 16;
 }
 
 /** The VNI index of a key. */

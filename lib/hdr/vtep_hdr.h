@@ -18,6 +18,92 @@
 #include <rte_udp.h>
 #include <rte_vxlan.h>
 
+/*
+ * Byte order on the data path. In DPDK 22.11, rte_be_to_cpu_16/32/64 and rte_cpu_to_be_* of a
+ * value not known at compile time are volatile inline asm (rte_arch_bswap*; the 16-bit one an
+ * xchgb of partial registers), which the compiler can neither schedule nor fold into a load.
+ * These give the same values through the compiler's builtins.
+ */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+#define VTEP_BE16(x) __builtin_bswap16(x)
+#define VTEP_BE32(x) __builtin_bswap32(x)
+#define VTEP_BE64(x) __builtin_bswap64(x)
+#else
+#define VTEP_BE16(x) ((uint16_t)(x))
+#define VTEP_BE32(x) ((uint32_t)(x))
+#define VTEP_BE64(x) ((uint64_t)(x))
+#endif
+
+/** rte_be_to_cpu_16(), without the asm. */
+static inline uint16_t
+vtep_be_to_cpu_16(rte_be16_t x)
+{
+	return VTEP_BE16((uint16_t)x);
+}
+
+/** rte_cpu_to_be_16(), without the asm. */
+static inline rte_be16_t
+vtep_cpu_to_be_16(uint16_t x)
+{
+	return (rte_be16_t)VTEP_BE16(x);
+}
+
+/** rte_be_to_cpu_32(), without the asm. */
+static inline uint32_t
+vtep_be_to_cpu_32(rte_be32_t x)
+{
+	return VTEP_BE32((uint32_t)x);
+}
+
+/** rte_cpu_to_be_32(), without the asm. */
+static inline rte_be32_t
+vtep_cpu_to_be_32(uint32_t x)
+{
+	return (rte_be32_t)VTEP_BE32(x);
+}
+
+/** rte_be_to_cpu_64(), without the asm. */
+static inline uint64_t
+vtep_be_to_cpu_64(rte_be64_t x)
+{
+	return VTEP_BE64((uint64_t)x);
+}
+
+/*
+ * CRC32-C steps, the values of rte_hash_crc_4byte() and rte_hash_crc_8byte() (the FDB's hash
+ * signatures, flow hashes), as the instruction itself where the build has SSE4.2: DPDK's
+ * functions test at every call which implementation the CPU has.
+ */
+#if defined(RTE_ARCH_X86) && defined(__SSE4_2__)
+#include <nmmintrin.h>
+
+static inline uint32_t
+vtep_crc32c_4byte(uint32_t data, uint32_t init)
+{
+	return _mm_crc32_u32(init, data);
+}
+
+static inline uint32_t
+vtep_crc32c_8byte(uint64_t data, uint32_t init)
+{
+	return (uint32_t)_mm_crc32_u64(init, data);
+}
+#else
+#include <rte_hash_crc.h>
+
+static inline uint32_t
+vtep_crc32c_4byte(uint32_t data, uint32_t init)
+{
+	return rte_hash_crc_4byte(data, init);
+}
+
+static inline uint32_t
+vtep_crc32c_8byte(uint64_t data, uint32_t init)
+{
+	return rte_hash_crc_8byte(data, init);
+}
+#endif
+
 /** IANA-assigned VXLAN UDP port (RFC 7348 section 5). */
 #define VTEP_DSTPORT_DEFAULT 4789
 /** Largest VNI: the field is 24 bits (RFC 7348 section 5). */
@@ -46,21 +132,21 @@ static_assert(sizeof(struct vtep_outer_hdr) == VTEP_OUTER_SIZE, "outer header is
 static inline uint32_t
 vtep_vxlan_vni(const struct rte_vxlan_hdr *vx)
 {
-	return rte_be_to_cpu_32(vx->vx_vni) >> 8;
+	return vtep_be_to_cpu_32(vx->vx_vni) >> 8;
 }
 
 /** VNI in host order to the wire word of a VXLAN header. */
 static inline rte_be32_t
 vtep_vxlan_vni_be(uint32_t vni)
 {
-	return rte_cpu_to_be_32(vni << 8);
+	return vtep_cpu_to_be_32(vni << 8);
 }
 
 /** True for an IPv4 multicast address (224.0.0.0/4), in network order. */
 static inline bool
 vtep_ip_is_multicast(rte_be32_t ip_be)
 {
-	return (rte_be_to_cpu_32(ip_be) >> 28) == 0xe;
+	return (vtep_be_to_cpu_32(ip_be) >> 28) == 0xe;
 }
 
 /** The Ethernet address of an IPv4 group: 01:00:5e + the low 23 bits (RFC 1112 section 6.4). */
@@ -189,7 +275,7 @@ vtep_ipv4_cksum_seeded(
 	/* ~seed is the seed's sum again (1..0xffff); TOS is the second byte of the first word. */
 	uint64_t sum = (uint16_t)~seed;
 
-	sum += total_length_be + packet_id_be + rte_cpu_to_be_16(tos);
+	sum += total_length_be + packet_id_be + vtep_cpu_to_be_16(tos);
 	return (rte_be16_t)~vtep_cksum_fold(sum);
 }
 

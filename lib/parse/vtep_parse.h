@@ -135,7 +135,7 @@ vtep_parse_udp_vxlan(const uint8_t *l4, uint32_t l4_size, uint32_t hdr_avail, rt
 
 	if (hdr_avail < sizeof(*udp) || l4_size < sizeof(*udp))
 		return vtep_parse_drop(r, VTEP_DROP_RX_TRUNCATED);
-	udp_size = rte_be_to_cpu_16(udp->dgram_len);
+	udp_size = vtep_be_to_cpu_16(udp->dgram_len);
 	if (udp_size < sizeof(*udp) || udp_size > l4_size)
 		return vtep_parse_drop(r, VTEP_DROP_RX_UDP_LENGTH);
 	if (udp->dst_port != ctx->dstport_be)
@@ -212,8 +212,8 @@ vtep_parse_frame_fast(const uint8_t *pkt, uint32_t hdr_size, uint32_t pkt_size, 
 			(uint16_t)(w34 >> 16) != rte_le_to_cpu_16(ctx->dstport_be))
 		return false;
 	/* The words hold the bytes in little-endian order: a swap gives network order. */
-	ip_size = rte_bswap16((uint16_t)(w12 >> 32));
-	udp_size = rte_bswap16((uint16_t)(w34 >> 32));
+	ip_size = __builtin_bswap16((uint16_t)(w12 >> 32));
+	udp_size = __builtin_bswap16((uint16_t)(w34 >> 32));
 	/* UDP and VXLAN headers and an inner Ethernet header, inside IP, inside the frame. */
 	if (udp_size < sizeof(struct rte_udp_hdr) + sizeof(struct rte_vxlan_hdr) +
 					sizeof(struct rte_ether_hdr) ||
@@ -227,7 +227,7 @@ vtep_parse_frame_fast(const uint8_t *pkt, uint32_t hdr_size, uint32_t pkt_size, 
 			vtep_raw_cksum(pkt + sizeof(struct rte_ether_hdr),
 					sizeof(struct rte_ipv4_hdr)) != 0xffff)
 		return false;
-	idx = vtep_parse_vni_lookup(ctx, rte_bswap32((uint32_t)(w42 >> 32)) >> 8, &group_be);
+	idx = vtep_parse_vni_lookup(ctx, __builtin_bswap32((uint32_t)(w42 >> 32)) >> 8, &group_be);
 	if (idx < 0)
 		return false;
 	r->kind = VTEP_PARSE_VXLAN;
@@ -279,7 +279,7 @@ vtep_parse_frame_full(const uint8_t *pkt, uint32_t hdr_size, uint32_t pkt_size, 
 	if ((ip->version_ihl >> 4) != 4)
 		return vtep_parse_drop(r, VTEP_DROP_RX_IP_VERSION);
 	ip_hdr_size = (ip->version_ihl & 0xf) * 4u;
-	ip_size = rte_be_to_cpu_16(ip->total_length);
+	ip_size = vtep_be_to_cpu_16(ip->total_length);
 	if (ip_hdr_size < sizeof(*ip) || ip_size < ip_hdr_size || ip_size > pkt_size - off)
 		return vtep_parse_drop(r, VTEP_DROP_RX_IP_LENGTH);
 	if (hdr_size < off + ip_hdr_size)

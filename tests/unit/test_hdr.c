@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -159,6 +160,29 @@ test_udp_seeded(void)
 	CHECKF(ones >= 5000, "only %u checksums computed as 0 tried", ones);
 }
 
+/* The builtin byte swaps and CRC32-C steps give DPDK's values. */
+static void
+test_swaps_crc(void)
+{
+	unsigned int bad = 0;
+
+	srand(11);
+	for (unsigned int i = 0; i < 100000; i++) {
+		uint64_t v = (uint64_t)rand() << 40 ^ (uint64_t)rand() << 20 ^ (uint64_t)rand();
+		uint32_t init = (uint32_t)rand() ^ (uint32_t)rand() << 16;
+
+		bad += vtep_be_to_cpu_16((rte_be16_t)v) != rte_be_to_cpu_16((rte_be16_t)v);
+		bad += vtep_cpu_to_be_16((uint16_t)v) != rte_cpu_to_be_16((uint16_t)v);
+		bad += vtep_be_to_cpu_32((rte_be32_t)v) != rte_be_to_cpu_32((rte_be32_t)v);
+		bad += vtep_cpu_to_be_32((uint32_t)v) != rte_cpu_to_be_32((uint32_t)v);
+		bad += vtep_be_to_cpu_64((rte_be64_t)v) != rte_be_to_cpu_64((rte_be64_t)v);
+		bad += vtep_crc32c_4byte((uint32_t)v, init) != rte_hash_crc_4byte((uint32_t)v, init);
+		bad += vtep_crc32c_8byte(v, init) != rte_hash_crc_8byte(v, init);
+		bad += vtep_crc32c_8byte(v, 0) != rte_hash_crc(&v, sizeof(v), 0);
+	}
+	CHECKF(bad == 0, "%u values differ from DPDK's", bad);
+}
+
 int
 main(void)
 {
@@ -167,5 +191,6 @@ main(void)
 	test_ranges();
 	test_ipv4_seeded();
 	test_udp_seeded();
+	test_swaps_crc();
 	return vtep_test_done("hdr");
 }
