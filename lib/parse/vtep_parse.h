@@ -216,7 +216,7 @@ vtep_parse_frame_fast(const uint8_t *pkt, uint32_t hdr_size, uint32_t pkt_size, 
 	udp_size = __builtin_bswap16((uint16_t)(w34 >> 32));
 	/* UDP and VXLAN headers and an inner Ethernet header, inside IP, inside the frame. */
 	if (udp_size < sizeof(struct rte_udp_hdr) + sizeof(struct rte_vxlan_hdr) +
-					sizeof(struct rte_ether_hdr) ||
+							sizeof(struct rte_ether_hdr) ||
 			udp_size + sizeof(struct rte_ipv4_hdr) > ip_size ||
 			ip_size > pkt_size - sizeof(struct rte_ether_hdr))
 		return false;
