@@ -14,6 +14,8 @@
 #   flood-group  vtepd, broadcast inner frames flooded to group 239.1.1.1 (1 copy each)
 #   flood-her    vtepd, broadcast inner frames, head-end replication to 4 remotes (4 copies)
 #   decap-1m     vtepd, decap with learning across 1,000,000 MACs once the FDB holds them all
+#   decap-1m-1k  vtepd on a pcap as large as decap-1m's (1,000,000 frames) whose inner MACs repeat
+#                every 1000: the same input cost with a small FDB, which tells the FDB's share
 #   ceiling-1m   testpmd on the decap-1m pcap (memory-bound input; not with BENCH_QUICK=1)
 # in rounds (one run of every scenario per round), so the noise of the shared machine falls on all
 # of them alike, and prints medians, spread, cycles per packet, ratio to the ceiling and memory.
@@ -46,7 +48,7 @@ fi
 WARM=${BENCH_WARM:-1}
 BIG_MACS=${BENCH_BIG_MACS:-1000000}
 HP_PAGES=${BENCH_HUGEPAGES:-1536}
-ONLY=${BENCH_ONLY:-decap encap encap-nocsum flood-group flood-her decap-1m ceiling-1m}
+ONLY=${BENCH_ONLY:-decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m}
 [ "$QUICK" = 1 ] && ONLY=${ONLY//ceiling-1m/}
 
 LOCAL=172.16.91.129
@@ -156,6 +158,12 @@ gen_pcaps() {
 	*" decap-1m "* | *" ceiling-1m "*)
 		"$PCAPGEN" --macs "$BIG_MACS" --flows 4096 --remotes 64 --count "$BIG_MACS" \
 			-o "$T/big.pcap"
+		;;
+	esac
+	case " $ONLY " in
+	*" decap-1m-1k "*)
+		"$PCAPGEN" --macs $MACS --flows 4096 --remotes 64 --count "$BIG_MACS" \
+			-o "$T/big1k.pcap"
 		;;
 	esac
 	# Static FDB for known unicast: MAC i behind remote (i - 1) % 16, every remote resolved.
@@ -379,6 +387,10 @@ scenario() {
 		run_vtepd decap-1m "$run" decap "$T/big.pcap" "$BIG_MACS" "$BIG_MACS" \
 			fdb-size $((BIG_MACS > 1048576 ? BIG_MACS : 1048576)) id $VNI
 		;;
+	decap-1m-1k)
+		run_vtepd decap-1m-1k "$run" decap "$T/big1k.pcap" "$BIG_MACS" 0 \
+			fdb-size $((BIG_MACS > 1048576 ? BIG_MACS : 1048576)) id $VNI
+		;;
 	*) echo "bench: unknown scenario $scen"; return 1 ;;
 	esac
 }
@@ -403,7 +415,7 @@ summary() {
 		"$RUNS run(s) x ${SECS} s per scenario, TSC $(awk -v h="$hz" 'BEGIN { printf "%.2f", h / 1e9 }') GHz"
 	printf '%-12s %8s %17s %9s %9s %7s %7s %7s %6s %s\n' scenario Mpps "min-max" busy/pkt \
 		total/pkt ratio best out/in drops "target (on the median ratio)"
-	for scen in ceiling decap encap encap-nocsum flood-group flood-her decap-1m ceiling-1m; do
+	for scen in ceiling decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m; do
 		[ -n "$(col "$scen" 3)" ] || continue
 		m=$(col "$scen" 3 | median)
 		lo=$(col "$scen" 3 | sort -g | head -n1)
@@ -440,6 +452,12 @@ summary() {
 	echo " testpmd); ratio: median / ceiling median of this invocation; best: fastest run /"
 	echo " fastest ceiling run (noise on a shared machine only ever slows a run down); out/in:"
 	echo " frames sent per frame received; drops: vtepd drop counters during the measured seconds)"
+	if [ -n "$(col decap-1m 5)" ] && [ -n "$(col decap-1m-1k 5)" ] && [ -n "$(col ceiling-1m 3)" ]; then
+		awk -v a="$(col decap-1m 5 | median)" -v b="$(col decap-1m-1k 5 | median)" \
+			-v c="$(awk -v h="$hz" -v m="$(col ceiling-1m 3 | median)" 'BEGIN { print h / (m * 1e6) }')" \
+			'BEGIN { printf "decap-1m, %.1f cycles per packet: the 1M-frame input %.1f (ceiling-1m), vtepd" \
+				" with 1000 MACs on it %.1f more (decap-1m-1k), 1M FDB entries %.1f more\n", a, c, b - c, a - b }'
+	fi
 	if [ -s "$T/learning" ]; then
 		echo
 		echo "learning (decap-1m warm-up: the FDB filling from empty to $BIG_MACS learned entries):"
@@ -465,7 +483,7 @@ summary() {
 	awk -v b=$MBUF_BYTES '!seen[$1]++ { printf "    %-12s %8d mbufs = %7.1f MiB\n", $1, $3, $3 * b / 1048576 }' \
 		"$T/pools"
 	echo "  resident memory at the end of the measured seconds (median over runs; VmRSS + hugetlb pages):"
-	for scen in ceiling decap encap encap-nocsum flood-group flood-her decap-1m ceiling-1m; do
+	for scen in ceiling decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m; do
 		[ -n "$(col "$scen" 7)" ] || continue
 		rss=$(col "$scen" 7 | median)
 		huge=$(col "$scen" 8 | median)
