@@ -99,7 +99,8 @@ cmd_stats(struct vtep_ctl *c, const char *cmd __rte_unused,
 	const struct vtep_ctx *ctx = vtep_ctl_ctx(c);
 	/* Cache-line aligned type: malloc's 16 bytes are not enough (with AVX-512 the sum is
 	 * read with aligned 64-byte loads). */
-	struct vtep_lcore_stats *sum = aligned_alloc(alignof(struct vtep_lcore_stats), sizeof(*sum));
+	struct vtep_lcore_stats *sum =
+			aligned_alloc(alignof(struct vtep_lcore_stats), sizeof(*sum));
 	struct rte_tel_data *sub;
 
 	if (sum == NULL) {
