@@ -187,23 +187,27 @@ vtep_l3_offset(const uint8_t *p, uint32_t len, rte_be16_t type_be)
 }
 
 /**
- * Add len bytes at buf to an unfolded Internet checksum sum (RFC 1071), 8 bytes per step into a
- * 64-bit accumulator (the 16-bit words of each 32-bit half weigh the same modulo 0xffff). The sums
- * of several ranges of one datagram may be added, as long as each range starts at an even offset
- * of the datagram; an odd last byte counts as the first byte of a zero-padded word, as in
- * rte_raw_cksum(). Accurate for len below 2^31 bytes.
+ * Add len bytes at buf to an unfolded Internet checksum sum (RFC 1071), 8 bytes per step with an
+ * end-around carry (2^64 and 2^16 are both 1 modulo 0xffff, so a 64-bit one's complement sum folds
+ * to the 16-bit one). The sums of several ranges of one datagram may be added, as long as each
+ * range starts at an even offset of the datagram; an odd last byte counts as the first byte of a
+ * zero-padded word, as in rte_raw_cksum(). sum must be below 2^63; the result is below 2^34, so
+ * sums of a few ranges and header words can be added in 64 bits before vtep_cksum_fold().
  */
 static inline uint64_t
 vtep_cksum_add(const void *buf, size_t len, uint64_t sum)
 {
 	const uint8_t *p = (const uint8_t *)buf;
+	uint64_t acc = 0;
 
 	for (; len >= 8; len -= 8, p += 8) {
 		uint64_t v;
 
 		memcpy(&v, p, sizeof(v));
-		sum += (v & 0xffffffffu) + (v >> 32);
+		acc += v;
+		acc += acc < v; /* the carry, around: add, then adc 0 */
 	}
+	sum += (acc & 0xffffffffu) + (acc >> 32);
 	if (len >= 4) {
 		uint32_t v;
 
