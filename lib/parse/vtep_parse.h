@@ -77,12 +77,13 @@ int vtep_parse_add_vni(struct vtep_parse_ctx *ctx, uint32_t vni, uint16_t idx, r
 static inline int
 vtep_parse_vni_lookup(const struct vtep_parse_ctx *ctx, uint32_t vni, rte_be32_t *group_be)
 {
-	unsigned int s = (vni * 2654435761u) >> 24 & (VTEP_VNI_MAP_SIZE - 1);
+	unsigned int s;
 
 	if (vni == ctx->first.vni && ctx->first.idx >= 0) {
 		*group_be = ctx->first.group_be;
 		return ctx->first.idx;
 	}
+	s = (vni * 2654435761u) >> 24 & (VTEP_VNI_MAP_SIZE - 1);
 	for (unsigned int n = 0; n < VTEP_VNI_MAP_SIZE;
 			n++, s = (s + 1) & (VTEP_VNI_MAP_SIZE - 1)) {
 		if (ctx->map[s].idx < 0)
