@@ -22,53 +22,10 @@ REMOTE=172.16.91.130
 MAC=06:00:00:2a:00:01 # what pcapgen --unknown --macs 1 sends to
 PFX="vtepfn-ctl-$$"
 T=$(mktemp -d /tmp/vtepctl.XXXXXX)
-VPID=
-FAILS=0
-
-cleanup() {
-	local rc=$?
-	# A failure shows what vtepd said (a sanitizer report, a telemetry error).
-	if [ "$rc" != 0 ] || [ "$FAILS" != 0 ]; then
-		tail -n 30 "$T/vtepd.err" 2>/dev/null | sed 's/^/  vtepd stderr: /'
-	fi
-	if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
-		kill -TERM "$VPID" 2>/dev/null || true
-		wait "$VPID" 2>/dev/null || true
-	fi
-	rm -rf "/var/run/dpdk/$PFX"
-	if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	FAILS=$((FAILS + 1))
-}
-ok() { echo "ok: $*"; }
-expect_eq() {
-	if [ "$2" = "$3" ]; then ok "$1 = $3"; else fail "$1: got '$2', expected '$3'"; fi
-}
-
-ctl() {
-	"$VTEPCTL" --file-prefix "$PFX" "$@"
-}
-
-# counter NAME: from `vtepctl stats`.
-counter() {
-	ctl stats | awk -v n="$1" '$1 == n { print $2 }'
-}
-
-# expect_fail WHAT STATUS MESSAGE-PART COMMAND...: the command exits STATUS and says MESSAGE-PART.
-expect_fail() {
-	local what=$1 want=$2 msg=$3 rc=0
-	shift 3
-	"$@" >"$T/o" 2>"$T/e" || rc=$?
-	if [ "$rc" = "$want" ] && grep -qF -- "$msg" "$T/e"; then
-		ok "$what: exit $rc, '$(head -n 1 "$T/e")'"
-	else
-		fail "$what: exit $rc (want $want), stderr '$(head -n 1 "$T/e")' (want '$msg')"
-	fi
-}
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/functional/live_lib.sh
+. "$HERE/live_lib.sh"
+live_init "$PCAPGEN"
 
 # grows NAME: the counter increases within 2 s.
 grows() {
@@ -94,10 +51,6 @@ stays() {
 	expect_eq "$1 unchanged" "$b" "$a"
 }
 
-for b in "$VTEPD" "$VTEPCTL" "$PCAPGEN"; do
-	[ -x "$b" ] || { echo "FAIL: $b not found"; exit 1; }
-done
-
 "$PCAPGEN" --mode vxlan --vni-base $VNI --macs 8 --remotes 2 --count 40 -o "$T/under.pcap"
 "$PCAPGEN" --mode inner --vni-base $VNI --unknown --macs 1 --count 16 -o "$T/inner.pcap"
 
@@ -105,17 +58,10 @@ done
 expect_fail "no vtepd (wrong --file-prefix)" 1 "vtepd is not running" \
 	"$VTEPCTL" --file-prefix "nosuch-$$" fdb show
 
-"$VTEPD" --no-huge -m 512 --no-pci --file-prefix="$PFX" --log-level=lib.eal:warning \
-	--vdev="net_pcap0,rx_pcap=$T/under.pcap,tx_pcap=/dev/null" \
-	--vdev="net_pcap1,rx_pcap=$T/inner.pcap,infinite_rx=1,tx_pcap=/dev/null" \
-	-l 0,1 -- dev net_pcap0 local "$LOCAL/24" neigh $REMOTE lladdr 02:00:00:00:91:82 \
-	id $VNI group $GROUP inner net_pcap1 >"$T/vtepd.out" 2>"$T/vtepd.err" &
-VPID=$!
-for _ in $(seq 100); do
-	[ -S "/var/run/dpdk/$PFX/dpdk_telemetry.v2" ] && ctl stats >/dev/null 2>&1 && break
-	sleep 0.1
-done
-ctl stats >/dev/null || { echo "FAIL: vtepd did not come up"; cat "$T/vtepd.err"; exit 1; }
+start_vtepd "net_pcap0,rx_pcap=$T/under.pcap,tx_pcap=/dev/null" \
+	"net_pcap1,rx_pcap=$T/inner.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+	-- dev net_pcap0 local "$LOCAL/24" neigh $REMOTE lladdr 02:00:00:00:91:82 \
+	id $VNI group $GROUP inner net_pcap1
 for _ in $(seq 50); do
 	[ "$(counter fdb.nb_learned)" = 8 ] && break
 	sleep 0.1
@@ -252,18 +198,10 @@ else
 fi
 
 # vtepd stops cleanly and its final FDB agrees.
-kill -INT "$VPID"
-rc=0
-wait "$VPID" || rc=$?
-VPID=
-expect_eq "vtepd exit status" "$rc" 0
+stop_vtepd
 expect_eq "final fdb printout" "$(grep '^fdb ' "$T/vtepd.out")" \
 	"fdb $VNI 02:00:00:00:00:99 dst $REMOTE static"
 expect_eq "no mbuf leak" "$(awk '$2 == "mempool.in_use_before" { b = $3 } $2 == "mempool.in_use_after" { a = $3 } END { print (a == b) }' "$T/vtepd.out")" 1
 expect_fail "vtepd gone" 1 "vtepd is not running" ctl stats
 
-if [ "$FAILS" -ne 0 ]; then
-	echo "vtepctl: $FAILS check(s) failed"
-	exit 1
-fi
-echo "vtepctl: all checks passed"
+live_done vtepctl
