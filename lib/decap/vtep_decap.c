@@ -127,8 +127,12 @@ post_learn(const struct vtep_decap_ctx *dc, struct vtep_learn_filter *lf, uint64
 	return ev;
 }
 
-void
-vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, uint32_t now,
+/*
+ * Every frame the fast path does not take, in two passes: classify and gather the VXLAN frames'
+ * keys, look them all up at once, then learn, strip and hand over. Appends to out.
+ */
+static void
+decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, uint32_t now,
 		struct vtep_learn_filter *lf, struct vtep_fdb_cache *fc, struct vtep_decap_out *out,
 		struct vtep_lcore_stats *st)
 {
@@ -138,7 +142,6 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 	uint64_t keys[VTEP_DECAP_MAX];
 	uint16_t nb_vx = 0;
 
-	out->nb_inner = out->nb_ctl = out->nb_learn = 0;
 	for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	/* Pass 1: classify, gather FDB keys of the VXLAN frames. */
@@ -222,4 +225,105 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 		out->inner_vni[out->nb_inner] = r->vni_idx;
 		out->inner[out->nb_inner++] = m;
 	}
+}
+
+/* What the one-pass path keeps of a frame from its first loop to its second. */
+struct fast_frame {
+	uint64_t key;        /* FDB key of the inner source */
+	uint32_t sig;        /* its signature */
+	rte_be32_t src_be;   /* outer source */
+	uint16_t inner_size; /* bytes of the inner frame */
+	uint16_t vni_idx;    /* VNI index */
+};
+
+/*
+ * The common frames in one pass, up to the first one it leaves: the classifier's fast path took
+ * it, its outer ECN is not CE, and the worker's FDB cache holds its source MAC at the same remote.
+ * The staged path would do the same with them: touch the entry, strip, count, hand over. The
+ * first loop classifies and fetches the keys' cache slots, so that the second finds them in L1.
+ * @return how many frames it took (the first ones of pkts; appended to out->inner).
+ */
+static inline uint16_t
+decap_fast(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, uint32_t now,
+		const struct vtep_fdb_cache *fc, struct vtep_decap_out *out,
+		struct vtep_lcore_stats *st)
+{
+	struct vtep_fdb_entry *entries = vtep_fdb_entries(dc->fdb);
+	uint32_t gen = vtep_fdb_gen(dc->fdb);
+	struct fast_frame f[VTEP_DECAP_MAX];
+	uint16_t nb, k;
+
+	for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (nb = 0; nb < n; nb++) {
+		struct rte_mbuf *m = pkts[nb];
+		struct vtep_parse_result r;
+
+		if (nb + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[nb + PREFETCH_OFFSET], void *));
+		if (!vtep_parse_frame_fast(rte_pktmbuf_mtod(m, const uint8_t *),
+				    rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), csum_flags(m),
+				    dc->parse, &r) ||
+				unlikely(r.ecn == 3))
+			break;
+		f[nb].key = vtep_fdb_key_eth(r.vni_idx,
+				rte_pktmbuf_mtod_offset(
+						m, const struct rte_ether_hdr *, VTEP_OUTER_SIZE),
+				true);
+		f[nb].sig = vtep_fdb_key_sig(f[nb].key);
+		f[nb].src_be = r.src_be;
+		f[nb].inner_size = r.inner_size;
+		f[nb].vni_idx = r.vni_idx;
+		rte_prefetch0(&fc->slots[f[nb].sig & (VTEP_FDB_CACHE_SIZE - 1)]);
+	}
+	for (k = 0; k < nb; k++) {
+		struct rte_mbuf *m = pkts[k];
+		struct vtep_fdb_entry c, *e;
+		struct vtep_vni_stats *vs;
+
+		e = vtep_fdb_cache_probe(fc, entries, gen, f[k].key, f[k].sig, &c);
+		if (e == NULL || c.dst_be != f[k].src_be)
+			break;
+		vtep_fdb_entry_touch(e, now);
+		rte_pktmbuf_adj(m, VTEP_OUTER_SIZE);
+		if (unlikely(rte_pktmbuf_pkt_len(m) > f[k].inner_size))
+			rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - f[k].inner_size);
+		m->ol_flags = 0;
+		m->packet_type = 0;
+		vs = &st->vni[f[k].vni_idx];
+		vs->decap_pkts++;
+		vs->decap_bytes += f[k].inner_size;
+		vtep_stats_remote_rx(st, c.remote, f[k].inner_size);
+		out->inner_vni[k] = f[k].vni_idx;
+		out->inner[k] = m;
+	}
+	return k;
+}
+
+void
+vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, uint32_t now,
+		struct vtep_learn_filter *lf, struct vtep_fdb_cache *fc, struct vtep_decap_out *out,
+		struct vtep_lcore_stats *st)
+{
+	uint16_t i = 0;
+
+	out->nb_inner = out->nb_ctl = out->nb_learn = out->nb_fast = 0;
+	/* While held frames are on their way, every frame is checked against them (staged). */
+	if (fc != NULL && !lf->holding) {
+		i = decap_fast(dc, pkts, n, now, fc, out, st);
+		out->nb_inner = out->nb_fast = i;
+		if (i == n)
+			return;
+	}
+	/* The rest, from the first frame the one-pass path left: the frames keep their order. */
+	decap_staged(dc, pkts + i, n - i, now, lf, fc, out, st);
+}
+
+void
+vtep_decap_burst_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n,
+		uint32_t now, struct vtep_learn_filter *lf, struct vtep_fdb_cache *fc,
+		struct vtep_decap_out *out, struct vtep_lcore_stats *st)
+{
+	out->nb_inner = out->nb_ctl = out->nb_learn = out->nb_fast = 0;
+	decap_staged(dc, pkts, n, now, lf, fc, out, st);
 }

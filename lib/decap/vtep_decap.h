@@ -58,6 +58,7 @@ struct vtep_decap_out {
 	uint16_t nb_inner; /**< Inner frames. */
 	uint16_t nb_ctl;   /**< Control frames. */
 	uint16_t nb_learn; /**< Learn events; their frames (learn[i].m) are not in inner[]. */
+	uint16_t nb_fast;  /**< The first nb_fast frames of inner[] went through in one pass. */
 	uint16_t inner_vni[VTEP_DECAP_MAX];            /**< VNI index of each inner frame. */
 	struct rte_mbuf *inner[VTEP_DECAP_MAX];        /**< Inner frames, outer headers stripped. */
 	uint8_t ctl_kind[VTEP_DECAP_MAX];              /**< enum vtep_parse_kind of each. */
@@ -66,7 +67,9 @@ struct vtep_decap_out {
 };
 
 /**
- * Decapsulate a burst.
+ * Decapsulate a burst. Frames up to the first one the fast path does not take (the classifier's
+ * fast path, outer ECN not CE, source MAC in the cache fc at the same remote, no held frames) go
+ * in one pass; the rest in two, as vtep_decap_burst_staged(), with the same results.
  * @param n   At most VTEP_DECAP_MAX.
  * @param now vtep_fdb_now(), for `seen` stamps and the learn filter.
  * @param lf  The lcore's learn filter.
@@ -75,6 +78,14 @@ struct vtep_decap_out {
  * @param st  The lcore's counters.
  */
 void vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n,
+		uint32_t now, struct vtep_learn_filter *lf, struct vtep_fdb_cache *fc,
+		struct vtep_decap_out *out, struct vtep_lcore_stats *st);
+
+/**
+ * vtep_decap_burst() with every frame through the two-pass path (classify all, look up all, then
+ * hand over): the reference the one-pass path is tested against.
+ */
+void vtep_decap_burst_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n,
 		uint32_t now, struct vtep_learn_filter *lf, struct vtep_fdb_cache *fc,
 		struct vtep_decap_out *out, struct vtep_lcore_stats *st);
 

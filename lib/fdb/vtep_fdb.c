@@ -232,7 +232,19 @@ entry_at(const struct vtep_fdb *fdb, int32_t pos)
 static inline hash_sig_t
 key_sig(uint64_t key)
 {
-	return vtep_crc32c_8byte(key, 0);
+	return vtep_fdb_key_sig(key);
+}
+
+struct vtep_fdb_entry *
+vtep_fdb_entries(const struct vtep_fdb *fdb)
+{
+	return fdb->entries;
+}
+
+uint32_t
+vtep_fdb_gen(const struct vtep_fdb *fdb)
+{
+	return __atomic_load_n(&fdb->gen, __ATOMIC_ACQUIRE);
 }
 
 /* Look up n keys (1..RTE_HASH_LOOKUP_BULK_MAX) with their signatures in the hash; positions out
@@ -315,23 +327,17 @@ vtep_fdb_lookup_bulk_cached(const struct vtep_fdb *fdb, struct vtep_fdb_cache *c
 	 * deleted before it cannot be found (and cached) by the hash lookup below. */
 	gen = __atomic_load_n(&fdb->gen, __ATOMIC_ACQUIRE);
 	for (unsigned int i = 0; i < n; i++) {
-		unsigned int s;
+		struct vtep_fdb_entry c;
 
 		sig[i] = key_sig(keys[i]);
-		s = sig[i] & (VTEP_FDB_CACHE_SIZE - 1);
-		if (cache->slots[s].key == keys[i] && cache->slots[s].gen == gen) {
-			entries[i] = entry_at(fdb, (int32_t)cache->slots[s].pos);
-			/* The generation is bumped after a delete, and the slot reclaimed once
-			 * every worker passed a quiescent state after the delete, which does not
-			 * order the bump: a worker may still see the old generation when the slot
-			 * already holds another key. The tag (read after the acquire of dst_be,
-			 * written before it) tells. */
-			if (entries[i] != NULL &&
-					__atomic_load_n(&entries[i]->tag, __ATOMIC_RELAXED) ==
-							sig[i]) {
-				hits |= 1ull << i;
-				continue;
-			}
+		/* The generation is bumped after a delete, and the slot reclaimed once every
+		 * worker passed a quiescent state after the delete, which does not order the
+		 * bump: a worker may still see the old generation when the slot already holds
+		 * another key. The probe's tag check tells. */
+		entries[i] = vtep_fdb_cache_probe(cache, fdb->entries, gen, keys[i], sig[i], &c);
+		if (entries[i] != NULL) {
+			hits |= 1ull << i;
+			continue;
 		}
 		miss[nb_miss] = i;
 		msig[nb_miss] = sig[i];

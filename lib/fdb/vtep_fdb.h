@@ -201,6 +201,46 @@ struct vtep_fdb_cache {
 	} slots[VTEP_FDB_CACHE_SIZE];
 };
 
+/** The key's hash signature: the FDB's hash function, the tag of its entry. */
+static inline uint32_t
+vtep_fdb_key_sig(uint64_t key)
+{
+	return vtep_crc32c_8byte(key, 0);
+}
+
+/** The entry array, indexed by key position (vtep_fdb_cache_probe). */
+struct vtep_fdb_entry *vtep_fdb_entries(const struct vtep_fdb *fdb);
+
+/**
+ * The FDB's current generation (acquire), read once per burst for vtep_fdb_cache_probe(): a key
+ * deleted before the read cannot be found afterwards.
+ */
+uint32_t vtep_fdb_gen(const struct vtep_fdb *fdb);
+
+/**
+ * A worker's cache alone, without the hash: key's entry when the slot of sig holds key in
+ * generation gen and the entry still carries the key's tag (its slot was not reclaimed and reused
+ * since it was cached); else NULL, and the caller looks the key up in the hash. The entry's word
+ * (dst_be, remote, flags, vni_idx together) is read once, with acquire, into *c.
+ */
+static inline struct vtep_fdb_entry *
+vtep_fdb_cache_probe(const struct vtep_fdb_cache *cache, struct vtep_fdb_entry *entries,
+		uint32_t gen, uint64_t key, uint32_t sig, struct vtep_fdb_entry *c)
+{
+	unsigned int s = sig & (VTEP_FDB_CACHE_SIZE - 1);
+	struct vtep_fdb_entry *e;
+
+	if (cache->slots[s].key != key || cache->slots[s].gen != gen)
+		return NULL;
+	e = &entries[cache->slots[s].pos];
+	/* dst_be 0: the writer is still filling the slot. The tag is read after the acquire of
+	 * the word, and written before it is published. */
+	c->word = __atomic_load_n(&e->word, __ATOMIC_ACQUIRE);
+	if (c->dst_be == 0 || __atomic_load_n(&e->tag, __ATOMIC_RELAXED) != sig)
+		return NULL;
+	return e;
+}
+
 /**
  * vtep_fdb_lookup_bulk() through a worker's cache: the keys it holds (same generation) skip the
  * hash; the others are looked up in one bulk call and cached. Same results and validity as

@@ -4,6 +4,9 @@
  * (once a second at most), static MACs are not moved, control frames are handed over, drops are
  * counted, bursts of every awkward size keep their order, and no mbuf is lost.
  */
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +260,309 @@ test_ecn(void)
 	}
 }
 
+/*
+ * The one-pass path: frames of a MAC the worker's cache holds go through it (and stamp the
+ * entry), up to the first frame it leaves; not while held frames are on their way.
+ */
+static void
+test_one_pass(void)
+{
+	static struct vtep_fdb_cache fc;
+	struct rte_ether_addr src = pkt_mac("02:00:00:00:00:71");
+	struct vtep_learn_event ev = { .key = vtep_fdb_key(0, &src), .src_be = pkt_ip(REMOTE) };
+	struct rte_mbuf *pkts[8];
+	struct vtep_fdb_entry *e;
+
+	CHECK(vtep_fdb_learn(fdb, &ev, 1, 600) == 0);
+	e = vtep_fdb_lookup(fdb, ev.key);
+	CHECK(e != NULL);
+	if (e == NULL)
+		return;
+	/* The first burst finds the entry in the hash and caches it. */
+	pkts[0] = vxlan_frame(REMOTE, 42, "02:00:00:00:00:71", 10);
+	vtep_decap_burst(&dc, pkts, 1, 601, &lf, &fc, &out, &st);
+	CHECK(out.nb_inner == 1 && out.nb_fast == 0);
+	free_out();
+	for (unsigned int i = 0; i < 8; i++)
+		pkts[i] = vxlan_frame(REMOTE, 42, "02:00:00:00:00:71", i);
+	vtep_decap_burst(&dc, pkts, 8, 605, &lf, &fc, &out, &st);
+	CHECK(out.nb_inner == 8 && out.nb_fast == 8 && out.nb_learn == 0);
+	CHECK(e->seen == 605);
+	for (unsigned int i = 0; i < out.nb_inner; i++)
+		CHECK(out.inner[i] == pkts[i] && rte_pktmbuf_pkt_len(pkts[i]) == 42 + i);
+	free_out();
+	/* A new MAC third: two frames in one pass, the rest staged, in order. */
+	for (unsigned int i = 0; i < 8; i++)
+		pkts[i] = vxlan_frame(REMOTE, 42, i == 2 ? "02:00:00:00:00:72" : "02:00:00:00:00:71",
+				i);
+	vtep_decap_burst(&dc, pkts, 8, 605, &lf, &fc, &out, &st);
+	CHECK(out.nb_fast == 2 && out.nb_inner == 7 && out.nb_learn == 1 &&
+			out.learn[0].m == pkts[2]);
+	for (unsigned int i = 0; i < out.nb_inner; i++)
+		CHECK(out.inner[i] == pkts[i < 2 ? i : i + 1]);
+	free_out();
+	/* Held frames on their way: every frame is checked against them. */
+	lf.holding = true;
+	for (unsigned int i = 0; i < 8; i++)
+		pkts[i] = vxlan_frame(REMOTE, 42, "02:00:00:00:00:71", i);
+	vtep_decap_burst(&dc, pkts, 8, 605, &lf, &fc, &out, &st);
+	CHECK(out.nb_fast == 0 && out.nb_inner == 8);
+	lf.holding = false;
+	free_out();
+	CHECK(vtep_fdb_del(fdb, ev.key) == 0);
+}
+
+/* A frame of the differential test: kind picks what it is (see test_fast_vs_staged). */
+static size_t
+random_frame(uint8_t *buf, unsigned int kind, unsigned int r)
+{
+	char src[18];
+	uint8_t inner[256];
+	struct pkt_outer o = {
+		.dst_mac = "02:00:00:00:91:81", .src_mac = "02:00:00:00:91:80",
+		.sip = REMOTE, .dip = LOCAL, .sport = 40000 + (r & 255), .dport = 4789, .vni = 42,
+	};
+	size_t n;
+
+	/* MACs 0-47 are in the FDB at REMOTE (40-47 static), 48-63 never. */
+	snprintf(src, sizeof(src), "02:00:00:00:01:%02x", kind == 6 ? 48 + r % 16 : r % 48);
+	if (kind == 7 || kind == 8)
+		o.sip = REMOTE2; /* moved, or a static MAC from elsewhere (8: 40-47) */
+	if (kind == 8)
+		snprintf(src, sizeof(src), "02:00:00:00:01:%02x", 40 + r % 8);
+	if (kind == 11)
+		return pkt_arp(buf, 1, "ff:ff:ff:ff:ff:ff", "02:00:00:00:91:80", REMOTE,
+				"00:00:00:00:00:00", LOCAL);
+	if (kind == 12)
+		o.vni = 43; /* not configured */
+	if (kind == 5)
+		o.vni = 44; /* the second VNI, whose MACs are learned as they come */
+	if (kind == 13)
+		o.vlan = 7;
+	n = pkt_inner_udp(inner, "02:00:00:00:00:02", src, "10.0.0.1", "10.0.0.2", 7, 8, r % 40);
+	n = pkt_vxlan(buf, &o, inner, n);
+	if (kind == 9 || kind == 10) {
+		/* Outer ECN CE (9: an ECT inner packet, 10: not ECT, dropped). */
+		struct rte_ipv4_hdr *oip = (struct rte_ipv4_hdr *)(buf + 14);
+
+		buf[64 + 1] = kind == 9 ? 2 : 0;
+		oip->type_of_service = 3;
+		oip->hdr_checksum = 0;
+		oip->hdr_checksum = rte_ipv4_cksum(oip);
+	}
+	if (kind == 14) {
+		/* Trailer after the IP packet. */
+		memset(buf + n, 0xee, 1 + r % 16);
+		n += 1 + r % 16;
+	}
+	if (kind == 15)
+		buf[(r >> 8) % 64] ^= 1u << (r % 8); /* one bit of the headers flipped */
+	return n;
+}
+
+static unsigned int
+index_of(struct rte_mbuf *const *pkts, uint16_t n, const struct rte_mbuf *m)
+{
+	for (uint16_t i = 0; i < n; i++)
+		if (pkts[i] == m)
+			return i;
+	return UINT32_MAX;
+}
+
+/* The frames of two runs at the same places, with the same bytes and mbuf fields. */
+static bool
+same_frame(struct rte_mbuf *const *pa, struct rte_mbuf *const *pb, uint16_t n,
+		const struct rte_mbuf *a, const struct rte_mbuf *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return index_of(pa, n, a) == index_of(pb, n, b) && index_of(pa, n, a) != UINT32_MAX &&
+			a->data_off == b->data_off && a->pkt_len == b->pkt_len &&
+			a->data_len == b->data_len && a->ol_flags == b->ol_flags &&
+			a->packet_type == b->packet_type &&
+			memcmp(rte_pktmbuf_mtod(a, void *), rte_pktmbuf_mtod(b, void *),
+					a->data_len) == 0;
+}
+
+static bool
+same_out(struct rte_mbuf *const *pa, struct rte_mbuf *const *pb, uint16_t n,
+		const struct vtep_decap_out *a, const struct vtep_decap_out *b)
+{
+	if (a->nb_inner != b->nb_inner || a->nb_ctl != b->nb_ctl || a->nb_learn != b->nb_learn)
+		return false;
+	for (uint16_t k = 0; k < a->nb_inner; k++)
+		if (a->inner_vni[k] != b->inner_vni[k] ||
+				!same_frame(pa, pb, n, a->inner[k], b->inner[k]))
+			return false;
+	for (uint16_t k = 0; k < a->nb_ctl; k++)
+		if (a->ctl_kind[k] != b->ctl_kind[k] || !same_frame(pa, pb, n, a->ctl[k], b->ctl[k]))
+			return false;
+	for (uint16_t k = 0; k < a->nb_learn; k++) {
+		const struct vtep_learn_event *x = &a->learn[k], *y = &b->learn[k];
+
+		if (x->key != y->key || x->src_be != y->src_be || x->flags != y->flags ||
+				(x->flags == 0 && !rte_is_same_ether_addr(&x->src_mac, &y->src_mac)) ||
+				!same_frame(pa, pb, n, x->m, y->m))
+			return false;
+	}
+	return true;
+}
+
+static bool
+same_stats(const struct vtep_lcore_stats *a, const struct vtep_lcore_stats *b)
+{
+	return memcmp(a, b, offsetof(struct vtep_lcore_stats, remotes)) == 0 &&
+			memcmp(a->remotes, b->remotes, VTEP_STATS_REMOTES * sizeof(*a->remotes)) == 0;
+}
+
+static bool
+same_filter(const struct vtep_learn_filter *a, const struct vtep_learn_filter *b)
+{
+	/* Not the TSC of a post: the two runs post at different times. */
+	for (unsigned int s = 0; s < VTEP_LEARN_FILTER_SIZE; s++)
+		if (a->slots[s].key != b->slots[s].key || a->slots[s].src_be != b->slots[s].src_be ||
+				a->slots[s].when != b->slots[s].when)
+			return false;
+	return true;
+}
+
+static void
+free_outputs(struct vtep_decap_out *o)
+{
+	rte_pktmbuf_free_bulk(o->inner, o->nb_inner);
+	rte_pktmbuf_free_bulk(o->ctl, o->nb_ctl);
+	for (uint16_t i = 0; i < o->nb_learn; i++)
+		rte_pktmbuf_free(o->learn[i].m);
+}
+
+/*
+ * vtep_decap_burst (one pass up to the first frame the fast path leaves, then staged) against
+ * vtep_decap_burst_staged on copies of the same random bursts, FDB cache, learn filter and
+ * counters, while the FDB learns, moves and deletes (new generations, reused slots) between
+ * bursts: the same frames out in the same order and state, the same events, counters, cache and
+ * filter.
+ */
+static void
+test_fast_vs_staged(void)
+{
+	static struct vtep_fdb_cache ca, cb;
+	static struct vtep_learn_filter la, lb;
+	static struct vtep_decap_out oa, ob;
+	struct vtep_lcore_stats sa = { 0 }, sb = { 0 };
+	struct rte_mbuf *pa[VTEP_DECAP_MAX], *pb[VTEP_DECAP_MAX];
+	struct vtep_fdb *f;
+	struct vtep_fdb_params fp = { .name = "t_fdb_diff", .size = 1024, .nb_vnis = 2 };
+	struct vtep_decap_ctx d = dc;
+	unsigned int bad = 0, fast_bursts = 0, staged_after = 0;
+	uint64_t fast = 0, total = 0;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint32_t now = 1000;
+	uint8_t buf[256];
+	static const uint64_t ol_flags[] = {
+		RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+		RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+		RTE_MBUF_F_RX_IP_CKSUM_BAD,
+		RTE_MBUF_F_RX_L4_CKSUM_BAD,
+		RTE_MBUF_F_RX_IP_CKSUM_NONE,
+		RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+	};
+
+	f = vtep_fdb_create(&fp);
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	d.fdb = f;
+	d.learning[1] = 1;
+	CHECK(vtep_parse_add_vni(&pc, 44, 1, 0) == 0);
+	d.hold_cycles = UINT64_MAX; /* no window ends between the two runs */
+	sa.remotes = calloc(VTEP_STATS_REMOTES, sizeof(*sa.remotes));
+	sb.remotes = calloc(VTEP_STATS_REMOTES, sizeof(*sb.remotes));
+	CHECK(sa.remotes != NULL && sb.remotes != NULL);
+	for (unsigned int i = 0; i < 48; i++) {
+		char s[18];
+		struct rte_ether_addr mac;
+		struct vtep_learn_event ev = { .src_be = pkt_ip(REMOTE) };
+
+		snprintf(s, sizeof(s), "02:00:00:00:01:%02x", i);
+		mac = pkt_mac(s);
+		ev.key = vtep_fdb_key(0, &mac);
+		CHECK(i < 40 ? vtep_fdb_learn(f, &ev, 1, now) == 0
+			     : vtep_fdb_add_static(f, ev.key, ev.src_be, 1) == 0);
+	}
+	for (unsigned int t = 0; t < 4000; t++) {
+		uint16_t n;
+		/* Mostly known MACs from their remote, so that whole bursts take the fast path. */
+		unsigned int mix;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = 1 + x % VTEP_DECAP_MAX;
+		mix = (x >> 8) % 4;
+		for (uint16_t i = 0; i < n; i++) {
+			unsigned int kind, r;
+			size_t len;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			r = (unsigned int)(x >> 20);
+			kind = mix == 0 ? 0 : (x >> 6) % (mix == 1 ? 64 : 16);
+			if (kind > 15)
+				kind = 0;
+			len = random_frame(buf, kind, r);
+			pa[i] = pkt_mbuf(pool, buf, len);
+			pb[i] = pkt_mbuf(pool, buf, len);
+			/* A NIC's checksum verdicts, sometimes. */
+			pa[i]->ol_flags = pb[i]->ol_flags = (r >> 4) % 4 == 0 ? ol_flags[r % 6] : 0;
+		}
+		la.holding = lb.holding = (x >> 40) % 8 == 0;
+		memcpy(&cb, &ca, sizeof(ca));
+		memcpy(&lb, &la, sizeof(la));
+		vtep_decap_burst(&d, pa, n, now, &la, &ca, &oa, &sa);
+		vtep_decap_burst_staged(&d, pb, n, now, &lb, &cb, &ob, &sb);
+		if (!same_out(pa, pb, n, &oa, &ob) || !same_stats(&sa, &sb) ||
+				memcmp(&ca, &cb, sizeof(ca)) != 0 || !same_filter(&la, &lb)) {
+			if (bad++ < 5)
+				printf("burst %u (%u frames): one pass and staged differ\n", t, n);
+		}
+		fast += oa.nb_fast;
+		total += n;
+		if (oa.nb_fast == n)
+			fast_bursts++;
+		else if (oa.nb_fast > 0)
+			staged_after++;
+		if (la.holding && oa.nb_fast != 0)
+			bad++;
+		/* The control lcore's side: apply the events, sometimes delete or age. */
+		for (uint16_t k = 0; k < oa.nb_learn; k++) {
+			const struct vtep_learn_event *ev = &oa.learn[k];
+
+			if (ev->flags == 0)
+				vtep_fdb_learn(f, ev, ev->src_be == pkt_ip(REMOTE) ? 1 : 2, now);
+		}
+		if ((x >> 32) % 64 == 0) {
+			char s[18];
+			struct rte_ether_addr mac;
+
+			snprintf(s, sizeof(s), "02:00:00:00:01:%02x", (unsigned int)(x >> 36) % 64);
+			mac = pkt_mac(s);
+			vtep_fdb_del(f, vtep_fdb_key(0, &mac));
+		}
+		if ((x >> 44) % 64 == 0)
+			now++;
+		free_outputs(&oa);
+		free_outputs(&ob);
+	}
+	CHECKF(bad == 0, "%u of 4000 bursts differ", bad);
+	/* Both paths, and bursts that switch from one to the other, were tested. */
+	printf("decap: %" PRIu64 " of %" PRIu64 " frames in one pass; %u bursts whole, %u switched\n",
+			fast, total, fast_bursts, staged_after);
+	CHECKF(fast > total / 20 && fast < total * 9 / 10 && fast_bursts > 50 &&
+					staged_after > 100,
+			"one pass: %" PRIu64 " of %" PRIu64 " frames, %u bursts whole, %u switched",
+			fast, total, fast_bursts, staged_after);
+	free(sa.remotes);
+	free(sb.remotes);
+	vtep_fdb_free(f);
+}
+
 int
 main(void)
 {
@@ -281,6 +587,8 @@ main(void)
 	test_mixed_bursts();
 	test_padding();
 	test_ecn();
+	test_one_pass();
+	test_fast_vs_staged();
 	CHECKF(rte_mempool_in_use_count(pool) == in_use, "mbufs in use %u, before %u",
 			rte_mempool_in_use_count(pool), in_use);
 	vtep_fdb_free(fdb);
