@@ -127,12 +127,24 @@ post_learn(const struct vtep_decap_ctx *dc, struct vtep_learn_filter *lf, uint64
 	return ev;
 }
 
+/* What the one-pass path keeps of a frame from its first loop to its second
+ * (and hands to the staged path, which need not classify it again). */
+struct fast_frame {
+	uint64_t key;        /* FDB key of the inner source */
+	uint32_t sig;        /* its signature */
+	rte_be32_t src_be;   /* outer source */
+	uint16_t inner_size; /* bytes of the inner frame */
+	uint16_t vni_idx;    /* VNI index */
+	uint8_t ecn;         /* outer ECN field (never CE) */
+};
+
 /*
  * Every frame the fast path does not take, in two passes: classify and gather the VXLAN frames'
  * keys, look them all up at once, then learn, strip and hand over. Appends to out.
  */
 static void
-decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, uint32_t now,
+decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n,
+		const struct fast_frame *pre, uint16_t nb_pre, uint32_t now,
 		struct vtep_learn_filter *lf, struct vtep_fdb_cache *fc, struct vtep_decap_out *out,
 		struct vtep_lcore_stats *st)
 {
@@ -140,12 +152,26 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 	struct vtep_fdb_entry *entries[VTEP_DECAP_MAX];
 	struct rte_mbuf *vx[VTEP_DECAP_MAX];
 	uint64_t keys[VTEP_DECAP_MAX];
-	uint16_t nb_vx = 0;
+	uint16_t nb_vx;
 
-	for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
+	/* The first nb_pre frames were classified by the fast path (VXLAN, inner frame after the
+	 * outer headers). */
+	for (nb_vx = 0; nb_vx < nb_pre; nb_vx++) {
+		struct vtep_parse_result *r = &res[nb_vx];
+
+		r->kind = VTEP_PARSE_VXLAN;
+		r->vni_idx = pre[nb_vx].vni_idx;
+		r->inner_off = VTEP_OUTER_SIZE;
+		r->inner_size = pre[nb_vx].inner_size;
+		r->src_be = pre[nb_vx].src_be;
+		r->ecn = pre[nb_vx].ecn;
+		vx[nb_vx] = pkts[nb_vx];
+		keys[nb_vx] = pre[nb_vx].key;
+	}
+	for (uint16_t i = nb_pre; i < n && i < nb_pre + PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	/* Pass 1: classify, gather FDB keys of the VXLAN frames. */
-	for (uint16_t i = 0; i < n; i++) {
+	for (uint16_t i = nb_pre; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		/* VXLAN results are kept in order at the front of res[]; others are used here. */
 		struct vtep_parse_result *r = &res[nb_vx];
@@ -227,15 +253,6 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 	}
 }
 
-/* What the one-pass path keeps of a frame from its first loop to its second. */
-struct fast_frame {
-	uint64_t key;        /* FDB key of the inner source */
-	uint32_t sig;        /* its signature */
-	rte_be32_t src_be;   /* outer source */
-	uint16_t inner_size; /* bytes of the inner frame */
-	uint16_t vni_idx;    /* VNI index */
-};
-
 /*
  * The common frames in one pass, up to the first one it leaves: the classifier's fast path took
  * it, its outer ECN is not CE, and the worker's FDB cache holds its source MAC at the same remote.
@@ -245,12 +262,11 @@ struct fast_frame {
  */
 static inline uint16_t
 decap_fast(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, uint32_t now,
-		const struct vtep_fdb_cache *fc, struct vtep_decap_out *out,
-		struct vtep_lcore_stats *st)
+		const struct vtep_fdb_cache *fc, struct fast_frame *f, uint16_t *nb_classified,
+		struct vtep_decap_out *out, struct vtep_lcore_stats *st)
 {
 	struct vtep_fdb_entry *entries = vtep_fdb_entries(dc->fdb);
 	uint32_t gen = vtep_fdb_gen(dc->fdb);
-	struct fast_frame f[VTEP_DECAP_MAX];
 	uint16_t nb, k;
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
@@ -274,6 +290,7 @@ decap_fast(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, 
 		f[nb].src_be = r.src_be;
 		f[nb].inner_size = r.inner_size;
 		f[nb].vni_idx = r.vni_idx;
+		f[nb].ecn = r.ecn;
 		rte_prefetch0(&fc->slots[f[nb].sig & (VTEP_FDB_CACHE_SIZE - 1)]);
 	}
 	for (k = 0; k < nb; k++) {
@@ -297,6 +314,7 @@ decap_fast(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, 
 		out->inner_vni[k] = f[k].vni_idx;
 		out->inner[k] = m;
 	}
+	*nb_classified = nb;
 	return k;
 }
 
@@ -305,18 +323,20 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 		struct vtep_learn_filter *lf, struct vtep_fdb_cache *fc, struct vtep_decap_out *out,
 		struct vtep_lcore_stats *st)
 {
-	uint16_t i = 0;
+	struct fast_frame f[VTEP_DECAP_MAX];
+	uint16_t i = 0, nb = 0;
 
 	out->nb_inner = out->nb_ctl = out->nb_learn = out->nb_fast = 0;
 	/* While held frames are on their way, every frame is checked against them (staged). */
 	if (fc != NULL && !lf->holding) {
-		i = decap_fast(dc, pkts, n, now, fc, out, st);
+		i = decap_fast(dc, pkts, n, now, fc, f, &nb, out, st);
 		out->nb_inner = out->nb_fast = i;
 		if (i == n)
 			return;
 	}
-	/* The rest, from the first frame the one-pass path left: the frames keep their order. */
-	decap_staged(dc, pkts + i, n - i, now, lf, fc, out, st);
+	/* The rest, from the first frame the one-pass path left, so that the frames keep their
+	 * order; those it classified are not classified again. */
+	decap_staged(dc, pkts + i, n - i, f + i, nb - i, now, lf, fc, out, st);
 }
 
 void
@@ -325,5 +345,5 @@ vtep_decap_burst_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts,
 		struct vtep_decap_out *out, struct vtep_lcore_stats *st)
 {
 	out->nb_inner = out->nb_ctl = out->nb_learn = out->nb_fast = 0;
-	decap_staged(dc, pkts, n, now, lf, fc, out, st);
+	decap_staged(dc, pkts, n, NULL, 0, now, lf, fc, out, st);
 }

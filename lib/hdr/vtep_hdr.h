@@ -194,7 +194,7 @@ vtep_l3_offset(const uint8_t *p, uint32_t len, rte_be16_t type_be)
  * zero-padded word, as in rte_raw_cksum(). sum must be below 2^63; the result is below 2^34, so
  * sums of a few ranges and header words can be added in 64 bits before vtep_cksum_fold().
  */
-static inline uint64_t
+static __rte_always_inline uint64_t
 vtep_cksum_add(const void *buf, size_t len, uint64_t sum)
 {
 	const uint8_t *p = (const uint8_t *)buf;
@@ -247,8 +247,11 @@ vtep_cksum_fold(uint64_t sum)
 	return (uint16_t)sum;
 }
 
-/** rte_raw_cksum() (same result), 8 bytes per step instead of 2. */
-static inline uint16_t
+/**
+ * rte_raw_cksum() (same result), 8 bytes per step instead of 2. Always inline: with a constant
+ * length (a 20-byte IPv4 header) the loop unrolls to three loads.
+ */
+static __rte_always_inline uint16_t
 vtep_raw_cksum(const void *buf, size_t len)
 {
 	return vtep_cksum_fold(vtep_cksum_add(buf, len, 0));
