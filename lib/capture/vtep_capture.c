@@ -19,10 +19,10 @@
 
 #include "vtep_capture.h"
 #include "vtep_hdr.h"
+#include "vtep_log.h"
 
-RTE_LOG_REGISTER_DEFAULT(vtep_logtype_capture, INFO);
-#define CAP_LOG(level, ...)                                                                        \
-	rte_log(RTE_LOG_##level, vtep_logtype_capture, "vtepd.capture: " __VA_ARGS__)
+VTEP_LOG_REGISTER(capture);
+#define CAP_LOG(level, ...) VTEP_LOG(capture, level, __VA_ARGS__)
 
 /* Copies written per ring per pass (rte_pcapng_write_packets makes one writev of them). */
 #define CAP_BURST 32

@@ -14,9 +14,10 @@
 #include "vtep_ctl.h"
 #include "vtep_icmp.h"
 #include "vtep_igmp.h"
+#include "vtep_log.h"
 
-RTE_LOG_REGISTER_DEFAULT(vtep_logtype_ctl, INFO);
-#define CTL_LOG(level, ...) rte_log(RTE_LOG_##level, vtep_logtype_ctl, "vtepd.ctl: " __VA_ARGS__)
+VTEP_LOG_REGISTER(ctl);
+#define CTL_LOG(level, ...) VTEP_LOG(ctl, level, __VA_ARGS__)
 
 /* Events and frames taken from one ring per pass. */
 #define CTL_BURST 64

@@ -26,9 +26,10 @@
 #include <rte_prefetch.h>
 
 #include "vtep_fdb.h"
+#include "vtep_log.h"
 
-RTE_LOG_REGISTER_DEFAULT(vtep_logtype_fdb, INFO);
-#define FDB_LOG(level, ...) rte_log(RTE_LOG_##level, vtep_logtype_fdb, "vtepd.fdb: " __VA_ARGS__)
+VTEP_LOG_REGISTER(fdb);
+#define FDB_LOG(level, ...) VTEP_LOG(fdb, level, __VA_ARGS__)
 
 static_assert(sizeof(struct vtep_fdb_entry) == 16, "FDB entry layout");
 static_assert(offsetof(struct vtep_fdb_entry, seen) == sizeof(uint64_t), "FDB entry layout");

@@ -7,9 +7,10 @@
 #include <rte_log.h>
 
 #include "vtep_port.h"
+#include "vtep_log.h"
 
-RTE_LOG_REGISTER_DEFAULT(vtep_logtype_port, INFO);
-#define PORT_LOG(level, ...) rte_log(RTE_LOG_##level, vtep_logtype_port, "vtepd.port: " __VA_ARGS__)
+VTEP_LOG_REGISTER(port);
+#define PORT_LOG(level, ...) VTEP_LOG(port, level, __VA_ARGS__)
 
 /* Frames the TX ring holds for lcores without a queue of their own. */
 #define TX_RING_SIZE 4096

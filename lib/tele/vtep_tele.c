@@ -16,9 +16,10 @@
 #include <rte_log.h>
 
 #include "vtep_tele_int.h"
+#include "vtep_log.h"
 
-RTE_LOG_REGISTER_DEFAULT(vtep_logtype_tele, INFO);
-#define TELE_LOG(level, ...) rte_log(RTE_LOG_##level, vtep_logtype_tele, "vtepd.tele: " __VA_ARGS__)
+VTEP_LOG_REGISTER(tele);
+#define TELE_LOG(level, ...) VTEP_LOG(tele, level, __VA_ARGS__)
 
 /* Longest wait of vtep_tele_stop for commands in flight, in us. */
 #define STOP_WAIT_US 2000000
