@@ -127,15 +127,12 @@ post_learn(const struct vtep_decap_ctx *dc, struct vtep_learn_filter *lf, uint64
 	return ev;
 }
 
-/* What the one-pass path keeps of a frame from its first loop to its second
- * (and hands to the staged path, which need not classify it again). */
+/* What the one-pass path keeps of a frame from its first loop to its second (and hands to the
+ * staged path, which need not classify it again). */
 struct fast_frame {
-	uint64_t key;        /* FDB key of the inner source */
-	uint32_t sig;        /* its signature */
-	rte_be32_t src_be;   /* outer source */
-	uint16_t inner_size; /* bytes of the inner frame */
-	uint16_t vni_idx;    /* VNI index */
-	uint8_t ecn;         /* outer ECN field (never CE) */
+	struct vtep_parse_result r; /* the classifier's result (VXLAN) */
+	uint64_t key;               /* FDB key of the inner source */
+	uint32_t sig;               /* its signature */
 };
 
 /*
@@ -157,14 +154,7 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 	/* The first nb_pre frames were classified by the fast path (VXLAN, inner frame after the
 	 * outer headers). */
 	for (nb_vx = 0; nb_vx < nb_pre; nb_vx++) {
-		struct vtep_parse_result *r = &res[nb_vx];
-
-		r->kind = VTEP_PARSE_VXLAN;
-		r->vni_idx = pre[nb_vx].vni_idx;
-		r->inner_off = VTEP_OUTER_SIZE;
-		r->inner_size = pre[nb_vx].inner_size;
-		r->src_be = pre[nb_vx].src_be;
-		r->ecn = pre[nb_vx].ecn;
+		res[nb_vx] = pre[nb_vx].r;
 		vx[nb_vx] = pkts[nb_vx];
 		keys[nb_vx] = pre[nb_vx].key;
 	}
@@ -273,45 +263,42 @@ decap_fast(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, 
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (nb = 0; nb < n; nb++) {
 		struct rte_mbuf *m = pkts[nb];
-		struct vtep_parse_result r;
+		const struct vtep_parse_result *r = &f[nb].r;
 
 		if (nb + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[nb + PREFETCH_OFFSET], void *));
 		if (!vtep_parse_frame_fast(rte_pktmbuf_mtod(m, const uint8_t *),
 				    rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), csum_flags(m),
-				    dc->parse, &r) ||
-				unlikely(r.ecn == 3))
+				    dc->parse, &f[nb].r) ||
+				unlikely(r->ecn == 3))
 			break;
-		f[nb].key = vtep_fdb_key_eth(r.vni_idx,
+		f[nb].key = vtep_fdb_key_eth(r->vni_idx,
 				rte_pktmbuf_mtod_offset(
 						m, const struct rte_ether_hdr *, VTEP_OUTER_SIZE),
 				true);
 		f[nb].sig = vtep_fdb_key_sig(f[nb].key);
-		f[nb].src_be = r.src_be;
-		f[nb].inner_size = r.inner_size;
-		f[nb].vni_idx = r.vni_idx;
-		f[nb].ecn = r.ecn;
 		rte_prefetch0(&fc->slots[f[nb].sig & (VTEP_FDB_CACHE_SIZE - 1)]);
 	}
 	for (k = 0; k < nb; k++) {
 		struct rte_mbuf *m = pkts[k];
 		struct vtep_fdb_entry c, *e;
+		const struct vtep_parse_result *r = &f[k].r;
 		struct vtep_vni_stats *vs;
 
 		e = vtep_fdb_cache_probe(fc, entries, gen, f[k].key, f[k].sig, &c);
-		if (e == NULL || c.dst_be != f[k].src_be)
+		if (e == NULL || c.dst_be != r->src_be)
 			break;
 		vtep_fdb_entry_touch(e, now);
 		rte_pktmbuf_adj(m, VTEP_OUTER_SIZE);
-		if (unlikely(rte_pktmbuf_pkt_len(m) > f[k].inner_size))
-			rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - f[k].inner_size);
+		if (unlikely(rte_pktmbuf_pkt_len(m) > r->inner_size))
+			rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - r->inner_size);
 		m->ol_flags = 0;
 		m->packet_type = 0;
-		vs = &st->vni[f[k].vni_idx];
+		vs = &st->vni[r->vni_idx];
 		vs->decap_pkts++;
-		vs->decap_bytes += f[k].inner_size;
-		vtep_stats_remote_rx(st, c.remote, f[k].inner_size);
-		out->inner_vni[k] = f[k].vni_idx;
+		vs->decap_bytes += r->inner_size;
+		vtep_stats_remote_rx(st, c.remote, r->inner_size);
+		out->inner_vni[k] = r->vni_idx;
 		out->inner[k] = m;
 	}
 	*nb_classified = nb;

@@ -230,12 +230,6 @@ entry_at(const struct vtep_fdb *fdb, int32_t pos)
 	return __atomic_load_n(&e->dst_be, __ATOMIC_ACQUIRE) != 0 ? e : NULL;
 }
 
-static inline hash_sig_t
-key_sig(uint64_t key)
-{
-	return vtep_fdb_key_sig(key);
-}
-
 struct vtep_fdb_entry *
 vtep_fdb_entries(const struct vtep_fdb *fdb)
 {
@@ -304,7 +298,7 @@ vtep_fdb_lookup_bulk(const struct vtep_fdb *fdb, const uint64_t *keys, unsigned 
 		return 0;
 	/* The signatures here, inline, rather than through the hash's function pointer per key. */
 	for (unsigned int i = 0; i < n; i++)
-		sig[i] = key_sig(keys[i]);
+		sig[i] = vtep_fdb_key_sig(keys[i]);
 	return lookup_hash(fdb, keys, sig, n, pos, entries);
 }
 
@@ -330,7 +324,7 @@ vtep_fdb_lookup_bulk_cached(const struct vtep_fdb *fdb, struct vtep_fdb_cache *c
 	for (unsigned int i = 0; i < n; i++) {
 		struct vtep_fdb_entry c;
 
-		sig[i] = key_sig(keys[i]);
+		sig[i] = vtep_fdb_key_sig(keys[i]);
 		/* The generation is bumped after a delete, and the slot reclaimed once every
 		 * worker passed a quiescent state after the delete, which does not order the
 		 * bump: a worker may still see the old generation when the slot already holds
@@ -385,7 +379,7 @@ add(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint
 		rte_hash_add_key_data(fdb->h, &key, (void *)(uintptr_t)(pos + 1));
 	e = &fdb->entries[pos];
 	__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->tag, key_sig(key), __ATOMIC_RELAXED);
+	__atomic_store_n(&e->tag, vtep_fdb_key_sig(key), __ATOMIC_RELAXED);
 	/* Last: a non-zero dst_be is what makes the entry visible to lookups. */
 	set_word(e, dst_be, remote, flags, vtep_fdb_key_vni(key));
 	return 0;
