@@ -49,13 +49,20 @@ decap(struct rte_mbuf **pkts, uint16_t n, uint32_t now)
 	vtep_decap_burst(&dc, pkts, n, now, &lf, NULL, &out, &st);
 }
 
+/* Free what a burst put out: inner and control frames, and the frames riding learn events. */
+static void
+free_outputs(struct vtep_decap_out *o)
+{
+	rte_pktmbuf_free_bulk(o->inner, o->nb_inner);
+	rte_pktmbuf_free_bulk(o->ctl, o->nb_ctl);
+	for (uint16_t i = 0; i < o->nb_learn; i++)
+		rte_pktmbuf_free(o->learn[i].m);
+}
+
 static void
 free_out(void)
 {
-	rte_pktmbuf_free_bulk(out.inner, out.nb_inner);
-	rte_pktmbuf_free_bulk(out.ctl, out.nb_ctl);
-	for (uint16_t i = 0; i < out.nb_learn; i++)
-		rte_pktmbuf_free(out.learn[i].m);
+	free_outputs(&out);
 }
 
 static void
@@ -424,15 +431,6 @@ same_filter(const struct vtep_learn_filter *a, const struct vtep_learn_filter *b
 				a->slots[s].when != b->slots[s].when)
 			return false;
 	return true;
-}
-
-static void
-free_outputs(struct vtep_decap_out *o)
-{
-	rte_pktmbuf_free_bulk(o->inner, o->nb_inner);
-	rte_pktmbuf_free_bulk(o->ctl, o->nb_ctl);
-	for (uint16_t i = 0; i < o->nb_learn; i++)
-		rte_pktmbuf_free(o->learn[i].m);
 }
 
 /*
