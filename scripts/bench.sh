@@ -59,7 +59,7 @@ COUNT=8192
 MACS=1000
 FLOWS=1024
 REMOTES=16
-# vtepd's default mempool for 1 worker and 1 VNI (lib/ctx/vtep_ctx.c pool_size()): net_pcap's
+# vtepd's default mempool for 1 worker and 1 VNI (lib/cp/runtime/vtep_runtime.c pool_size()): net_pcap's
 # infinite_rx keeps the whole pcap in mbufs of the port's pool, so the bench adds the pcap's
 # packets on top (`mbufs`) to leave vtepd its normal working set.
 POOL_DEFAULT=19488
@@ -353,7 +353,8 @@ run_vtepd() {
 					lost, lost_after
 			}' "$T/$scen.$run.learn" >>"$T/learning"
 		awk -v s="$scen" -v r="$run" '$2 == "fdb.memory_bytes" { m = $3 }
-			$2 == "fdb.entries" { e = $3 } $2 == "mempool.size" { p = $3 }
+			$2 == "fdb.nb_learned" || $2 == "fdb.nb_static" { e += $3 }
+			$2 == "mempool.size" { p = $3 }
 			END { print s, r, m, e, p }' "$out.counters" >>"$T/fdbmem"
 	fi
 	awk -v s="$scen" -v r="$run" '$2 == "mempool.size" { print s, r, $3 }' "$out.counters" \

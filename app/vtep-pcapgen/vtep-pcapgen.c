@@ -62,7 +62,7 @@ enum gen_mode {
 	MODE_INNER,
 };
 
-/* Malformed kinds, each aimed at one vtepd drop counter (lib/stats/vtep_drop.def). */
+/* Malformed kinds, each aimed at one vtepd drop counter (lib/base/stats/vtep_drop.def). */
 #define BAD_KINDS(X)                                                                               \
 	X(NONE, "none", "a well-formed frame")                                                     \
 	X(TRUNCATED, "truncated", "frame cut inside the outer IPv4 header (rx_truncated)")         \

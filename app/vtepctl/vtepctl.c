@@ -25,9 +25,9 @@
 #define SOCK_NAME "dpdk_telemetry.v2"
 /* Larger than DPDK's largest telemetry answer (16 KB in 22.11). */
 #define REPLY_SIZE (256 * 1024)
-/* Entries per /vtep/fdb answer (VTEP_TELE_FDB_PAGE in lib/tele). */
+/* Entries per /vtep/fdb answer (VTEP_TELE_FDB_PAGE in lib/mgmt/tele). */
 #define FDB_PAGE 128
-/* Remotes per /vtep/remotes answer (VTEP_TELE_REMOTES_PAGE in lib/tele). */
+/* Remotes per /vtep/remotes answer (VTEP_TELE_REMOTES_PAGE in lib/mgmt/tele). */
 #define REMOTES_PAGE 48
 #define VNI_MAX 0xffffffu
 

@@ -15,7 +15,7 @@
 
 #include "vtepctl.h"
 
-/* Events per /vtep/fdb_events answer (MON_PAGE in lib/tele). */
+/* Events per /vtep/fdb_events answer (MON_PAGE in lib/mgmt/tele). */
 #define EVENTS_PAGE 64
 /* How often monitor asks for new events, in ms. */
 #define MONITOR_POLL_MS 100

@@ -19,8 +19,9 @@
 
 #include "vtep_conf.h"
 #include "vtep_ctl.h"
-#include "vtep_ctx.h"
 #include "vtep_fwd.h"
+#include "vtep_report.h"
+#include "vtep_runtime.h"
 #include "vtep_tele.h"
 
 /* Exit statuses: 2 for configuration errors, as iproute2 does for bad arguments. */
@@ -31,13 +32,13 @@
 /* ... unless it did some in the last CTL_AWAKE_US. */
 #define CTL_AWAKE_US 2000
 
-static struct vtep_ctx ctx;
+static struct vtep_runtime rt;
 static volatile sig_atomic_t stats_wanted;
 
 static void
 on_quit(int sig __rte_unused)
 {
-	ctx.quit = true;
+	rt.quit = true;
 }
 
 static void
@@ -71,21 +72,21 @@ last_rx(void)
 {
 	uint64_t last = 0;
 
-	for (unsigned int w = 0; w < ctx.nb_workers; w++)
-		last = RTE_MAX(last, ctx.workers[w]->last_rx_tsc);
+	for (unsigned int w = 0; w < rt.nb_workers; w++)
+		last = RTE_MAX(last, rt.workers[w]->last_rx_tsc);
 	return last;
 }
 
 static void
 control_loop(struct vtep_ctl *ctl)
 {
-	const struct vtep_conf *conf = ctx.conf;
+	const struct vtep_conf *conf = rt.conf;
 	uint64_t hz = rte_get_tsc_hz(), now, next_stats, busy_until = 0, last;
 	uint64_t idle = (uint64_t)conf->idle_exit_ms * hz / 1000, start = rte_rdtsc();
 
 	next_stats = start + conf->stats_interval * hz;
-	while (!ctx.quit) {
-		unsigned int work = vtep_ctl_poll(ctl) + vtep_capture_poll(ctx.capture);
+	while (!rt.quit) {
+		unsigned int work = vtep_ctl_poll(ctl) + vtep_capture_poll(rt.capture);
 
 		now = rte_rdtsc();
 		/* Stay awake a moment after work: a learn event that arrives then is installed
@@ -96,16 +97,16 @@ control_loop(struct vtep_ctl *ctl)
 			rte_delay_us_sleep(CTL_IDLE_US);
 		if (stats_wanted) {
 			stats_wanted = 0;
-			vtep_ctx_print_stats(&ctx, stdout);
+			vtep_report_print(&rt, stdout);
 		}
 		if (conf->stats_interval != 0 && now >= next_stats) {
-			vtep_ctx_print_summary(&ctx, stdout);
+			vtep_report_summary(&rt, stdout);
 			next_stats = now + conf->stats_interval * hz;
 		}
 		last = RTE_MAX(last_rx(), start);
 		/* A worker may have stamped its RX after now was read: no unsigned wrap. */
 		if (idle != 0 && now > last && now - last > idle)
-			ctx.quit = true;
+			rt.quit = true;
 	}
 }
 
@@ -127,16 +128,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "vtepd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return EXIT_START;
 	}
-	rc = vtep_ctx_create(&ctx, &conf, err, sizeof(err));
+	rc = vtep_runtime_create(&rt, &conf, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "vtepd: %s\n", err);
 		rte_eal_cleanup();
 		return rc == -ENODEV || rc == -EINVAL ? EXIT_CONFIG : EXIT_START;
 	}
-	ctl = vtep_ctl_create(&ctx);
+	ctl = vtep_ctl_create(&rt);
 	if (ctl == NULL) {
 		fprintf(stderr, "vtepd: control plane: %s\n", rte_strerror(rte_errno));
-		vtep_ctx_free(&ctx);
+		vtep_runtime_free(&rt);
 		rte_eal_cleanup();
 		return EXIT_START;
 	}
@@ -151,9 +152,9 @@ main(int argc, char **argv)
 	signal(SIGINT, on_quit);
 	signal(SIGTERM, on_quit);
 	signal(SIGUSR1, on_usr1);
-	for (unsigned int w = 0; w < ctx.nb_workers; w++)
-		rte_eal_remote_launch(vtep_fwd_main, ctx.workers[w], ctx.workers[w]->lcore_id);
-	printf("vtepd: running, %u worker(s)\n", ctx.nb_workers);
+	for (unsigned int w = 0; w < rt.nb_workers; w++)
+		rte_eal_remote_launch(vtep_fwd_main, rt.workers[w], rt.workers[w]->lcore_id);
+	printf("vtepd: running, %u worker(s)\n", rt.nb_workers);
 	fflush(stdout);
 	control_loop(ctl);
 	/* No telemetry command may wait on the control lcore once it stops polling. */
@@ -162,9 +163,9 @@ main(int argc, char **argv)
 	/* Workers are gone: the control lcore finishes what they left in the rings. */
 	vtep_ctl_shutdown(ctl);
 	vtep_ctl_free(ctl);
-	vtep_ctx_print_stats(&ctx, stdout);
+	vtep_report_print(&rt, stdout);
 	rte_pdump_uninit();
-	vtep_ctx_free(&ctx);
+	vtep_runtime_free(&rt);
 	rte_eal_cleanup();
 	return 0;
 }

@@ -117,11 +117,11 @@ ns_exec "$E2E_NS_H1" ip neigh flush dev vxlan0
 check "ping $E2E_H2_OVERLAY from h1 after the interval (ARP to the group again)" \
 	ping_ok "$E2E_NS_H1" "$E2E_H2_OVERLAY"
 vtepd_dump || fail "vtepd prints its counters on SIGUSR1"
-igmp=$(vtepd_dump_counter ctl.igmp)
+igmp=$(vtepd_dump_counter ctl_igmp)
 if [[ ${igmp:-0} -gt 0 ]]; then
-	pass "vtepd's control lcore handled IGMP (ctl.igmp $igmp)"
+	pass "vtepd's control lcore handled IGMP (ctl_igmp $igmp)"
 else
-	fail "vtepd's control lcore handled IGMP" "ctl.igmp '${igmp}'"
+	fail "vtepd's control lcore handled IGMP" "ctl_igmp '${igmp}'"
 fi
 
 # --- size: the inner MTU is 1450 (1500 - 50 bytes of outer Ethernet, IP, UDP, VXLAN) ----------
@@ -252,6 +252,6 @@ check "ping $E2E_H3_OVERLAY from h2 after the restart" ping_ok "$E2E_NS_H2" "$E2
 vtepd_stop_check "vtepd exits with status 0 on SIGTERM after the restart"
 echo "INFO: vtepd's non-zero counters at exit (second run):"
 awk '/^=== /{ n = NR } { line[NR] = $0 } END { for (i = n; i <= NR; i++) print line[i] }' \
-	"$E2E_VTEPD_LOG" | awk '$1 == "counter" && $3 != 0 && $2 !~ /cycles|tsc|mempool|memory/' |
+	"$E2E_VTEPD_LOG" | awk '$1 == "counter" && $3 != 0 && $2 !~ /cycles|tsc|mempool|memory|^lcore\./' |
 	sed 's/^/    /'
 summary

@@ -20,7 +20,7 @@ VTEPD=${1:?vtepd}
 VTEPCTL=$(readlink -f "${2:?vtepctl}")
 PCAPGEN=${3:?vtep-pcapgen}
 HERE=$(cd "$(dirname "$0")" && pwd)
-HERE_DROPS="$HERE/../../lib/stats/vtep_drop.def"
+HERE_DROPS="$HERE/../../lib/base/stats/vtep_drop.def"
 LOCAL=172.16.91.129
 R1=172.16.91.130 # VNI 42's static entry
 R2=172.16.91.131
@@ -126,7 +126,7 @@ expect_eq "VNI 43's flood list: its group only" "$(ctl fdb show vni 43 mac 00:00
 	"00:00:00:00:00:00 dst 239.1.1.43 vni 43 self permanent"
 
 stop_vtepd
-inner_rx=$(exit_counter inner.rx)
+inner_rx=$(exit_counter inner_rx)
 enc42=$(exit_counter vni.42.encap_pkts)
 enc43=$(exit_counter vni.43.encap_pkts)
 fl42=$(exit_counter vni.42.flood_pkts)
@@ -134,17 +134,17 @@ fl43=$(exit_counter vni.43.flood_pkts)
 cp43=$(exit_counter vni.43.flood_copies)
 inner_drops=$(drop_sum "Inner -> underlay" "TX_UNDERLAY_FULL")
 under_drops=$(drop_sum "Underlay -> inner" "TX_INNER_FULL")
-echo "note: inner.rx $inner_rx, VNI 42 encap $enc42, VNI 43 encap $enc43 flood $fl43 (copies $cp43)"
+echo "note: inner_rx $inner_rx, VNI 42 encap $enc42, VNI 43 encap $enc43 flood $fl43 (copies $cp43)"
 expect_eq "VNI 42: not one frame flooded" "$fl42" 0
 expect_eq "inner drops (every reason of the inner -> underlay list)" "$inner_drops" 0
 expect_eq "inner rx = encapsulated + flooded + dropped" "$inner_rx" \
 	"$((enc42 + enc43 + fl42 + fl43 + inner_drops))"
-expect_eq "underlay rx = decapsulated + control + dropped" "$(exit_counter underlay.rx)" \
+expect_eq "underlay rx = decapsulated + control + dropped" "$(exit_counter underlay_rx)" \
 	"$(($(exit_counter vni.42.decap_pkts) + $(exit_counter vni.43.decap_pkts) + \
-	$(exit_counter ctl.arp) + $(exit_counter ctl.igmp) + $(exit_counter ctl.icmp) + under_drops))"
+	$(exit_counter ctl_arp) + $(exit_counter ctl_igmp) + $(exit_counter ctl_icmp) + under_drops))"
 # Underlay tx: every encapsulated frame, every flood copy, and what the control lcore sent
 # (gratuitous ARP, IGMP reports): nothing else, nothing less.
-ctl_sent=$(($(exit_counter underlay.tx) - enc42 - enc43 - cp43))
+ctl_sent=$(($(exit_counter underlay_tx) - enc42 - enc43 - cp43))
 expect_eq "underlay tx = encap + flood copies + a few control frames ($ctl_sent)" \
 	"$((ctl_sent >= 0 && ctl_sent < 100))" 1
 expect_eq "no drop at all" "$(awk '$1 == "counter" && $2 ~ /^drop\./ { s += $3 } END { print s + 0 }' "$T/vtepd.out")" 0

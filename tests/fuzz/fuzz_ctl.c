@@ -22,7 +22,7 @@
 #include "fuzz_replay.h"
 #include "pkt_build.h"
 #include "test_common.h"
-#include "vtep_arp.h"
+#include "vtep_neigh.h"
 #include "vtep_icmp.h"
 #include "vtep_igmp.h"
 #include "vtep_parse.h"
@@ -35,7 +35,7 @@
 
 static struct rte_mempool *pool;
 static struct vtep_parse_ctx pctx;
-static struct vtep_arp arp;
+static struct vtep_neigh arp;
 static struct vtep_igmp igmp;
 static uint64_t now = 1000 * HZ;
 static unsigned int echo_replies;
@@ -54,7 +54,7 @@ init(void)
 		abort();
 	vtep_parse_ctx_init(&pctx, LOCAL_BE, &mac, 4789);
 	vtep_parse_add_vni(&pctx, 42, 0, GROUP_BE);
-	vtep_arp_init(&arp, &(struct vtep_arp_params){.local_be = LOCAL_BE,
+	vtep_neigh_init(&arp, &(struct vtep_neigh_params){.local_be = LOCAL_BE,
 				    .local_mac = mac,
 				    .prefix_len = 24,
 				    .pool = pool,
@@ -66,7 +66,7 @@ init(void)
 				      .hz = HZ,
 				      .seed = 1});
 	vtep_igmp_join(&igmp, GROUP_BE, now, out, &nb);
-	vtep_arp_resolve(&arp, REMOTE_BE, now, out, &nb); /* out is the array, nb its count */
+	vtep_neigh_resolve(&arp, REMOTE_BE, now, out, &nb); /* out is the array, nb its count */
 	rte_pktmbuf_free_bulk(out, nb);
 }
 
@@ -104,7 +104,7 @@ timers(void)
 	struct rte_mbuf *out[64];
 	unsigned int n;
 
-	n = vtep_arp_timer(&arp, now, out, RTE_DIM(out));
+	n = vtep_neigh_timer(&arp, now, out, RTE_DIM(out));
 	rte_pktmbuf_free_bulk(out, n);
 	n = vtep_igmp_timer(&igmp, now, out, RTE_DIM(out));
 	rte_pktmbuf_free_bulk(out, n);
@@ -137,7 +137,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fix_l4_checksum(m);
 	switch (r.kind) {
 	case VTEP_PARSE_ARP:
-		vtep_arp_input(&arp, m, now, out, &nb);
+		vtep_neigh_input(&arp, m, now, out, &nb);
 		break;
 	case VTEP_PARSE_IGMP:
 		vtep_igmp_input(&igmp, m, now);

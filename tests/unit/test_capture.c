@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lib/capture without lcores: nothing is copied while off; the port and VNI filters (underlay
+ * lib/shared/capture without lcores: nothing is copied while off; the port and VNI filters (underlay
  * frames by their VXLAN header, with and without a VLAN tag; inner ports by their VNI); the
  * originals are untouched; a full ring is counted, not waited on; count stops the capture; the
  * file is pcapng that libpcap reads back; every error of start and stop.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The whole vtepd path without lcores or NICs: a context built by vtep_ctx_create on ring ports
+ * The whole vtepd path without lcores or NICs: a runtime built by vtep_runtime_create on ring ports
  * (rte_eth_from_rings), one worker pass (vtep_fwd_poll) and one control pass (vtep_ctl_poll) at
  * a time, called from this thread. Covers decap -> inner port, learning through the learn ring
  * into the FDB, encap of the answer to the learned VTEP once ARP has resolved it, the ARP
@@ -18,8 +18,8 @@
 #include "vtep_capture.h"
 #include "vtep_conf.h"
 #include "vtep_ctl.h"
-#include "vtep_ctx.h"
 #include "vtep_fwd.h"
+#include "vtep_runtime.h"
 
 #define LOCAL "172.16.91.129"
 #define PEER "172.16.91.128"
@@ -28,7 +28,7 @@
 
 /* Ring ports: what the test enqueues on *_in, vtepd receives; what vtepd sends lands on *_out. */
 static struct rte_ring *under_in, *under_out, *inner_in, *inner_out;
-static struct vtep_ctx ctx;
+static struct vtep_runtime rt;
 static struct vtep_ctl *ctl;
 
 static struct rte_ring *
@@ -57,10 +57,10 @@ static void
 settle(void)
 {
 	for (int i = 0; i < 10; i++) {
-		vtep_fwd_poll(ctx.workers[0]);
+		vtep_fwd_poll(rt.workers[0]);
 		vtep_ctl_poll(ctl);
 	}
-	vtep_fwd_poll(ctx.workers[0]);
+	vtep_fwd_poll(rt.workers[0]);
 }
 
 static unsigned int
@@ -115,14 +115,14 @@ test_decap_learn_encap(void)
 	put(under_in, buf, pkt_vxlan(buf, &o, inner, ni));
 	/* The frame of a new MAC waits for its entry: the station behind the inner port cannot
 	 * answer before the FDB knows where to send the answer (the kernel learns first too). */
-	vtep_fwd_poll(ctx.workers[0]);
+	vtep_fwd_poll(rt.workers[0]);
 	CHECK(rte_ring_count(inner_out) == 0);
-	CHECK(vtep_fdb_lookup(ctx.fdb, vtep_fdb_key(0, &station)) == NULL);
+	CHECK(vtep_fdb_lookup(rt.fdb, vtep_fdb_key(0, &station)) == NULL);
 	vtep_ctl_poll(ctl);
-	e = vtep_fdb_lookup(ctx.fdb, vtep_fdb_key(0, &station));
-	CHECK(e != NULL && vtep_remote_slot(ctx.remotes, e->remote)->resolved);
+	e = vtep_fdb_lookup(rt.fdb, vtep_fdb_key(0, &station));
+	CHECK(e != NULL && vtep_remote_slot(rt.remotes, e->remote)->resolved);
 	CHECK(rte_ring_count(inner_out) == 0);
-	vtep_fwd_poll(ctx.workers[0]);
+	vtep_fwd_poll(rt.workers[0]);
 	CHECK(rte_ring_count(inner_out) == 1);
 	settle();
 	n = take(inner_out, out, 16);
@@ -131,7 +131,7 @@ test_decap_learn_encap(void)
 		CHECK(pkt_compare(rte_pktmbuf_mtod(out[0], uint8_t *), rte_pktmbuf_pkt_len(out[0]),
 				inner, ni) == 0);
 	rte_pktmbuf_free_bulk(out, n);
-	e = vtep_fdb_lookup(ctx.fdb, vtep_fdb_key(0, &station));
+	e = vtep_fdb_lookup(rt.fdb, vtep_fdb_key(0, &station));
 	CHECK(e != NULL && e->dst_be == pkt_ip(PEER) && !(e->flags & VTEP_FDB_STATIC));
 	/* A new remote on our link: its MAC is gleaned from the frame, no ARP request needed. */
 	n = take(under_out, out, 16);
@@ -169,7 +169,7 @@ test_resolve(void)
 	put(inner_in, inner, ni);
 	settle();
 	CHECK(take(under_out, out, 16) == 0);
-	CHECK(ctx.stats[0].drops[VTEP_DROP_NEIGH_UNRESOLVED] == 1);
+	CHECK(rt.stats[0].drops[VTEP_DROP_NEIGH_UNRESOLVED] == 1);
 	put(under_in, buf, pkt_arp(buf, 2, "02:00:00:00:91:81", "02:00:00:00:91:82",
 			"172.16.91.130", "02:00:00:00:91:81", LOCAL));
 	settle();
@@ -199,7 +199,7 @@ test_arp_icmp(void)
 
 	/* A capture of the underlay sees both requests (worker) and both replies (control). */
 	snprintf(path, sizeof(path), "/tmp/vtep_test_fwd_%d.pcapng", (int)getpid());
-	CHECK(vtep_capture_start(ctx.capture, path, &f, 0, err, sizeof(err)) == 0);
+	CHECK(vtep_capture_start(rt.capture, path, &f, 0, err, sizeof(err)) == 0);
 
 	put(under_in, buf, pkt_arp(buf, 1, "ff:ff:ff:ff:ff:ff", "02:00:00:00:91:82", "172.16.91.130",
 			"00:00:00:00:00:00", LOCAL));
@@ -234,9 +234,9 @@ test_arp_icmp(void)
 	if (n == 1)
 		CHECK(rte_pktmbuf_mtod(out[0], const uint8_t *)[34] == 0); /* echo reply */
 	rte_pktmbuf_free_bulk(out, n);
-	vtep_capture_poll(ctx.capture);
-	CHECK(vtep_capture_stop(ctx.capture) == 0);
-	vtep_capture_status(ctx.capture, &cs);
+	vtep_capture_poll(rt.capture);
+	CHECK(vtep_capture_stop(rt.capture) == 0);
+	vtep_capture_status(rt.capture, &cs);
 	CHECKF(cs.written == 4, "captured %" PRIu64 " frames", cs.written);
 	unlink(path);
 }
@@ -260,21 +260,21 @@ main(void)
 	CHECK(vtep_conf_parse_args(&conf, RTE_DIM(words), argv, err, sizeof(err)) == 0);
 	CHECK(vtep_conf_validate(&conf, err, sizeof(err)) == 0);
 	conf.nb_mbufs = 4096;
-	if (vtep_ctx_create(&ctx, &conf, err, sizeof(err)) != 0) {
-		fprintf(stderr, "vtep_ctx_create: %s\n", err);
+	if (vtep_runtime_create(&rt, &conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vtep_runtime_create: %s\n", err);
 		CHECK(0);
 		return vtep_test_done("fwd");
 	}
-	ctl = vtep_ctl_create(&ctx);
+	ctl = vtep_ctl_create(&rt);
 	CHECK(ctl != NULL);
-	in_use = rte_mempool_in_use_count(ctx.pool);
+	in_use = rte_mempool_in_use_count(rt.pool);
 	test_startup();
 	test_decap_learn_encap();
 	test_resolve();
 	test_arp_icmp();
-	CHECKF(rte_mempool_in_use_count(ctx.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
-			rte_mempool_in_use_count(ctx.pool), in_use);
+	CHECKF(rte_mempool_in_use_count(rt.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
+			rte_mempool_in_use_count(rt.pool), in_use);
 	vtep_ctl_free(ctl);
-	vtep_ctx_free(&ctx);
+	vtep_runtime_free(&rt);
 	return vtep_test_done("fwd");
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Checksum helpers of lib/hdr against DPDK's own: vtep_raw_cksum() equals rte_raw_cksum() for
+ * Checksum helpers of lib/base/hdr against DPDK's own: vtep_raw_cksum() equals rte_raw_cksum() for
  * every length 0..300 at every alignment 0..7, for random bytes and for the all-zero and all-ones
  * edge cases; sums of ranges that start at even offsets add up to the sum of the whole; the seeded
  * IPv4 and UDP checksums that encap uses equal rte_ipv4_cksum() and rte_ipv4_udptcp_cksum() over

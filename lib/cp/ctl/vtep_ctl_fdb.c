@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control lcore's table operations: `bridge fdb` changes (static entries and flood lists),
+ * flush, learning and ageing. Management (lib/mgmt/tele) parses the words and calls these through
+ * the mailbox; they are the one place that holds their semantics.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+
+#include "vtep_ctl_int.h"
+
+/*
+ * Flood lists change by copy and publish: workers hold a pointer to the whole per-VNI array for
+ * the length of one burst, so the control lcore edits a copy, publishes it with one release
+ * store, and reuses the old array only once every worker has reported a quiescent state since
+ * (the same QSBR variable that reclaims FDB slots). No worker ever sees a list half edited.
+ */
+static struct vtep_encap_vni *
+flood_edit_begin(struct vtep_ctl *c)
+{
+	unsigned int waited = 0;
+
+	while (c->flood_pending && rte_rcu_qsbr_check(c->rt->qsbr, c->flood_token, false) != 1) {
+		if (waited >= FLOOD_GRACE_US)
+			return NULL;
+		rte_delay_us_sleep(CALL_POLL_US);
+		waited += CALL_POLL_US;
+	}
+	c->flood_pending = false;
+	memcpy(c->spare, c->evnis, sizeof(*c->spare) * VTEP_MAX_VNIS);
+	return c->spare;
+}
+
+static void
+flood_publish(struct vtep_ctl *c)
+{
+	struct vtep_encap_vni *old = c->evnis;
+
+	__atomic_store_n(&c->rt->encap.vnis, c->spare, __ATOMIC_RELEASE);
+	c->evnis = c->spare;
+	c->spare = old;
+	c->flood_token = rte_rcu_qsbr_start(c->rt->qsbr);
+	c->flood_pending = true;
+}
+
+/* Position of remote slot idx in a VNI's flood list, or -1. */
+static int
+flood_find(const struct vtep_encap_vni *v, int idx)
+{
+	for (unsigned int i = 0; i < v->nb_floods; i++)
+		if (v->floods[i] == idx)
+			return i;
+	return -1;
+}
+
+static int
+flood_append(struct vtep_ctl *c, unsigned int vni_idx, rte_be32_t ip_be)
+{
+	struct vtep_encap_vni *next;
+	int idx;
+
+	if (vtep_ip_is_multicast(ip_be) || ip_be == 0)
+		return -EINVAL;
+	idx = vtep_remote_find(c->rt->remotes, ip_be);
+	if (idx > 0 && flood_find(&c->evnis[vni_idx], idx) >= 0)
+		return -EEXIST;
+	if (c->evnis[vni_idx].nb_floods >= VTEP_ENCAP_MAX_COPIES)
+		return -ENOSPC;
+	idx = vtep_ctl_remote_get(c, ip_be);
+	if (idx < 0)
+		return idx;
+	next = flood_edit_begin(c);
+	if (next == NULL)
+		return -EBUSY;
+	next[vni_idx].floods[next[vni_idx].nb_floods++] = idx;
+	flood_publish(c);
+	return 0;
+}
+
+static int
+flood_del(struct vtep_ctl *c, unsigned int vni_idx, rte_be32_t ip_be)
+{
+	int idx = vtep_remote_find(c->rt->remotes, ip_be);
+	struct vtep_encap_vni *next;
+	int pos;
+
+	if (ip_be == c->rt->conf->vnis[vni_idx].group_be)
+		return -EPERM;
+	pos = idx > 0 ? flood_find(&c->evnis[vni_idx], idx) : -1;
+	if (pos < 0)
+		return -ENOENT;
+	next = flood_edit_begin(c);
+	if (next == NULL)
+		return -EBUSY;
+	/* Keep the order of the others: copies go out in the order the list was built. */
+	memmove(&next[vni_idx].floods[pos], &next[vni_idx].floods[pos + 1],
+			(next[vni_idx].nb_floods - pos - 1) * sizeof(next[vni_idx].floods[0]));
+	next[vni_idx].nb_floods--;
+	flood_publish(c);
+	return 0;
+}
+
+/* The flood list of a VNI: `bridge fdb append|replace|del 00:00:00:00:00:00 dst IP`. */
+static int
+flood_set(struct vtep_ctl *c, enum vtep_ctl_fdb_op op, unsigned int vni_idx, rte_be32_t dst_be)
+{
+	int rc;
+
+	if (op == VTEP_CTL_FDB_DEL)
+		rc = flood_del(c, vni_idx, dst_be);
+	else
+		rc = flood_append(c, vni_idx, dst_be);
+	if (rc == 0 && c->flood_notify != NULL)
+		c->flood_notify(c->flood_arg, op != VTEP_CTL_FDB_DEL, vni_idx, dst_be);
+	/* `replace` of a remote already in the list is no change, and no error. */
+	if (op == VTEP_CTL_FDB_REPLACE && rc == -EEXIST)
+		rc = 0;
+	return rc;
+}
+
+int
+vtep_ctl_fdb_set(struct vtep_ctl *c, enum vtep_ctl_fdb_op op, unsigned int vni_idx,
+		const struct rte_ether_addr *mac, rte_be32_t dst_be)
+{
+	struct vtep_fdb *fdb = c->rt->fdb;
+	uint64_t key = vtep_fdb_key(vni_idx, mac);
+	const struct vtep_fdb_entry *e;
+	int idx;
+
+	if (rte_is_zero_ether_addr(mac))
+		return flood_set(c, op, vni_idx, dst_be);
+	e = vtep_fdb_lookup(fdb, key);
+	switch (op) {
+	case VTEP_CTL_FDB_DEL:
+		if (e == NULL || (dst_be != 0 && e->dst_be != dst_be))
+			return -ENOENT;
+		return vtep_fdb_del(fdb, key);
+	case VTEP_CTL_FDB_APPEND:
+		/* One destination per MAC: only the all-zero MAC has a list. */
+		return -EOPNOTSUPP;
+	case VTEP_CTL_FDB_ADD:
+		/* `bridge fdb add` on an existing entry is EEXIST in the kernel too (NLM_F_EXCL).
+		 */
+		if (e != NULL)
+			return -EEXIST;
+		break;
+	default:
+		break;
+	}
+	/* The same steps as a `fdb MAC dst IP` word at start-up: remote, next hop, static entry. */
+	idx = vtep_ctl_remote_get(c, dst_be);
+	return idx < 0 ? idx : vtep_fdb_add_static(fdb, key, dst_be, idx);
+}
+
+unsigned int
+vtep_ctl_fdb_flush(struct vtep_ctl *c, int vni_idx, rte_be32_t dst_be)
+{
+	return vtep_fdb_flush(c->rt->fdb, vni_idx, dst_be);
+}
+
+void
+vtep_ctl_set_learning(struct vtep_ctl *c, unsigned int vni_idx, bool on)
+{
+	/* Workers read learning per burst; one byte store, no ordering needed. */
+	if (vni_idx < VTEP_MAX_VNIS)
+		__atomic_store_n(&c->rt->decap.learning[vni_idx], on, __ATOMIC_RELAXED);
+}
+
+bool
+vtep_ctl_learning(const struct vtep_ctl *c, unsigned int vni_idx)
+{
+	return vni_idx < VTEP_MAX_VNIS && c->rt->decap.learning[vni_idx];
+}
+
+void
+vtep_ctl_set_ageing(struct vtep_ctl *c, unsigned int vni_idx, uint32_t ageing)
+{
+	vtep_fdb_set_ageing(c->rt->fdb, vni_idx, ageing);
+}
+
+void
+vtep_ctl_set_notify(struct vtep_ctl *c, vtep_fdb_notify_fn fdb_fn, vtep_ctl_flood_fn flood_fn,
+		void *arg)
+{
+	vtep_fdb_set_notify(c->rt->fdb, fdb_fn, arg);
+	c->flood_notify = flood_fn;
+	c->flood_arg = arg;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the files of lib/cp/ctl share (not part of the module's contract, vtep_ctl.h): the
+ * control lcore's state. vtep_ctl.c runs the loop (learn events, control frames, timers, the
+ * mailbox); vtep_ctl_fdb.c holds the table operations (`bridge fdb` changes, flush, flood lists,
+ * learning, ageing).
+ */
+#ifndef VTEP_CTL_INT_H
+#define VTEP_CTL_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vtep_ctl.h"
+#include "vtep_neigh.h"
+
+/* Events and frames taken from one ring per pass. */
+#define CTL_BURST 64
+/* A caller of vtep_ctl_call looks for its answer this often, in us. */
+#define CALL_POLL_US 100
+/* Longest wait of a flood-list change for workers to leave the list before the last, in us. */
+#define FLOOD_GRACE_US 100000
+
+/* States of a mailbox request: the caller and the control lcore each own it in turn. */
+enum {
+	MSG_QUEUED,    /* posted; the caller waits */
+	MSG_DONE,      /* answered; the caller frees it */
+	MSG_ABANDONED, /* the caller timed out; the control lcore frees it */
+};
+
+/* One vtep_ctl_call request, allocated by the caller. */
+struct ctl_msg {
+	vtep_ctl_fn fn;
+	uint32_t state;
+	int rc;
+	uint64_t arg[]; /* the caller's argument, copied in and out */
+};
+
+struct vtep_ctl {
+	struct vtep_runtime *rt;
+	struct vtep_lcore_stats *st;             /* the control lcore's counter block */
+	struct vtep_txq tx;                      /* the underlay port's ring */
+	struct vtep_txq inner_tx[VTEP_MAX_VNIS]; /* the inner ports' rings, for learned frames */
+	uint64_t hz;
+	uint64_t next_age;   /* TSC of the next FDB ageing pass */
+	uint64_t next_timer; /* TSC of the next ARP/IGMP timer pass */
+	unsigned int nb_out; /* frames waiting in out */
+	struct rte_mbuf *out[CTL_BURST * 2];
+	struct vtep_neigh neigh;
+	struct vtep_igmp igmp;
+	struct rte_ring *mailbox;       /* MP/SC: struct ctl_msg from other threads */
+	struct vtep_encap_vni *evnis;   /* the per-VNI encap list workers read now */
+	struct vtep_encap_vni *spare;   /* the other one, rewritten for the next change */
+	uint64_t flood_token;           /* QSBR token of the last flood-list publication */
+	bool flood_pending;             /* workers may still read spare */
+	vtep_ctl_flood_fn flood_notify; /* told of flood-list changes (NULL: nobody) */
+	void *flood_arg;                /* its argument */
+};
+
+/** Give a new remote its next hop (resolve it), as learning and start-up do. */
+int vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be);
+
+#endif /* VTEP_CTL_INT_H */

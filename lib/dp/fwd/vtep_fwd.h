@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop: the only place that knows the order of the steps. Run to completion over bursts:
+ * RX underlay -> decap -> TX inner, learn and control frames to the control lcore; RX inner ->
+ * encap/flood -> TX underlay. No lock, syscall, allocation (but flood copies from the pool) or log
+ * per packet.
+ *
+ * A worker's state holds pointers to everything it reads (the decap and encap facts, the ports,
+ * the capture); the control plane (lib/cp/runtime) fills it in before launch. Nothing here knows
+ * the control plane's structures.
+ */
+#ifndef VTEP_FWD_H
+#define VTEP_FWD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "vtep_capture.h"
+#include "vtep_decap.h"
+#include "vtep_encap.h"
+#include "vtep_port.h"
+#include "vtep_stats.h"
+
+/** Frames per RX burst. */
+#define VTEP_BURST 32
+/** Most workers. */
+#define VTEP_MAX_WORKERS 16
+/** Learn events one worker can have in flight to the control lcore. */
+#define VTEP_LEARN_RING_SIZE 4096
+/** Control frames one worker can have in flight to the control lcore. */
+#define VTEP_CTL_RING_SIZE 512
+
+/** One RX queue a worker polls. */
+struct vtep_worker_rx {
+	uint16_t port_id; /**< Port. */
+	uint16_t queue;   /**< RX queue. */
+	int16_t vni_idx;  /**< -1: the underlay port; else the VNI of this inner port. */
+};
+
+/** A worker lcore's own state; no other lcore writes it (but held_done, on its own line). */
+struct vtep_worker {
+	const volatile bool *quit;          /**< Set by the control lcore: leave the loop. */
+	struct rte_rcu_qsbr *qsbr;          /**< Where the worker reports quiescent states. */
+	const struct vtep_decap_ctx *decap; /**< Decap facts. */
+	const struct vtep_encap_ctx *encap; /**< Encap facts. */
+	struct vtep_capture *capture;       /**< Packet capture (off until started). */
+	const struct vtep_port *underlay;   /**< The underlay port. */
+	const struct vtep_port *inner;      /**< Inner port per VNI index. */
+	unsigned int nb_vnis;               /**< Entries in inner. */
+	unsigned int id;                    /**< Worker number, 0-based. */
+	unsigned int lcore_id;              /**< EAL lcore. */
+	struct vtep_lcore_stats *st;        /**< This worker's counters. */
+	uint16_t nb_rx;                     /**< Queues in rx. */
+	struct vtep_worker_rx rx[VTEP_MAX_VNIS + 1]; /**< Queues this worker polls. */
+	struct vtep_txq underlay_tx;                 /**< Where it sends outer frames. */
+	struct vtep_txq inner_tx[VTEP_MAX_VNIS];     /**< Where it sends inner frames, per VNI. */
+	bool drains;                 /**< Owns queue 0 of every port: drains TX rings. */
+	struct rte_ring *learn_ring; /**< SP/SC: learn events to control. */
+	struct rte_ring *ctl_ring;   /**< SP/SC: ARP/IGMP/ICMP frames to control. */
+	uint16_t ip_id;              /**< IPv4 id counter of outer headers. */
+	uint64_t last_rx_tsc;        /**< TSC of the last non-empty RX burst. */
+	uint32_t now;                /**< vtep_fdb_now() as of the last loop. */
+	uint64_t now_next_tsc; /**< TSC at which `now` becomes now + 1; 0 = not kept (tests). */
+	uint16_t nb_inner_out[VTEP_MAX_VNIS]; /**< Frames waiting in inner_out, per VNI. */
+	struct rte_mbuf *inner_out[VTEP_MAX_VNIS][VTEP_DECAP_MAX]; /**< Decap output per VNI. */
+	struct rte_mbuf *outer_out[VTEP_BURST * VTEP_ENCAP_MAX_COPIES]; /**< Encap output. */
+	struct vtep_learn_filter lf; /**< Learn events recently posted. */
+	struct vtep_fdb_cache fc;    /**< FDB lookups of decap and encap (exact-match cache). */
+	uint64_t held_posted;        /**< Frames this worker handed over with learn events. */
+	/** Of those, the ones the control lcore has put on the inner ports' rings (written by
+	 * the control lcore only, on a line of its own). */
+	uint64_t held_done __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/**
+ * One pass over the worker's queues (the body of the loop; tests call it directly).
+ * @return frames received in this pass.
+ */
+unsigned int vtep_fwd_poll(struct vtep_worker *w);
+
+/**
+ * The lcore entry point (rte_eal_remote_launch): loops vtep_fwd_poll until *w->quit, reporting
+ * a quiescent state each pass. @param arg struct vtep_worker *. @return 0.
+ */
+int vtep_fwd_main(void *arg);
+
+#endif /* VTEP_FWD_H */
