@@ -362,6 +362,9 @@ cmd_vni(struct vtep_ctl *c, const char *cmd __rte_unused,
 		rte_tel_data_add_dict_string(
 				e, "group", vc->group_be ? vtep_ip_str(vc->group_be, buf) : "");
 		rte_tel_data_add_dict_string(e, "inner", rt->inner[v].name);
+		/* Global words, shown per VNI as `ip -d link show` shows them per vxlan device. */
+		rte_tel_data_add_dict_string(e, "local", vtep_ip_str(rt->conf->local_be, buf));
+		rte_tel_data_add_dict_u64(e, "dstport", rt->conf->dstport);
 		rte_tel_data_add_dict_string(e, "learning", r->learning[v] ? "on" : "off");
 		rte_tel_data_add_dict_u64(e, "ageing", r->ageing[v]);
 		rte_tel_data_add_dict_u64(e, "maxaddress", vc->maxaddress);
