@@ -16,15 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
+#include "vtep_telc.h"
 #include "vtepctl.h"
 
-#define SOCK_NAME "dpdk_telemetry.v2"
-/* Larger than DPDK's largest telemetry answer (16 KB in 22.11). */
-#define REPLY_SIZE (256 * 1024)
 /* Entries per /vtep/fdb answer (VTEP_TELE_FDB_PAGE in lib/mgmt/tele). */
 #define FDB_PAGE 128
 /* Remotes per /vtep/remotes answer (VTEP_TELE_REMOTES_PAGE in lib/mgmt/tele). */
@@ -33,43 +28,26 @@
 
 /* ---- the telemetry socket ------------------------------------------------------------------ */
 
-static const char *prefix = "rte";
+const char *file_prefix = "rte";
 bool json_out, show_stats;
-static int sock = -1;
-static char *reply;
+static struct vtep_telc tc = {.fd = -1};
 static struct jnode *last_root; /* the last answer, freed by the next request and at exit */
-
-static void
-sock_path(char *buf, size_t size)
-{
-	const char *dir = getenv("XDG_RUNTIME_DIR");
-
-	/* EAL's runtime directory: /var/run/dpdk/P as root, else $XDG_RUNTIME_DIR/dpdk/P. */
-	if (getuid() == 0 || dir == NULL)
-		dir = getuid() == 0 ? "/var/run" : "/tmp";
-	snprintf(buf, size, "%s/dpdk/%s/%s", dir, prefix, SOCK_NAME);
-}
 
 int
 connect_vtepd(void)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	ssize_t n;
+	char path[128];
+	int rc = vtep_telc_connect(&tc, file_prefix);
 
-	sock_path(sun.sun_path, sizeof(sun.sun_path));
-	sock = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (sock < 0 || connect(sock, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+	if (rc == 0)
+		return 0;
+	vtep_telc_path(file_prefix, path, sizeof(path));
+	if (rc == -EPROTO)
+		fprintf(stderr, "vtepctl: no greeting on %s\n", path);
+	else
 		fprintf(stderr, "vtepctl: vtepd is not running (file-prefix '%s'): %s: %s\n",
-				prefix, sun.sun_path, strerror(errno));
-		return -1;
-	}
-	reply = malloc(REPLY_SIZE);
-	n = reply == NULL ? -1 : recv(sock, reply, REPLY_SIZE - 1, 0); /* the greeting */
-	if (n <= 0) {
-		fprintf(stderr, "vtepctl: no greeting on %s\n", sun.sun_path);
-		return -1;
-	}
-	return 0;
+				file_prefix, path, strerror(-rc));
+	return -1;
 }
 
 /*
@@ -80,15 +58,16 @@ struct jnode *
 request(const char *cmd)
 {
 	struct jnode *root, *val;
+	const char *reply;
 	char name[64];
 	ssize_t n;
 
-	if (send(sock, cmd, strlen(cmd), 0) < 0 ||
-			(n = recv(sock, reply, REPLY_SIZE - 1, 0)) <= 0) {
-		fprintf(stderr, "vtepctl: lost the connection to vtepd: %s\n", strerror(errno));
+	n = vtep_telc_request(&tc, cmd);
+	if (n < 0) {
+		fprintf(stderr, "vtepctl: lost the connection to vtepd: %s\n", strerror((int)-n));
 		return NULL;
 	}
-	reply[n] = '\0';
+	reply = tc.reply;
 	snprintf(name, sizeof(name), "%.*s", (int)strcspn(cmd, ","), cmd);
 	json_free(last_root);
 	last_root = root = json_parse(reply);
@@ -130,6 +109,7 @@ usage(FILE *f)
 			"N]\n"
 			"  capture { stop | show }\n"
 			"  monitor [fdb]        (FDB events as they happen, until Ctrl-C)\n"
+			"  flannel show [socket PATH]   (vtep-flannel: lease, etcd, peers)\n"
 			"  call /vtep/CMD[,PARAMS]   (raw telemetry command, JSON answer)\n");
 }
 
@@ -539,6 +519,8 @@ run(int argc, char **argv)
 		return capture(argc - 1, argv + 1);
 	} else if (is(obj, "monitor")) {
 		return monitor(argc - 1, argv + 1);
+	} else if (is(obj, "flannel")) {
+		return flannel(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "vtepctl: unknown command '%s %s'\n", obj, argc > 1 ? argv[1] : "");
 	usage(stderr);
@@ -556,9 +538,9 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "-stats") == 0) {
 			show_stats = true;
 		} else if (strncmp(argv[i], "--file-prefix=", 14) == 0) {
-			prefix = argv[i] + 14;
+			file_prefix = argv[i] + 14;
 		} else if (strcmp(argv[i], "--file-prefix") == 0 && i + 1 < argc) {
-			prefix = argv[++i];
+			file_prefix = argv[++i];
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
@@ -568,14 +550,12 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (i == argc || *prefix == '\0' || strchr(prefix, '/') != NULL) {
+	if (i == argc || *file_prefix == '\0' || strchr(file_prefix, '/') != NULL) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	rc = run(argc - i, argv + i);
-	if (sock >= 0)
-		close(sock);
+	vtep_telc_close(&tc);
 	json_free(last_root);
-	free(reply);
 	return rc;
 }

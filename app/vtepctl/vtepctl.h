@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the files of vtepctl share: the JSON reader (vtepctl_json.c), the telemetry socket and
- * the word checks (vtepctl.c), the capture and monitor verbs (vtepctl_watch.c).
+ * What the files of vtepctl share: the JSON reader (vtepctl_json.c), the telemetry socket
+ * (lib/node/vtep_telc) and the word checks (vtepctl.c), the capture and monitor verbs
+ * (vtepctl_watch.c), vtep-flannel's status (vtepctl_flannel.c).
  */
 #ifndef VTEPCTL_H
 #define VTEPCTL_H
@@ -36,6 +37,8 @@ void json_print(const struct jnode *n, FILE *f);
 
 /* -j and -s. */
 extern bool json_out, show_stats;
+/* --file-prefix: the vtepd (and its vtep-flannel) to talk to. */
+extern const char *file_prefix;
 
 /* Connect to vtepd's telemetry socket; prints why not. @return 0 or -1. */
 int connect_vtepd(void);
@@ -53,5 +56,7 @@ int check_vni(const char *s);
 int capture(int argc, char **argv);
 /* monitor [fdb]: follow FDB events until interrupted (or `count N` events, for tests). */
 int monitor(int argc, char **argv);
+/* flannel show [socket PATH]: vtep-flannel's status (vtepctl_flannel.c). */
+int flannel(int argc, char **argv);
 
 #endif /* VTEPCTL_H */

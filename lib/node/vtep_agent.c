@@ -586,7 +586,7 @@ loop(struct agent *a)
 void
 vtep_agent_status_path(const char *file_prefix, char *buf, size_t size)
 {
-	snprintf(buf, size, "/run/vtep-flannel/%s.sock", file_prefix);
+	snprintf(buf, size, "%s/%s.sock", VTEP_FLANNEL_STATUS_DIR, file_prefix);
 }
 
 int

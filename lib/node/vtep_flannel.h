@@ -21,6 +21,8 @@
 #define VTEP_FLANNEL_PREFIX "/coreos.com/network"
 /** The UDP port of a vxlan Backend whose Port is 0: the Linux kernel's default, 8472. */
 #define VTEP_FLANNEL_KERNEL_PORT 8472
+/** Where vtep-flannel's status sockets are: DIR/<vtepd's file-prefix>.sock (vtepctl reads it). */
+#define VTEP_FLANNEL_STATUS_DIR "/run/vtep-flannel"
 /** Room for any message of this module. */
 #define VTEP_FLANNEL_ERR_SIZE 256
 /** Room for a lease value as vtep_flannel_lease_format writes it. */

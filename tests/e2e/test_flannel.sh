@@ -1,0 +1,218 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# flannel node mode (issue 13, docs/flannel.md): a vtepd host joins a flannel vxlan network next
+# to kernel hosts, through a real etcd (Debian's etcd-server, private data directory, stopped by
+# PID). flannel itself is not packaged in Debian: the kernel hosts run tests/e2e/flannel_standin.py,
+# a short script that reads the same leases and programs flannel.1, its neighbors, FDB and routes
+# exactly as flannel's vxlan backend does. One PASS/FAIL line per check, "N passed, N failed".
+#
+#   fl-sw: br0 192.0.2.1/24 (the underlay switch), etcd on 192.0.2.1:2379 and 198.51.100.1:2379
+#   fl-h1: eth0 192.0.2.11, kernel flannel.1, 10.244.1.0/24; containers fl-h1a .2, fl-h1b .3
+#   fl-h2: eth0 owned by vtepd (net_af_packet, local 192.0.2.12), tap flannel.1 (net_tap),
+#          vtep-flannel, mgmt0 198.51.100.2/30 to etcd (vtepd owns the underlay port);
+#          subnet chosen by the agent; containers fl-h2a, fl-h2b
+#   fl-h3: like h1 with 192.0.2.13, 10.244.3.0/24
+#   fl-h4: like h1 with 192.0.2.14, 10.244.4.0/24, one container; joins and leaves during the test
+#
+# Run as root: tests/e2e/test_flannel.sh   (VTEPD, VTEP_FLANNEL, VTEPCTL: binaries; E2E_KEEP_LOGS=1)
+set -uo pipefail
+
+# shellcheck source=tests/e2e/flannel_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/flannel_lib.sh"
+
+CONFIG='{"Network": "10.244.0.0/16", "Backend": {"Type": "vxlan"}}'
+ETCD_MGMT=http://198.51.100.1:2379
+H2=$FL_NS-h2
+PREFIX=fl_h2_$$
+FL_PREFIXES+=("$PREFIX")
+AGENT_PID=""
+STATUS=/run/vtep-flannel/$PREFIX.sock
+
+# expect NAME GOT WANT: pass NAME when GOT equals WANT, else fail with both.
+expect() {
+	if [[ $2 == "$3" ]]; then
+		pass "$1"
+	else
+		fail "$1" "saw '${2//$'\n'/; }', want '${3//$'\n'/; }'"
+	fi
+}
+
+topology() {
+	fl_ns sw || return 1
+	ip -n "$FL_SW" link add br0 type bridge || return 1
+	ip -n "$FL_SW" addr add 192.0.2.1/24 dev br0 || return 1
+	fl_underlay_host h1 192.0.2.11 || return 1
+	fl_underlay_host h2 "" || return 1
+	fl_underlay_host h3 192.0.2.13 || return 1
+	fl_underlay_host h4 192.0.2.14 || return 1
+	ip -n "$FL_SW" link set br0 up || return 1
+	ip -n "$FL_SW" link add mg-h2 type veth peer name mgmt0 netns "$H2" || return 1
+	ip -n "$FL_SW" addr add 198.51.100.1/30 dev mg-h2 || return 1
+	ip -n "$FL_SW" link set mg-h2 up || return 1
+	ip -n "$H2" addr add 198.51.100.2/30 dev mgmt0 || return 1
+	ip -n "$H2" link set mgmt0 up || return 1
+}
+
+# agent_start [ARGS...]: vtep-flannel in h2 (log agent.log); waits for its "running" line.
+agent_start() {
+	local runs
+	runs=$(grep -c '^vtep-flannel: running' "$LOG/agent.log" 2>/dev/null) || runs=0
+	fl_bg "$H2" "$LOG/agent.log" "$VTEP_FLANNEL" --etcd-endpoints "$ETCD_MGMT" \
+		--file-prefix "$PREFIX" --subnet-file "$LOG/h2-subnet.env" "$@"
+	AGENT_PID=$FL_BG_PID
+	wait_for "(( \$(grep -c '^vtep-flannel: running' '$LOG/agent.log') > $runs ))" 20
+}
+
+vtepctl() {
+	ns_exec "$H2" "$VTEPCTL" --file-prefix "$PREFIX" "$@"
+}
+
+# h2_has_peer SUBNET_NET PUBLIC_IP MAC: h2's kernel and vtepd have the three entries flannel
+# makes for the peer SUBNET_NET.0/24.
+h2_has_peer() {
+	ip -n "$H2" route show "$1.0/24" | grep -q "via $1.0 dev flannel.1 onlink" &&
+		ip -n "$H2" neigh show "$1.0" dev flannel.1 | grep -qi "lladdr $3 PERMANENT" &&
+		vtepctl fdb show vni 1 | grep -qi "^$3 dst $2 vni 1 self permanent"
+}
+
+# h2_lacks_peer SUBNET_NET MAC: none of the three left.
+h2_lacks_peer() {
+	[[ -z $(ip -n "$H2" route show "$1.0/24") ]] &&
+		[[ -z $(ip -n "$H2" neigh show "$1.0" dev flannel.1) ]] &&
+		! vtepctl fdb show vni 1 | grep -qi "^$2 "
+}
+
+# ping_all: every container pings every other one (both directions); prints the failures.
+ping_all() {
+	local a b bad=""
+	for a in "${CONTAINERS[@]}"; do
+		for b in "${CONTAINERS[@]}"; do
+			[[ $a == "$b" ]] && continue
+			ns_exec "$FL_NS-$a" ping -c 1 -W 2 -q "${ADDR[$b]}" >/dev/null 2>&1 ||
+				bad+="$a->$b "
+		done
+	done
+	echo "$bad"
+	[[ -z $bad ]]
+}
+
+# ms_until CMD TIMEOUT_MS: poll CMD every 20 ms; print the milliseconds it took (or fail).
+ms_until() {
+	local t0 deadline
+	t0=$(fl_ms)
+	deadline=$((t0 + $2))
+	until eval "$1" >/dev/null 2>&1; do
+		(($(fl_ms) < deadline)) || return 1
+		sleep 0.02
+	done
+	echo $(($(fl_ms) - t0))
+}
+
+fl_begin
+topology || e2e_abort "topology up"
+pass "topology: switch, h1..h4, h2's management link"
+fl_etcd_start "$FL_SW" "$LOG/etcd-data" "http://192.0.2.1:2379,$ETCD_MGMT" ||
+	e2e_abort "etcd starts in fl-sw"
+fl_config "$CONFIG" || e2e_abort "network config written"
+pass "etcd up, network config $CONFIG"
+
+fl_standin h1 192.0.2.11 10.244.1.0/24 || e2e_abort "kernel host h1 joins (stand-in)"
+fl_standin h3 192.0.2.13 10.244.3.0/24 || e2e_abort "kernel host h3 joins (stand-in)"
+pass "kernel hosts h1 and h3 joined (flannel stand-in)"
+H1_MAC=$(e2e_mac "$FL_NS-h1" flannel.1)
+H3_MAC=$(e2e_mac "$FL_NS-h3" flannel.1)
+
+# vtepd's words from the network config: Backend.Port 0 is the kernel's 8472, VNI 1.
+words=$(ns_exec "$H2" "$VTEP_FLANNEL" --etcd-endpoints "$ETCD_MGMT" --vtepd-words)
+expect "vtep-flannel --vtepd-words" "$words" "dstport 8472 id 1 nolearning"
+# shellcheck disable=SC2206 # the words are meant to split
+VTEPD_ARGS=(-l 0,1 --no-huge -m 512 --no-pci --file-prefix="$PREFIX" --log-level=lib.eal:warning
+	--vdev=net_af_packet0,iface=eth0 --vdev=net_tap0,iface=flannel.1 --
+	dev net_af_packet0 local 192.0.2.12/24 $words inner net_tap0)
+fl_bg "$H2" "$LOG/vtepd.log" "$VTEPD" "${VTEPD_ARGS[@]}"
+VTEPD_PID=$FL_BG_PID
+wait_for "grep -q '^vtepd: running' '$LOG/vtepd.log'" 30 || e2e_abort "vtepd starts in h2"
+pass "vtepd runs in h2 with $words, tap flannel.1"
+
+agent_start --subnet-lease-ttl 8 --subnet-lease-renew-margin 4s ||
+	e2e_abort "vtep-flannel starts in h2"
+pass "vtep-flannel runs in h2"
+H2_MAC=$(e2e_mac "$H2" flannel.1)
+# shellcheck disable=SC1091
+SUBNET=$(. "$LOG/h2-subnet.env" && echo "$FLANNEL_SUBNET")
+H2_NET=${SUBNET%.1/24}
+check "subnet.env: FLANNEL_SUBNET $SUBNET in 10.244.0.0/16, not h1's or h3's" \
+	bash -c "[[ $SUBNET =~ ^10\\.244\\.[0-9]+\\.1/24$ && $H2_NET != 10.244.1 && $H2_NET != 10.244.3 ]]"
+expect "subnet.env as flannel writes it" "$(cat "$LOG/h2-subnet.env")" \
+	"FLANNEL_NETWORK=10.244.0.0/16
+FLANNEL_SUBNET=$SUBNET
+FLANNEL_MTU=1450
+FLANNEL_IPMASQ=false"
+KEY=/coreos.com/network/subnets/$H2_NET.0-24
+expect "h2's lease in etcd, as flannel writes one" "$(fl_etcdctl get --print-value-only "$KEY")" \
+	"{\"PublicIP\":\"192.0.2.12\",\"PublicIPv6\":null,\"BackendType\":\"vxlan\",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"$H2_MAC\"}}"
+check "h2's tap plays flannel.1: $H2_NET.0/32, up, MTU 1450" bash -c \
+	"ip -n $H2 -4 addr show flannel.1 | grep -q 'inet $H2_NET.0/32' &&
+	 ip -n $H2 link show flannel.1 | grep -q 'mtu 1450 .*state UNKNOWN\|mtu 1450 .*state UP'"
+check "h2 has h1's neighbor, FDB entry (vtepd) and onlink route" \
+	h2_has_peer 10.244.1 192.0.2.11 "$H1_MAC"
+check "h2 has h3's neighbor, FDB entry (vtepd) and onlink route" \
+	h2_has_peer 10.244.3 192.0.2.13 "$H3_MAC"
+check "vtepd's VNI 1 learns nothing (nolearning)" bash -c \
+	"'$VTEPCTL' --file-prefix $PREFIX vni show | grep -q '^vni 1 .* nolearning'"
+check "h1 has h2's FDB entry $H2_MAC dst 192.0.2.12 and route" bash -c \
+	"ip netns exec $FL_NS-h1 bridge fdb show dev flannel.1 | grep -qi '^$H2_MAC dst 192.0.2.12 self permanent' &&
+	 ip -n $FL_NS-h1 route show $H2_NET.0/24 | grep -q 'via $H2_NET.0 dev flannel.1 onlink'"
+
+# Containers, as the flannel CNI plugin would attach them, with addresses from each subnet.
+fl_cni h1 10.244.1 2 && fl_cni h2 "$H2_NET" 2 && fl_cni h3 10.244.3 2 && fl_cni h4 10.244.4 1 ||
+	e2e_abort "containers on cni0"
+CONTAINERS=(h1a h1b h2a h2b h3a h3b)
+declare -A ADDR=([h1a]=10.244.1.2 [h1b]=10.244.1.3 [h2a]=$H2_NET.2 [h2b]=$H2_NET.3
+	[h3a]=10.244.3.2 [h3b]=10.244.3.3 [h4a]=10.244.4.2)
+bad=$(ping_all)
+expect "every container pings every other one (30 pairs, both directions)" "$bad" ""
+
+out=$(vtepctl flannel show)
+echo "$out" >"$LOG/flannel-show.txt"
+check "vtepctl flannel show: own lease, h1 and h3 with PublicIP, VtepMAC, last seen" bash -c \
+	"grep -q '^lease $H2_NET.0/24 public-ip 192.0.2.12 vtep-mac $H2_MAC ' '$LOG/flannel-show.txt' &&
+	 grep -q '^peer 10.244.1.0/24 public-ip 192.0.2.11 vtep-mac $H1_MAC seen [0-9]*s ago' '$LOG/flannel-show.txt' &&
+	 grep -q '^peer 10.244.3.0/24 public-ip 192.0.2.13 vtep-mac $H3_MAC seen [0-9]*s ago' '$LOG/flannel-show.txt'"
+
+# A fourth host joins: its side is ready before its lease is written (the stand-in programs the
+# peers first), so the time from the lease to h2a reaching h4a is what the vtepd host takes.
+fl_standin h4 192.0.2.14 10.244.4.0/24 || fail "kernel host h4 joins"
+H4_PID=$FL_BG_PID
+H4_MAC=$(e2e_mac "$FL_NS-h4" flannel.1)
+t_put=$(awk '/^standin: acquired/ { printf "%.0f", $5 * 1000 }' "$LOG/h4-standin.log")
+ok=0
+deadline=$(($(fl_ms) + 3000))
+while (($(fl_ms) < deadline)); do
+	if ns_exec "$FL_NS-h2a" ping -c 1 -W 0.2 -q 10.244.4.2 >/dev/null 2>&1; then
+		ok=1
+		break
+	fi
+done
+took=$(($(fl_ms) - t_put))
+if ((ok && took < 1000)); then
+	pass "h4 joins: h2a pings h4a ${took} ms after h4's lease was written (< 1 s)"
+else
+	fail "h4 joins: h2a pings h4a within 1 s of h4's lease" "ok=$ok, ${took} ms"
+fi
+check "h2 has h4's neighbor, FDB entry and route" h2_has_peer 10.244.4 192.0.2.14 "$H4_MAC"
+check "h4a pings h2b" ns_exec "$FL_NS-h4a" ping -c 1 -W 2 -q "$H2_NET.3"
+
+# h4 leaves: its lease is deleted (the stand-in is stopped first, so it cannot write it again).
+fl_stop "$H4_PID"
+fl_etcdctl del /coreos.com/network/subnets/10.244.4.0-24 >/dev/null
+if took=$(ms_until "h2_lacks_peer 10.244.4 $H4_MAC" 3000) && ((took < 1000)); then
+	pass "h4 leaves: its route, neighbor and vtepd FDB entry are gone from h2 in ${took} ms"
+else
+	fail "h4 leaves: h2's route, neighbor and FDB entry for h4 gone within 1 s" "${took:-timeout}"
+fi
+check "vtepctl flannel show no longer lists h4" bash -c \
+	"! '$VTEPCTL' --file-prefix $PREFIX flannel show socket '$STATUS' | grep -q 10.244.4.0"
+
+summary
