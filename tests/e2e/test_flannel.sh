@@ -215,4 +215,120 @@ fi
 check "vtepctl flannel show no longer lists h4" bash -c \
 	"! '$VTEPCTL' --file-prefix $PREFIX flannel show socket '$STATUS' | grep -q 10.244.4.0"
 
+# ping_summary FILE: "transmitted received" of a finished ping's output.
+ping_summary() {
+	awk '/packets transmitted/ { print $1, $4 }' "$1"
+}
+
+# etcd stops for 10 s while containers ping across the vtepd host both ways, 5 a second.
+fl_bg "$FL_NS-h2a" "$LOG/ping-out.txt" ping -i 0.2 -c 100 -W 1 10.244.1.2
+ping_out=$FL_BG_PID
+fl_bg "$FL_NS-h3b" "$LOG/ping-in.txt" ping -i 0.2 -c 100 -W 1 "$H2_NET.3"
+ping_in=$FL_BG_PID
+wait_for "grep -q 'bytes from' '$LOG/ping-out.txt' && grep -q 'bytes from' '$LOG/ping-in.txt'" 5 ||
+	fail "pings across h2 answered before the outage"
+fl_etcd_stop
+check "the agent notices etcd is gone" \
+	wait_for "[[ \$(fl_status $STATUS etcd) == disconnected ]]" 10
+sleep 10 # the outage itself
+check "etcd's client port stayed closed for the whole outage" \
+	bash -c "! ETCDCTL_API=3 ip netns exec $FL_SW etcdctl --endpoints $FL_ETCD_URL --command-timeout=1s endpoint health"
+resyncs=$(fl_status "$STATUS" resyncs)
+fl_etcd_restart || fail "etcd starts again"
+check "the agent reconnects with back-off and reads everything again" \
+	wait_for "[[ \$(fl_status $STATUS etcd) == connected && \$(fl_status $STATUS resyncs) -gt $resyncs ]]" 15
+wait "$ping_out"
+wait "$ping_in"
+expect "no ping h2a -> h1a lost to the etcd outage" "$(ping_summary "$LOG/ping-out.txt")" "100 100"
+expect "no ping h3b -> h2b lost to the etcd outage" "$(ping_summary "$LOG/ping-in.txt")" "100 100"
+check "after the outage h2 still has h1 and h3" bash -c \
+	"$(declare -f h2_has_peer vtepctl ns_exec); H2=$H2 VTEPCTL=$VTEPCTL PREFIX=$PREFIX
+	 h2_has_peer 10.244.1 192.0.2.11 $H1_MAC && h2_has_peer 10.244.3 192.0.2.13 $H3_MAC"
+
+# The short-TTL lease (8 s, renewed 4 s before expiry) has been renewed all along, through the
+# outage too: the key is still there, on the lease the agent holds now, and it was never lost.
+lease_of_key() {
+	fl_etcdctl get "$KEY" -w json | /usr/bin/python3 -c \
+		'import json, sys; print(json.load(sys.stdin)["kvs"][0]["lease"])'
+}
+check "short-TTL lease renewed: $(fl_status "$STATUS" renewals) renewals, never lost" bash -c \
+	"(( $(fl_status "$STATUS" renewals) >= 2 && $(fl_status "$STATUS" reacquired) == 0 ))"
+expect "the key is on the lease the agent holds" "$(lease_of_key)" "$(fl_status "$STATUS" lease)"
+
+# A lease lost to expiry: the agent is stopped (SIGSTOP) until etcd expires its lease and deletes
+# the key, then continued: it takes the same subnet again, and the peers route to it again.
+kill -STOP "$AGENT_PID"
+if wait_for "[[ -z \$(fl_etcdctl get --print-value-only $KEY) ]]" 20; then
+	pass "h2's lease expires while its agent is stopped"
+else
+	fail "h2's lease expires while its agent is stopped"
+fi
+kill -CONT "$AGENT_PID"
+check "the lease lost to expiry is acquired again (same subnet)" \
+	wait_for "[[ \$(fl_status $STATUS reacquired) == 1 && -n \$(fl_etcdctl get --print-value-only $KEY) ]]" 10
+check "h1 routes to h2 again: h1a pings h2a" wait_for \
+	"ns_exec $FL_NS-h1a ping -c 1 -W 1 -q $H2_NET.2" 10
+
+# A second agent that asks for h1's subnet: a clear error, and nothing on the host changes.
+fdb_before=$(vtepctl fdb show vni 1)
+h1_before=$(fl_etcdctl get --print-value-only /coreos.com/network/subnets/10.244.1.0-24)
+out=$(ns_exec "$H2" "$VTEP_FLANNEL" --etcd-endpoints "$ETCD_MGMT" --file-prefix "$PREFIX" \
+	--subnet 10.244.1.0/24 --status-socket "$LOG/second.sock" \
+	--subnet-file "$LOG/second.env" 2>&1)
+rc=$?
+echo "$out" >"$LOG/conflict.txt"
+check "conflicting lease: exit 1, 'lease conflict: subnet 10.244.1.0/24 is held by another host (PublicIP 192.0.2.11)'" \
+	bash -c "[[ $rc == 1 ]] && grep -q 'lease conflict: subnet 10.244.1.0/24 is held by another host (PublicIP 192.0.2.11)' '$LOG/conflict.txt'"
+check "conflicting lease: h1's lease, vtepd's FDB, the tap and subnet.env untouched" bash -c \
+	"[[ '$(fl_etcdctl get --print-value-only /coreos.com/network/subnets/10.244.1.0-24)' == '$h1_before' &&
+	   '$(vtepctl fdb show vni 1)' == '$fdb_before' && ! -e '$LOG/second.env' ]] &&
+	 [[ \$(ip -n $H2 -4 -o addr show flannel.1 | wc -l) == 1 ]]"
+
+# A network whose Backend.Port is not vtepd's dstport: refused before anything is written.
+fl_config '{"Network": "10.245.0.0/16", "Backend": {"Type": "vxlan", "Port": 4789}}' /other/net
+out=$(ns_exec "$H2" "$VTEP_FLANNEL" --etcd-endpoints "$ETCD_MGMT" --file-prefix "$PREFIX" \
+	--etcd-prefix /other/net --status-socket "$LOG/third.sock" \
+	--subnet-file "$LOG/third.env" 2>&1)
+rc=$?
+echo "$out" >"$LOG/dstport.txt"
+check "Backend.Port 4789 against vtepd's dstport 8472: exit 1, a clear message, no lease" bash -c \
+	"[[ $rc == 1 ]] && grep -q \"vtepd's dstport is 8472 but the network's Backend.Port is 4789\" '$LOG/dstport.txt' &&
+	 [[ -z \$(ETCDCTL_API=3 ip netns exec $FL_SW etcdctl --endpoints $FL_ETCD_URL get --prefix /other/net/subnets/) ]]"
+
+# The agent restarts: forwarding goes on meanwhile, and it takes back its own lease.
+fl_stop "$AGENT_PID"
+expect "vtep-flannel exits 0 on SIGTERM" "$?" 0
+check "without the agent, h2a still pings h1a" ns_exec "$FL_NS-h2a" ping -c 1 -W 1 -q 10.244.1.2
+agent_start --subnet-lease-ttl 8 --subnet-lease-renew-margin 4s --release-on-exit ||
+	fail "vtep-flannel starts again"
+# shellcheck disable=SC1091
+expect "the restarted agent takes back its lease (PublicIP 192.0.2.12)" \
+	"$(. "$LOG/h2-subnet.env" && echo "$FLANNEL_SUBNET") $(fl_status "$STATUS" subnet)" \
+	"$SUBNET $H2_NET.0/24"
+
+# vtepd restarts: a new tap and an empty FDB; the agent programs them again.
+fl_stop "$VTEPD_PID" 10
+check "the agent notices vtepd is gone" wait_for "[[ \$(fl_status $STATUS vtepd) == disconnected ]]" 10
+fl_bg "$H2" "$LOG/vtepd.log" "$VTEPD" "${VTEPD_ARGS[@]}"
+VTEPD_PID=$FL_BG_PID
+check "the agent programs the restarted vtepd and its new tap" wait_for \
+	"h2_has_peer 10.244.1 192.0.2.11 $H1_MAC && h2_has_peer 10.244.3 192.0.2.13 $H3_MAC &&
+	 ip -n $H2 -4 addr show flannel.1 | grep -q 'inet $H2_NET.0/32'" 30
+check "h2a and h2b ping h1a and h3b again" wait_for \
+	"ns_exec $FL_NS-h2a ping -c 1 -W 1 -q 10.244.1.2 && ns_exec $FL_NS-h2b ping -c 1 -W 1 -q 10.244.3.3" 10
+
+# --release-on-exit: the lease is revoked, the peers drop h2, h2 drops what it programmed.
+fl_stop "$AGENT_PID"
+expect "vtep-flannel --release-on-exit exits 0" "$?" 0
+check "released: h2's key is gone from etcd" bash -c \
+	"[[ -z \$(ETCDCTL_API=3 ip netns exec $FL_SW etcdctl --endpoints $FL_ETCD_URL get --print-value-only $KEY) ]]"
+check "released: h1 drops its route to h2's subnet" wait_for \
+	"[[ -z \$(ip -n $FL_NS-h1 route show $H2_NET.0/24) ]]" 5
+check "released: h2 has no peer, FDB entry or tap address left" bash -c \
+	"$(declare -f h2_lacks_peer vtepctl ns_exec); H2=$H2 VTEPCTL=$VTEPCTL PREFIX=$PREFIX
+	 h2_lacks_peer 10.244.1 $H1_MAC && h2_lacks_peer 10.244.3 $H3_MAC &&
+	 [[ -z \$(ip -n $H2 -4 addr show flannel.1) ]]"
+fl_stop "$VTEPD_PID" 10
+expect "vtepd exits 0" "$?" 0
+
 summary
