@@ -159,10 +159,42 @@ option(struct vtep_agent_conf *c, const char *opt, const char *v, bool *words)
 }
 
 static bool
+takes_value(const char *opt)
+{
+	static const char *const opts[] = {"--etcd-endpoints", "--etcd-prefix", "--etcd-cafile",
+			"--etcd-certfile", "--etcd-keyfile", "--file-prefix", "--vtep-iface",
+			"--public-ip", "--subnet", "--subnet-file", "--subnet-lease-ttl",
+			"--subnet-lease-renew-margin", "--status-socket"};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(opt, opts[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
 is_flag(const char *opt)
 {
 	return strcmp(opt, "--release-on-exit") == 0 || strcmp(opt, "--vtepd-words") == 0 ||
 			strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0;
+}
+
+/* Each comma-separated endpoint is an http:// or https:// URL. */
+static int
+endpoints(const char *list)
+{
+	const char *p = list;
+
+	do {
+		size_t len = strcspn(p, ",");
+		char one[256];
+
+		snprintf(one, sizeof(one), "%.*s", (int)len, p);
+		if (strncmp(one, "http://", 7) != 0 && strncmp(one, "https://", 8) != 0)
+			return bad("--etcd-endpoints", one, "not an http:// or https:// URL");
+		p += len;
+	} while (*p++ == ',');
+	return 0;
 }
 
 static int
@@ -174,9 +206,11 @@ parse(int argc, char **argv, struct vtep_agent_conf *c, bool *words)
 		int rc;
 
 		snprintf(opt, sizeof(opt), "%.*s", eq != NULL ? (int)(eq - argv[i]) : 63, argv[i]);
+		if (!is_flag(opt) && !takes_value(opt))
+			return bad("unknown option", opt, "see --help");
 		if (eq != NULL)
 			v = eq + 1;
-		else if (is_flag(opt) || strncmp(opt, "--", 2) != 0)
+		else if (is_flag(opt))
 			v = NULL;
 		else if (i + 1 < argc)
 			v = argv[++i];
@@ -190,9 +224,15 @@ parse(int argc, char **argv, struct vtep_agent_conf *c, bool *words)
 		if (rc != 0)
 			return rc;
 	}
-	if (c->renew_margin >= c->lease_ttl)
-		return bad("--subnet-lease-renew-margin", "",
-				"must be shorter than the lease's ttl");
+	if (endpoints(c->etcd.endpoints) != 0)
+		return -1;
+	if (c->renew_margin >= c->lease_ttl) {
+		fprintf(stderr,
+				"vtep-flannel: --subnet-lease-renew-margin (%llds) must be shorter "
+				"than --subnet-lease-ttl (%llds)\n",
+				(long long)c->renew_margin, (long long)c->lease_ttl);
+		return -1;
+	}
 	if (strchr(c->file_prefix, '/') != NULL)
 		return bad("--file-prefix", c->file_prefix, "must not contain '/'");
 	if ((c->etcd.cafile != NULL && readable("--etcd-cafile", c->etcd.cafile) != 0) ||

@@ -489,6 +489,14 @@ start(struct agent *a)
 
 	if (read_config(a) != 0)
 		return -1;
+	if (a->conf->subnet_len != 0 &&
+			!vtep_flannel_subnet_valid(&a->net, a->conf->subnet, a->conf->subnet_len)) {
+		agent_log("--subnet %s is not a /%u inside the network's %s/%u",
+				subnet_str(a->conf->subnet, a->conf->subnet_len, err),
+				a->net.subnet_len, vtep_flannel_ip_str(a->net.network, ip),
+				a->net.network_len);
+		return -1;
+	}
 	if (prog_vtepd_check(a, err, sizeof(err)) != 0) {
 		agent_log("%s", err);
 		return -1;
@@ -500,14 +508,6 @@ start(struct agent *a)
 		agent_log("PublicIP %s is not vtepd's local %s: peers must reach %s through it",
 				vtep_flannel_ip_str(a->public_ip, ip),
 				vtep_flannel_ip_str(a->local, ip2), ip2);
-	if (a->conf->subnet_len != 0 &&
-			!vtep_flannel_subnet_valid(&a->net, a->conf->subnet, a->conf->subnet_len)) {
-		agent_log("--subnet %s is not a /%u inside the network's %s/%u",
-				subnet_str(a->conf->subnet, a->conf->subnet_len, err),
-				a->net.subnet_len, vtep_flannel_ip_str(a->net.network, ip),
-				a->net.network_len);
-		return -1;
-	}
 	if (prog_tap_check(a, err, sizeof(err)) != 0 || status_open(a, err, sizeof(err)) != 0) {
 		agent_log("%s", err);
 		return -1;

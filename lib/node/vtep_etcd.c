@@ -277,6 +277,18 @@ curl_fail(struct vtep_etcd *e, CURLcode cc, const char *url)
 		return fail(e, -ETIMEDOUT, "etcd at %s: no answer in time: %s", url, why);
 	case CURLE_OUT_OF_MEMORY:
 		return fail(e, -ENOMEM, "out of memory");
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+		/* What a server that wants a client certificate does to a client without one. */
+		if (strncmp(url, "https://", 8) == 0 && e->conf.certfile == NULL)
+			return fail(e, -ECONNREFUSED,
+					"etcd at %s: %s (no --etcd-certfile given: does etcd want "
+					"a "
+					"client certificate?)",
+					url, why);
+		return fail(e, -ECONNREFUSED, "etcd at %s: %s", url, why);
 	default:
 		return fail(e, -ECONNREFUSED, "etcd at %s: %s", url, why);
 	}

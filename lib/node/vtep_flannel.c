@@ -194,7 +194,7 @@ net_subnets(struct json_object *o, struct vtep_flannel_net *net, char *err, size
 					"SubnetLen %u: Network /%u must hold at least four subnets",
 					(unsigned)sl, net->network_len);
 	} else if (net->network_len > 28) {
-		return err_set(err, size, "Network /%u is too small: at most /28",
+		return err_set(err, size, "Network /%u is too small: flannel needs a /28 or larger",
 				net->network_len);
 	} else {
 		/* A /24 per host when Network holds four of them, else Network split in four. */

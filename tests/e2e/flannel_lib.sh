@@ -164,12 +164,12 @@ fl_underlay_host() {
 # and COUNT containers fl-HOSTa, fl-HOSTb ... on it with SUBNET.2, .3 ..., default route via .1.
 # SUBNET_NET is like 10.244.1 (a /24).
 fl_cni() {
-	local host=$1 net=$2 count=$3 ns=$FL_NS-$1 i c
+	local host=$1 net=$2 count=$3 ns=$FL_NS-$1 i c letters=abcdefgh
 	ip -n "$ns" link add cni0 type bridge || return 1
 	ip -n "$ns" addr add "$net.1/24" dev cni0 || return 1
 	ip -n "$ns" link set cni0 up || return 1
 	for ((i = 0; i < count; i++)); do
-		c=$(printf "\\x$(printf %x $((97 + i)))")
+		c=${letters:i:1}
 		fl_ns "$host$c" || return 1
 		ip -n "$ns" link add "veth$c" type veth peer name eth0 netns "$FL_NS-$host$c" ||
 			return 1
@@ -205,6 +205,31 @@ elif sys.argv[2] == "peers":
         print(p["subnet"], p["public_ip"], p["vtep_mac"])
 else:
     print(st[sys.argv[2]])' "$@"
+}
+
+# fl_tls DIR IP: a throwaway CA (ca.crt), a server certificate for IP (server.crt/.key) and a
+# client certificate (client.crt/.key) in DIR, made with openssl. The server certificate may
+# also act as a client: etcd's JSON gateway dials etcd's own TLS port with it when
+# --client-cert-auth is on (without clientAuth every gateway call ends "connection closed").
+fl_tls() {
+	local dir=$1 ip=$2
+	mkdir -p "$dir" || return 1
+	(
+		cd "$dir" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=fl-test-ca \
+			-keyout ca.key -out ca.crt &&
+			openssl req -newkey rsa:2048 -nodes -subj /CN=etcd -keyout server.key \
+				-out server.csr &&
+			printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth,clientAuth\n' \
+				"$ip" >server.ext &&
+			openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+				-days 1 -extfile server.ext -out server.crt &&
+			openssl req -newkey rsa:2048 -nodes -subj /CN=vtep-flannel -keyout client.key \
+				-out client.csr &&
+			printf 'extendedKeyUsage=clientAuth\n' >client.ext &&
+			openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+				-days 1 -extfile client.ext -out client.crt
+	) >"$dir/openssl.log" 2>&1
 }
 
 # fl_ms: milliseconds since the epoch.

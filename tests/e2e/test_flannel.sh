@@ -7,7 +7,9 @@
 # a short script that reads the same leases and programs flannel.1, its neighbors, FDB and routes
 # exactly as flannel's vxlan backend does. One PASS/FAIL line per check, "N passed, N failed".
 #
-#   fl-sw: br0 192.0.2.1/24 (the underlay switch), etcd on 192.0.2.1:2379 and 198.51.100.1:2379
+#   fl-sw: br0 192.0.2.1/24 (the underlay switch), etcd on http://192.0.2.1:2379 (kernel hosts)
+#          and https://198.51.100.1:2379 (vtep-flannel: a throwaway CA, client certificates
+#          required, --etcd-cafile/--etcd-certfile/--etcd-keyfile)
 #   fl-h1: eth0 192.0.2.11, kernel flannel.1, 10.244.1.0/24; containers fl-h1a .2, fl-h1b .3
 #   fl-h2: eth0 owned by vtepd (net_af_packet, local 192.0.2.12), tap flannel.1 (net_tap),
 #          vtep-flannel, mgmt0 198.51.100.2/30 to etcd (vtepd owns the underlay port);
@@ -22,7 +24,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/flannel_lib.sh"
 
 CONFIG='{"Network": "10.244.0.0/16", "Backend": {"Type": "vxlan"}}'
-ETCD_MGMT=http://198.51.100.1:2379
+ETCD_MGMT=https://198.51.100.1:2379
 H2=$FL_NS-h2
 PREFIX=fl_h2_$$
 FL_PREFIXES+=("$PREFIX")
@@ -58,7 +60,7 @@ topology() {
 agent_start() {
 	local runs
 	runs=$(grep -c '^vtep-flannel: running' "$LOG/agent.log" 2>/dev/null) || runs=0
-	fl_bg "$H2" "$LOG/agent.log" "$VTEP_FLANNEL" --etcd-endpoints "$ETCD_MGMT" \
+	fl_bg "$H2" "$LOG/agent.log" "$VTEP_FLANNEL" "${ETCD[@]}" \
 		--file-prefix "$PREFIX" --subnet-file "$LOG/h2-subnet.env" "$@"
 	AGENT_PID=$FL_BG_PID
 	wait_for "(( \$(grep -c '^vtep-flannel: running' '$LOG/agent.log') > $runs ))" 20
@@ -112,8 +114,12 @@ ms_until() {
 fl_begin
 topology || e2e_abort "topology up"
 pass "topology: switch, h1..h4, h2's management link"
-fl_etcd_start "$FL_SW" "$LOG/etcd-data" "http://192.0.2.1:2379,$ETCD_MGMT" ||
-	e2e_abort "etcd starts in fl-sw"
+fl_tls "$LOG/tls" 198.51.100.1 || e2e_abort "throwaway CA and certificates (openssl)"
+ETCD=(--etcd-endpoints "$ETCD_MGMT" --etcd-cafile "$LOG/tls/ca.crt"
+	--etcd-certfile "$LOG/tls/client.crt" --etcd-keyfile "$LOG/tls/client.key")
+fl_etcd_start "$FL_SW" "$LOG/etcd-data" "http://192.0.2.1:2379,$ETCD_MGMT" \
+	--cert-file "$LOG/tls/server.crt" --key-file "$LOG/tls/server.key" \
+	--trusted-ca-file "$LOG/tls/ca.crt" --client-cert-auth || e2e_abort "etcd starts in fl-sw"
 fl_config "$CONFIG" || e2e_abort "network config written"
 pass "etcd up, network config $CONFIG"
 
@@ -124,9 +130,10 @@ H1_MAC=$(e2e_mac "$FL_NS-h1" flannel.1)
 H3_MAC=$(e2e_mac "$FL_NS-h3" flannel.1)
 
 # vtepd's words from the network config: Backend.Port 0 is the kernel's 8472, VNI 1.
-words=$(ns_exec "$H2" "$VTEP_FLANNEL" --etcd-endpoints "$ETCD_MGMT" --vtepd-words)
-expect "vtep-flannel --vtepd-words" "$words" "dstport 8472 id 1 nolearning"
-# shellcheck disable=SC2206 # the words are meant to split
+words=$(ns_exec "$H2" "$VTEP_FLANNEL" "${ETCD[@]}" --vtepd-words)
+expect "vtep-flannel --vtepd-words (etcd over TLS with a client certificate)" "$words" \
+	"dstport 8472 id 1 nolearning"
+# shellcheck disable=SC2206,SC2054 # the words are meant to split; "-l 0,1" is one EAL argument
 VTEPD_ARGS=(-l 0,1 --no-huge -m 512 --no-pci --file-prefix="$PREFIX" --log-level=lib.eal:warning
 	--vdev=net_af_packet0,iface=eth0 --vdev=net_tap0,iface=flannel.1 --
 	dev net_af_packet0 local 192.0.2.12/24 $words inner net_tap0)
@@ -137,7 +144,7 @@ pass "vtepd runs in h2 with $words, tap flannel.1"
 
 agent_start --subnet-lease-ttl 8 --subnet-lease-renew-margin 4s ||
 	e2e_abort "vtep-flannel starts in h2"
-pass "vtep-flannel runs in h2"
+pass "vtep-flannel runs in h2 (etcd over TLS: reads, transactions, leases, the watch)"
 H2_MAC=$(e2e_mac "$H2" flannel.1)
 # shellcheck disable=SC1091
 SUBNET=$(. "$LOG/h2-subnet.env" && echo "$FLANNEL_SUBNET")
@@ -166,8 +173,10 @@ check "h1 has h2's FDB entry $H2_MAC dst 192.0.2.12 and route" bash -c \
 	 ip -n $FL_NS-h1 route show $H2_NET.0/24 | grep -q 'via $H2_NET.0 dev flannel.1 onlink'"
 
 # Containers, as the flannel CNI plugin would attach them, with addresses from each subnet.
-fl_cni h1 10.244.1 2 && fl_cni h2 "$H2_NET" 2 && fl_cni h3 10.244.3 2 && fl_cni h4 10.244.4 1 ||
+if ! { fl_cni h1 10.244.1 2 && fl_cni h2 "$H2_NET" 2 && fl_cni h3 10.244.3 2 &&
+	fl_cni h4 10.244.4 1; }; then
 	e2e_abort "containers on cni0"
+fi
 CONTAINERS=(h1a h1b h2a h2b h3a h3b)
 declare -A ADDR=([h1a]=10.244.1.2 [h1b]=10.244.1.3 [h2a]=$H2_NET.2 [h2b]=$H2_NET.3
 	[h3a]=10.244.3.2 [h3b]=10.244.3.3 [h4a]=10.244.4.2)
@@ -272,7 +281,7 @@ check "h1 routes to h2 again: h1a pings h2a" wait_for \
 # A second agent that asks for h1's subnet: a clear error, and nothing on the host changes.
 fdb_before=$(vtepctl fdb show vni 1)
 h1_before=$(fl_etcdctl get --print-value-only /coreos.com/network/subnets/10.244.1.0-24)
-out=$(ns_exec "$H2" "$VTEP_FLANNEL" --etcd-endpoints "$ETCD_MGMT" --file-prefix "$PREFIX" \
+out=$(ns_exec "$H2" "$VTEP_FLANNEL" "${ETCD[@]}" --file-prefix "$PREFIX" \
 	--subnet 10.244.1.0/24 --status-socket "$LOG/second.sock" \
 	--subnet-file "$LOG/second.env" 2>&1)
 rc=$?
@@ -286,7 +295,7 @@ check "conflicting lease: h1's lease, vtepd's FDB, the tap and subnet.env untouc
 
 # A network whose Backend.Port is not vtepd's dstport: refused before anything is written.
 fl_config '{"Network": "10.245.0.0/16", "Backend": {"Type": "vxlan", "Port": 4789}}' /other/net
-out=$(ns_exec "$H2" "$VTEP_FLANNEL" --etcd-endpoints "$ETCD_MGMT" --file-prefix "$PREFIX" \
+out=$(ns_exec "$H2" "$VTEP_FLANNEL" "${ETCD[@]}" --file-prefix "$PREFIX" \
 	--etcd-prefix /other/net --status-socket "$LOG/third.sock" \
 	--subnet-file "$LOG/third.env" 2>&1)
 rc=$?
