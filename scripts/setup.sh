@@ -7,6 +7,7 @@ pkgs=(
 	libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev
 	iproute2 ethtool tcpdump tshark iperf3 nftables python3-scapy iputils-ping
 	clang libclang-rt-14-dev shellcheck
+	libcurl4-openssl-dev libjson-c-dev etcd-server etcd-client openssl
 )
 missing=()
 for p in "${pkgs[@]}"; do
