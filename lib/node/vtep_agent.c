@@ -483,7 +483,7 @@ vtepd_step(struct agent *a, short revents)
 static int
 start(struct agent *a)
 {
-	char err[VTEP_FLANNEL_ERR_SIZE], ip[16], ip2[16];
+	char err[VTEP_FLANNEL_ERR_SIZE], ip[16], ip2[16], mac[18];
 	struct vtep_etcd_kvs kvs;
 	int rc;
 
@@ -537,7 +537,7 @@ start(struct agent *a)
 	a->health_at = agent_now() + HEALTH_INTERVAL;
 	agent_log("running: subnet %s on %s (VtepMAC %s), %u peers, watching from revision %lld",
 			subnet_str(a->subnet, a->subnet_len, err), a->iface,
-			vtep_flannel_mac_str(a->link.mac, ip2), a->peers.nb,
+			vtep_flannel_mac_str(a->link.mac, mac), a->peers.nb,
 			(long long)a->revision + 1);
 	return 0;
 }
