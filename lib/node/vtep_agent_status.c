@@ -101,7 +101,8 @@ peers_json(const struct agent *a)
 		const struct vtep_flannel_peer *p = &a->peers.peers[i];
 		struct json_object *o = json_object_new_object();
 		char s[24], ip[16], mac[18];
-		/* Up to the last time the watch was confirmed complete, every lease is as last told. */
+		/* Up to the last time the watch was confirmed complete, every lease is as last
+		 * told. */
 		time_t seen = a->confirmed > p->seen ? a->confirmed : p->seen;
 
 		snprintf(s, sizeof(s), "%s/%u", vtep_flannel_ip_str(p->subnet, ip), p->subnet_len);
