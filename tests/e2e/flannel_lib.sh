@@ -195,7 +195,7 @@ fl_standin() {
 fl_status() {
 	ns_exec "$FL_NS-h2" /usr/bin/python3 -c 'import json, socket, sys
 s = socket.socket(socket.AF_UNIX)
-s.settimeout(3)
+s.settimeout(10)
 s.connect(sys.argv[1])
 st = json.loads(s.makefile().read())
 if len(sys.argv) < 3:

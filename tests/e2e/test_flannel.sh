@@ -308,12 +308,38 @@ check "Backend.Port 4789 against vtepd's dstport 8472: exit 1, a clear message, 
 fl_stop "$AGENT_PID"
 expect "vtep-flannel exits 0 on SIGTERM" "$?" 0
 check "without the agent, h2a still pings h1a" ns_exec "$FL_NS-h2a" ping -c 1 -W 1 -q 10.244.1.2
-agent_start --subnet-lease-ttl 8 --subnet-lease-renew-margin 4s --release-on-exit ||
+agent_start --subnet-lease-ttl 60 --subnet-lease-renew-margin 30s --release-on-exit ||
 	fail "vtep-flannel starts again"
 # shellcheck disable=SC1091
 expect "the restarted agent takes back its lease (PublicIP 192.0.2.12)" \
 	"$(. "$LOG/h2-subnet.env" && echo "$FLANNEL_SUBNET") $(fl_status "$STATUS" subnet)" \
 	"$SUBNET $H2_NET.0/24"
+
+# A partition: h2's packets to etcd are dropped (nftables in fl-sw: no reset, no close, the watch
+# just goes silent). The agent notices through its status calls, keeps the host as it is, and
+# reads everything again when the partition heals, a lease written meanwhile included. (The
+# restarted agent's lease lasts 60 s, longer than the partition.)
+ns_exec "$FL_SW" nft -f - <<'NFT'
+table inet flpart {
+	chain in {
+		type filter hook input priority 0;
+		ip saddr 198.51.100.2 tcp dport 2379 drop
+	}
+}
+NFT
+check "the agent notices a partition from etcd (silent, no reset)" \
+	wait_for "[[ \$(fl_status $STATUS etcd) == disconnected ]]" 15
+H5_MAC=02:00:00:00:00:15
+fl_etcdctl put /coreos.com/network/subnets/10.244.5.0-24 \
+	"{\"PublicIP\":\"192.0.2.15\",\"PublicIPv6\":null,\"BackendType\":\"vxlan\",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"$H5_MAC\"}}" \
+	>/dev/null
+check "during the partition h2a pings h1a and h3b pings h2b" bash -c \
+	"ip netns exec $FL_NS-h2a ping -c 3 -i 0.2 -W 1 -q 10.244.1.2 && ip netns exec $FL_NS-h3b ping -c 3 -i 0.2 -W 1 -q $H2_NET.3"
+ns_exec "$FL_SW" nft delete table inet flpart
+check "the partition heals: the agent reads everything again, the lease written meanwhile is a peer" \
+	wait_for "h2_has_peer 10.244.5 192.0.2.15 $H5_MAC && [[ \$(fl_status $STATUS etcd) == connected ]]" 15
+fl_etcdctl del /coreos.com/network/subnets/10.244.5.0-24 >/dev/null
+check "and its deletion is seen by the new watch" wait_for "h2_lacks_peer 10.244.5 $H5_MAC" 5
 
 # vtepd restarts: a new tap and an empty FDB; the agent programs them again.
 fl_stop "$VTEPD_PID" 10
