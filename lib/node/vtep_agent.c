@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <curl/curl.h>
 
@@ -26,8 +25,6 @@
 #define BACKOFF_MIN 0.1
 #define BACKOFF_MAX 3.2
 #define VTEPD_RETRY 0.5
-/* Tries at a free subnet before giving up (each lost race adds the subnet to the taken ones). */
-#define PICK_TRIES 16
 
 double
 agent_now(void)
@@ -50,8 +47,8 @@ agent_log(const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *
-subnet_str(uint32_t subnet, uint8_t len, char *buf)
+const char *
+agent_subnet_str(uint32_t subnet, uint8_t len, char *buf)
 {
 	char ip[16];
 
@@ -87,227 +84,6 @@ read_config(struct agent *a)
 	return rc;
 }
 
-/* ---- the lease ----------------------------------------------------------------------------- */
-
-static void
-lease_value(struct agent *a, char *buf, size_t size)
-{
-	struct vtep_flannel_lease l = {.public_ip = a->public_ip, .vxlan = true, .vni = a->net.vni};
-
-	memcpy(l.vtep_mac, a->link.mac, 6);
-	vtep_flannel_lease_format(&l, buf, size);
-}
-
-static void
-lease_held(struct agent *a, int64_t id)
-{
-	a->lease_id = id;
-	a->lease_expiry = time(NULL) + a->conf->lease_ttl;
-	a->renew_at = agent_now() + (double)(a->conf->lease_ttl - a->conf->renew_margin);
-}
-
-/* The key of subnet (set a->subnet first). */
-static void
-own_key(struct agent *a)
-{
-	vtep_flannel_key_format(a->conf->etcd_prefix, a->subnet, a->subnet_len, a->own_key,
-			sizeof(a->own_key));
-}
-
-/* Parse a read pair into a lease; false when the key is not a subnet of this network. */
-static bool
-lease_of(struct agent *a, const struct vtep_etcd_kv *kv, struct vtep_flannel_lease *l)
-{
-	char err[VTEP_FLANNEL_ERR_SIZE];
-
-	if (vtep_flannel_key_parse(a->conf->etcd_prefix, kv->key, &l->subnet, &l->subnet_len) !=
-					0 ||
-			!vtep_flannel_subnet_valid(&a->net, l->subnet, l->subnet_len))
-		return false;
-	if (kv->value == NULL ||
-			vtep_flannel_lease_parse(kv->value, kv->value_len, l, err, sizeof(err)) !=
-					0) {
-		l->vxlan = l->has_mac = false;
-		l->public_ip = 0;
-	}
-	return true;
-}
-
-/*
- * Hold subnet (known free or ours): a new etcd lease, and the key written on it, created when
- * absent (expect NULL) or replacing the value expect. @return 0, -EEXIST/-ENOENT (lost the race),
- * or an etcd error.
- */
-static int
-lease_write(struct agent *a, const char *expect, struct vtep_etcd_kv *cur)
-{
-	int64_t id;
-	int rc;
-
-	rc = vtep_etcd_lease_grant(a->etcd, a->conf->lease_ttl, &id);
-	if (rc != 0)
-		return rc;
-	lease_value(a, a->own_value, sizeof(a->own_value));
-	rc = vtep_etcd_put_if(a->etcd, a->own_key, a->own_value, id, expect, cur);
-	if (rc != 0) {
-		vtep_etcd_lease_revoke(a->etcd, id);
-		return rc;
-	}
-	lease_held(a, id);
-	return 0;
-}
-
-static void
-conflict(struct agent *a, const struct vtep_etcd_kv *cur)
-{
-	struct vtep_flannel_lease l = {0};
-	char err[VTEP_FLANNEL_ERR_SIZE], s[20], ip[16], own[16];
-
-	if (cur != NULL && cur->value != NULL)
-		vtep_flannel_lease_parse(cur->value, cur->value_len, &l, err, sizeof(err));
-	agent_log("lease conflict: subnet %s is held by another host (PublicIP %s), not by %s",
-			subnet_str(a->subnet, a->subnet_len, s),
-			l.public_ip != 0 ? vtep_flannel_ip_str(l.public_ip, ip) : "unknown",
-			vtep_flannel_ip_str(a->public_ip, own));
-	a->fatal = 1;
-}
-
-/* At start: take back the lease with our PublicIP (or the --subnet one), else a free subnet. */
-static int
-lease_acquire(struct agent *a, const struct vtep_etcd_kvs *kvs)
-{
-	uint32_t *taken = calloc(kvs->len + PICK_TRIES + 1, sizeof(*taken)), rnd = 0;
-	unsigned int nb_taken = 0;
-	struct vtep_etcd_kv cur = {0};
-	char s[VTEP_FLANNEL_ERR_SIZE];
-	int rc = -ENOSPC;
-
-	if (taken == NULL)
-		return -ENOMEM;
-	a->subnet = a->conf->subnet;
-	a->subnet_len = a->conf->subnet_len;
-	for (size_t i = 0; i < kvs->len; i++) {
-		struct vtep_flannel_lease l;
-
-		if (!lease_of(a, &kvs->kvs[i], &l))
-			continue;
-		taken[nb_taken++] = l.subnet;
-		if (a->conf->subnet_len != 0 && l.subnet == a->conf->subnet &&
-				l.public_ip != a->public_ip) {
-			conflict(a, &kvs->kvs[i]);
-			free(taken);
-			return -EEXIST;
-		}
-		if (a->conf->subnet_len == 0 && l.public_ip == a->public_ip && a->subnet_len == 0) {
-			a->subnet = l.subnet; /* our own lease from before: take it back */
-			a->subnet_len = l.subnet_len;
-		}
-	}
-	if (a->subnet_len != 0) {
-		own_key(a);
-		rc = lease_write(a, NULL, &cur);
-		if (rc == -EEXIST) {
-			/* ours from before (or raced): replace it only if it still has our PublicIP
-			 */
-			struct vtep_flannel_lease l = {0};
-
-			if (cur.value != NULL &&
-					vtep_flannel_lease_parse(cur.value, cur.value_len, &l, s,
-							sizeof(s)) == 0 &&
-					l.public_ip == a->public_ip)
-				rc = lease_write(a, cur.value, NULL);
-			else
-				conflict(a, &cur);
-		}
-		vtep_etcd_kv_free(&cur);
-	} else {
-		a->subnet_len = a->net.subnet_len;
-		for (int t = 0; t < PICK_TRIES; t++) {
-			if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-				rnd = (uint32_t)time(NULL);
-			rc = vtep_flannel_subnet_pick(&a->net, taken, nb_taken, rnd, &a->subnet);
-			if (rc != 0) {
-				agent_log("no free subnet left in the network");
-				break;
-			}
-			own_key(a);
-			rc = lease_write(a, NULL, NULL);
-			if (rc != -EEXIST)
-				break;
-			taken[nb_taken++] = a->subnet; /* another host was faster */
-		}
-	}
-	free(taken);
-	if (rc == 0)
-		agent_log("lease %s acquired: PublicIP %s, lease %lld, ttl %llds", a->own_key,
-				vtep_flannel_ip_str(a->public_ip, s), (long long)a->lease_id,
-				(long long)a->conf->lease_ttl);
-	else if (!a->fatal && rc != -ENOSPC)
-		agent_log("cannot acquire a lease: %s", vtep_etcd_error(a->etcd));
-	return rc;
-}
-
-/* Renew (a new grant and the same value on it, flannel's renewLease) or rewrite (new VtepMAC). */
-static void
-lease_renew(struct agent *a, const char *why)
-{
-	char old[VTEP_FLANNEL_LEASE_SIZE];
-	struct vtep_etcd_kv cur = {0};
-	int rc;
-
-	snprintf(old, sizeof(old), "%s", a->own_value);
-	rc = lease_write(a, old, &cur);
-	if (rc == 0) {
-		a->renewals++;
-		a->rewrite = false;
-		agent_log("lease %s %s: lease %lld, expires in %llds", a->own_key, why,
-				(long long)a->lease_id, (long long)a->conf->lease_ttl);
-	} else if (rc == -ENOENT) {
-		a->reacquire = true; /* expired meanwhile */
-	} else if (rc == -EEXIST) {
-		conflict(a, &cur);
-	} else {
-		agent_log("cannot renew lease %s (retrying): %s", a->own_key,
-				vtep_etcd_error(a->etcd));
-		a->renew_at = agent_now() + 1;
-	}
-	vtep_etcd_kv_free(&cur);
-}
-
-/* Our key was deleted (the lease expired or was revoked): take the same subnet again. */
-static void
-lease_reacquire(struct agent *a)
-{
-	struct vtep_etcd_kv cur = {0};
-	int rc;
-
-	a->reacquire = false;
-	rc = lease_write(a, NULL, &cur);
-	if (rc == 0) {
-		a->reacquired++;
-		agent_log("lease %s was lost and is acquired again: lease %lld", a->own_key,
-				(long long)a->lease_id);
-	} else if (rc == -EEXIST) {
-		struct vtep_flannel_lease l = {0};
-		char err[VTEP_FLANNEL_ERR_SIZE];
-
-		if (cur.value != NULL &&
-				vtep_flannel_lease_parse(cur.value, cur.value_len, &l, err,
-						sizeof(err)) == 0 &&
-				l.public_ip == a->public_ip)
-			snprintf(a->own_value, sizeof(a->own_value), "%s", cur.value);
-		else
-			conflict(a, &cur);
-	} else {
-		agent_log("cannot acquire lease %s again (retrying): %s", a->own_key,
-				vtep_etcd_error(a->etcd));
-		a->reacquire = true;
-		a->etcd_up = false;
-		vtep_etcd_watch_stop(a->etcd);
-	}
-	vtep_etcd_kv_free(&cur);
-}
-
 /* ---- peers from etcd ----------------------------------------------------------------------- */
 
 /* A lease read or changed. */
@@ -324,7 +100,7 @@ lease_seen(struct agent *a, const struct vtep_etcd_kv *kv)
 		snprintf(a->own_value, sizeof(a->own_value), "%s", kv->value);
 		return;
 	case VTEP_FLANNEL_CONFLICT:
-		conflict(a, kv);
+		lease_conflict(a, kv);
 		return;
 	case VTEP_FLANNEL_IGNORE:
 		if (vtep_flannel_peers_del(&a->peers, l.subnet, &op) == 1)
@@ -492,7 +268,7 @@ start(struct agent *a)
 	if (a->conf->subnet_len != 0 &&
 			!vtep_flannel_subnet_valid(&a->net, a->conf->subnet, a->conf->subnet_len)) {
 		agent_log("--subnet %s is not a /%u inside the network's %s/%u",
-				subnet_str(a->conf->subnet, a->conf->subnet_len, err),
+				agent_subnet_str(a->conf->subnet, a->conf->subnet_len, err),
 				a->net.subnet_len, vtep_flannel_ip_str(a->net.network, ip),
 				a->net.network_len);
 		return -1;
@@ -536,7 +312,7 @@ start(struct agent *a)
 	a->etcd_since = a->confirmed = time(NULL);
 	a->health_at = agent_now() + HEALTH_INTERVAL;
 	agent_log("running: subnet %s on %s (VtepMAC %s), %u peers, watching from revision %lld",
-			subnet_str(a->subnet, a->subnet_len, err), a->iface,
+			agent_subnet_str(a->subnet, a->subnet_len, err), a->iface,
 			vtep_flannel_mac_str(a->link.mac, mac), a->peers.nb,
 			(long long)a->revision + 1);
 	return 0;

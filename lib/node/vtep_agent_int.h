@@ -65,6 +65,23 @@ double agent_now(void);
 /** "vtep-flannel: " and a line on stderr. */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/** "A.B.C.D/LEN" into buf (20 bytes). @return buf. */
+const char *agent_subnet_str(uint32_t subnet, uint8_t len, char *buf);
+
+/* vtep_agent_lease.c */
+/** Set a->own_key from a->subnet. */
+void lease_own_key(struct agent *a);
+/** A read pair as a lease; false when the key is not one of the network's subnets. */
+bool lease_of(struct agent *a, const struct vtep_etcd_kv *kv, struct vtep_flannel_lease *l);
+/** Report that another host holds our subnet (cur: its pair, or NULL); the agent turns fatal. */
+void lease_conflict(struct agent *a, const struct vtep_etcd_kv *cur);
+/** At start: ours back (our PublicIP or --subnet), else a free subnet. @return 0 or -errno. */
+int lease_acquire(struct agent *a, const struct vtep_etcd_kvs *kvs);
+/** Renew (or rewrite after a new VtepMAC); why goes into the log line. */
+void lease_renew(struct agent *a, const char *why);
+/** Our key was deleted: take the same subnet again. */
+void lease_reacquire(struct agent *a);
+
 /* vtep_agent_prog.c */
 /** Connect to vtepd and check its VNI (dstport, no group, no flood list); local in a->local. */
 int prog_vtepd_check(struct agent *a, char *err, size_t size);

@@ -6,44 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-#include <json-c/json.h>
+#include "vtep_etcd_int.h"
 
-#include "vtep_etcd.h"
-
-#define MAX_ENDPOINTS 8
-#define ERR_SIZE 512
-/* An answer larger than this is not one etcd sends to a flannel node. */
-#define BODY_MAX (64u << 20)
-
-/* A growing byte buffer. */
-struct buf {
-	char *data;
-	size_t len, size;
-};
-
-struct vtep_etcd {
-	char *urls[MAX_ENDPOINTS];
-	unsigned int nb_urls, cur;
-	struct vtep_etcd_conf conf;
-	CURL *easy;      /* unary calls, kept for connection reuse */
-	struct buf body; /* unary answer */
-	char curl_err[CURL_ERROR_SIZE];
-	char err[ERR_SIZE];
-	/* the watch */
-	CURLM *multi;
-	CURL *weasy;
-	struct buf wbuf; /* stream bytes not yet a whole line */
-	char *wreq;      /* the create request's body (curl keeps a pointer) */
-	enum vtep_etcd_watch_state wstate;
-	int64_t wrev;
-	vtep_etcd_event_cb cb; /* set for the duration of a wait */
-	void *cb_arg;
-	int wfeed_rc;
-};
-
-static int
-fail(struct vtep_etcd *e, int rc, const char *fmt, ...)
+int
+etcd_fail(struct vtep_etcd *e, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -53,8 +19,8 @@ fail(struct vtep_etcd *e, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static int
-buf_add(struct buf *b, const char *data, size_t len)
+int
+etcd_buf_add(struct buf *b, const char *data, size_t len)
 {
 	if (b->len + len + 1 > b->size) {
 		size_t size = b->size == 0 ? 4096 : b->size;
@@ -151,8 +117,8 @@ vtep_etcd_prefix_end(const char *prefix, char *out, size_t size)
 
 /* ---- JSON pieces --------------------------------------------------------------------------- */
 
-static int64_t
-jint(struct json_object *o, const char *name)
+int64_t
+etcd_jint(struct json_object *o, const char *name)
 {
 	struct json_object *v;
 
@@ -184,16 +150,16 @@ b64_field(struct json_object *o, const char *name, size_t *len)
 	return out;
 }
 
-static int
-kv_from_json(struct json_object *o, struct vtep_etcd_kv *kv, bool want_value)
+int
+etcd_kv_from_json(struct json_object *o, struct vtep_etcd_kv *kv, bool want_value)
 {
 	memset(kv, 0, sizeof(*kv));
 	kv->key = b64_field(o, "key", NULL);
 	if (want_value)
 		kv->value = b64_field(o, "value", &kv->value_len);
-	kv->create_revision = jint(o, "create_revision");
-	kv->mod_revision = jint(o, "mod_revision");
-	kv->lease = jint(o, "lease");
+	kv->create_revision = etcd_jint(o, "create_revision");
+	kv->mod_revision = etcd_jint(o, "mod_revision");
+	kv->lease = etcd_jint(o, "lease");
 	if (kv->key == NULL || (want_value && kv->value == NULL)) {
 		vtep_etcd_kv_free(kv);
 		return -EPROTO;
@@ -218,8 +184,8 @@ vtep_etcd_kvs_free(struct vtep_etcd_kvs *kvs)
 	memset(kvs, 0, sizeof(*kvs));
 }
 
-static void
-add_b64(struct json_object *o, const char *name, const char *s)
+void
+etcd_add_b64(struct json_object *o, const char *name, const char *s)
 {
 	size_t len = strlen(s);
 	char *enc = malloc(4 * ((len + 2) / 3) + 1);
@@ -231,8 +197,8 @@ add_b64(struct json_object *o, const char *name, const char *s)
 	free(enc);
 }
 
-static void
-add_i64(struct json_object *o, const char *name, int64_t v)
+void
+etcd_add_i64(struct json_object *o, const char *name, int64_t v)
 {
 	char s[24];
 
@@ -245,11 +211,11 @@ add_i64(struct json_object *o, const char *name, int64_t v)
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
-	return buf_add(arg, data, size * nmemb) == 0 ? size * nmemb : 0;
+	return etcd_buf_add(arg, data, size * nmemb) == 0 ? size * nmemb : 0;
 }
 
-static void
-setup_easy(struct vtep_etcd *e, CURL *c, const char *url)
+void
+etcd_setup_easy(struct vtep_etcd *e, CURL *c, const char *url)
 {
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -267,47 +233,47 @@ setup_easy(struct vtep_etcd *e, CURL *c, const char *url)
 }
 
 /* curl's verdict on a transfer as -errno; the words in e->err. */
-static int
-curl_fail(struct vtep_etcd *e, CURLcode cc, const char *url)
+int
+etcd_curl_fail(struct vtep_etcd *e, CURLcode cc, const char *url)
 {
 	const char *why = e->curl_err[0] != '\0' ? e->curl_err : curl_easy_strerror(cc);
 
 	switch (cc) {
 	case CURLE_OPERATION_TIMEDOUT:
-		return fail(e, -ETIMEDOUT, "etcd at %s: no answer in time: %s", url, why);
+		return etcd_fail(e, -ETIMEDOUT, "etcd at %s: no answer in time: %s", url, why);
 	case CURLE_OUT_OF_MEMORY:
-		return fail(e, -ENOMEM, "out of memory");
+		return etcd_fail(e, -ENOMEM, "out of memory");
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 	case CURLE_GOT_NOTHING:
 		/* What a server that wants a client certificate does to a client without one. */
 		if (strncmp(url, "https://", 8) == 0 && e->conf.certfile == NULL)
-			return fail(e, -ECONNREFUSED,
+			return etcd_fail(e, -ECONNREFUSED,
 					"etcd at %s: %s (no --etcd-certfile given: does etcd want "
 					"a "
 					"client certificate?)",
 					url, why);
-		return fail(e, -ECONNREFUSED, "etcd at %s: %s", url, why);
+		return etcd_fail(e, -ECONNREFUSED, "etcd at %s: %s", url, why);
 	default:
-		return fail(e, -ECONNREFUSED, "etcd at %s: %s", url, why);
+		return etcd_fail(e, -ECONNREFUSED, "etcd at %s: %s", url, why);
 	}
 }
 
 /* etcd's error answer {"error":...,"code":N}: NotFound (5) is -ENOENT. */
 static int
-etcd_fail(struct vtep_etcd *e, long status, const char *url)
+answer_fail(struct vtep_etcd *e, long status, const char *url)
 {
 	struct json_object *o = json_tokener_parse(e->body.data != NULL ? e->body.data : "");
 	struct json_object *msg;
 	int rc = -EIO;
 
 	if (o != NULL && json_object_object_get_ex(o, "message", &msg)) {
-		if (jint(o, "code") == 5)
+		if (etcd_jint(o, "code") == 5)
 			rc = -ENOENT;
-		fail(e, rc, "etcd at %s: %s", url, json_object_get_string(msg));
+		etcd_fail(e, rc, "etcd at %s: %s", url, json_object_get_string(msg));
 	} else {
-		rc = fail(e, -EPROTO, "%s answered HTTP %ld: %.200s", url, status,
+		rc = etcd_fail(e, -EPROTO, "%s answered HTTP %ld: %.200s", url, status,
 				e->body.data != NULL ? e->body.data : "");
 	}
 	json_object_put(o);
@@ -334,14 +300,14 @@ call(struct vtep_etcd *e, const char *path, struct json_object *req, struct json
 		e->body.len = 0;
 		e->curl_err[0] = '\0';
 		curl_easy_reset(e->easy);
-		setup_easy(e, e->easy, url);
+		etcd_setup_easy(e, e->easy, url);
 		curl_easy_setopt(e->easy, CURLOPT_TIMEOUT_MS, e->conf.timeout_ms);
 		curl_easy_setopt(e->easy, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(e->easy, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(e->easy, CURLOPT_WRITEDATA, &e->body);
 		cc = curl_easy_perform(e->easy);
 		if (cc != CURLE_OK) {
-			rc = curl_fail(e, cc, e->urls[e->cur]);
+			rc = etcd_curl_fail(e, cc, e->urls[e->cur]);
 			if (rc == -ENOMEM)
 				break;
 			e->cur = (e->cur + 1) % e->nb_urls;
@@ -349,13 +315,13 @@ call(struct vtep_etcd *e, const char *path, struct json_object *req, struct json
 		}
 		curl_easy_getinfo(e->easy, CURLINFO_RESPONSE_CODE, &status);
 		if (status != 200) {
-			rc = etcd_fail(e, status, e->urls[e->cur]);
+			rc = answer_fail(e, status, e->urls[e->cur]);
 			break;
 		}
 		*out = json_tokener_parse(e->body.data != NULL ? e->body.data : "");
 		rc = *out != NULL ? 0
-				  : fail(e, -EPROTO, "%s: an answer that is not JSON: %.200s", url,
-						    e->body.data);
+				  : etcd_fail(e, -EPROTO, "%s: an answer that is not JSON: %.200s",
+						    url, e->body.data);
 		break;
 	}
 	json_object_put(req);
@@ -370,7 +336,7 @@ kvs_from_range(struct json_object *r, struct vtep_etcd_kvs *out)
 
 	memset(out, 0, sizeof(*out));
 	if (json_object_object_get_ex(r, "header", &hdr))
-		out->revision = jint(hdr, "revision");
+		out->revision = etcd_jint(hdr, "revision");
 	if (!json_object_object_get_ex(r, "kvs", &kvs))
 		return 0;
 	n = json_object_array_length(kvs);
@@ -378,7 +344,7 @@ kvs_from_range(struct json_object *r, struct vtep_etcd_kvs *out)
 	if (out->kvs == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if (kv_from_json(json_object_array_get_idx(kvs, i), &out->kvs[i], true) != 0) {
+		if (etcd_kv_from_json(json_object_array_get_idx(kvs, i), &out->kvs[i], true) != 0) {
 			vtep_etcd_kvs_free(out);
 			return -EPROTO;
 		}
@@ -393,19 +359,19 @@ vtep_etcd_get(struct vtep_etcd *e, const char *key, bool prefix, struct vtep_etc
 	struct json_object *req = json_object_new_object(), *r;
 	int rc;
 
-	add_b64(req, "key", key);
+	etcd_add_b64(req, "key", key);
 	if (prefix) {
 		char end[512];
 
 		vtep_etcd_prefix_end(key, end, sizeof(end));
-		add_b64(req, "range_end", end);
+		etcd_add_b64(req, "range_end", end);
 	}
 	rc = call(e, "/v3/kv/range", req, &r);
 	if (rc != 0)
 		return rc;
 	rc = kvs_from_range(r, out);
 	if (rc == -EPROTO)
-		fail(e, rc, "etcd sent a key or value that is not base64");
+		etcd_fail(e, rc, "etcd sent a key or value that is not base64");
 	json_object_put(r);
 	return rc;
 }
@@ -415,10 +381,10 @@ put_req(const char *key, const char *value, int64_t lease)
 {
 	struct json_object *p = json_object_new_object();
 
-	add_b64(p, "key", key);
-	add_b64(p, "value", value);
+	etcd_add_b64(p, "key", key);
+	etcd_add_b64(p, "value", value);
 	if (lease != 0)
-		add_i64(p, "lease", lease);
+		etcd_add_i64(p, "lease", lease);
 	return p;
 }
 
@@ -442,14 +408,14 @@ vtep_etcd_put_if(struct vtep_etcd *e, const char *key, const char *value, int64_
 	struct vtep_etcd_kvs kvs = {0};
 	int rc;
 
-	add_b64(cmp, "key", key);
+	etcd_add_b64(cmp, "key", key);
 	if (expect == NULL) {
 		/* if create_revision(key) == 0 then put else range: flannel's createSubnet. */
 		json_object_object_add(cmp, "target", json_object_new_string("CREATE"));
-		add_i64(cmp, "create_revision", 0);
+		etcd_add_i64(cmp, "create_revision", 0);
 	} else {
 		json_object_object_add(cmp, "target", json_object_new_string("VALUE"));
-		add_b64(cmp, "value", expect);
+		etcd_add_b64(cmp, "value", expect);
 	}
 	json_object_object_add(cmp, "result", json_object_new_string("EQUAL"));
 	json_object_object_add(req, "compare", arr = json_object_new_array());
@@ -457,7 +423,7 @@ vtep_etcd_put_if(struct vtep_etcd *e, const char *key, const char *value, int64_
 	json_object_object_add(ok, "request_put", put_req(key, value, lease));
 	json_object_object_add(req, "success", arr = json_object_new_array());
 	json_object_array_add(arr, ok);
-	add_b64(range, "key", key);
+	etcd_add_b64(range, "key", key);
 	json_object_object_add(no, "request_range", range);
 	json_object_object_add(req, "failure", arr = json_object_new_array());
 	json_object_array_add(arr, no);
@@ -472,7 +438,7 @@ vtep_etcd_put_if(struct vtep_etcd *e, const char *key, const char *value, int64_
 	resp = json_object_array_get_idx(resp, 0);
 	resp = json_object_object_get(resp, "response_range");
 	if (resp == NULL || kvs_from_range(resp, &kvs) != 0) {
-		rc = fail(e, -EPROTO, "etcd's answer to a failed transaction has no range");
+		rc = etcd_fail(e, -EPROTO, "etcd's answer to a failed transaction has no range");
 	} else if (kvs.len == 0) {
 		rc = -ENOENT;
 	} else {
@@ -493,7 +459,7 @@ vtep_etcd_delete(struct vtep_etcd *e, const char *key)
 	struct json_object *req = json_object_new_object(), *r;
 	int rc;
 
-	add_b64(req, "key", key);
+	etcd_add_b64(req, "key", key);
 	rc = call(e, "/v3/kv/deleterange", req, &r);
 	json_object_put(r);
 	return rc;
@@ -505,13 +471,14 @@ vtep_etcd_lease_grant(struct vtep_etcd *e, int64_t ttl, int64_t *id)
 	struct json_object *req = json_object_new_object(), *r;
 	int rc;
 
-	add_i64(req, "TTL", ttl);
+	etcd_add_i64(req, "TTL", ttl);
 	rc = call(e, "/v3/lease/grant", req, &r);
 	if (rc != 0)
 		return rc;
-	*id = jint(r, "ID");
+	*id = etcd_jint(r, "ID");
 	if (*id == 0)
-		rc = fail(e, -EPROTO, "etcd granted no lease: %s", json_object_to_json_string(r));
+		rc = etcd_fail(e, -EPROTO, "etcd granted no lease: %s",
+				json_object_to_json_string(r));
 	json_object_put(r);
 	return rc;
 }
@@ -522,7 +489,7 @@ vtep_etcd_lease_revoke(struct vtep_etcd *e, int64_t id)
 	struct json_object *req = json_object_new_object(), *r;
 	int rc;
 
-	add_i64(req, "ID", id);
+	etcd_add_i64(req, "ID", id);
 	rc = call(e, "/v3/lease/revoke", req, &r);
 	json_object_put(r);
 	return rc;
@@ -536,220 +503,6 @@ vtep_etcd_status(struct vtep_etcd *e)
 
 	json_object_put(r);
 	return rc;
-}
-
-/* ---- the watch ----------------------------------------------------------------------------- */
-
-/* One line of the stream: {"result":{header, created?, canceled?, compact_revision?, events?}}. */
-static int
-watch_line(struct vtep_etcd *e, const char *line, size_t len, vtep_etcd_event_cb cb, void *arg)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o, *res, *v, *evs;
-	int rc = 0;
-
-	if (tok == NULL)
-		return -ENOMEM;
-	o = json_tokener_parse_ex(tok, line, (int)len);
-	json_tokener_free(tok);
-	if (o == NULL || !json_object_object_get_ex(o, "result", &res)) {
-		if (o != NULL && json_object_object_get_ex(o, "error", &v))
-			fail(e, -EIO, "etcd ended the watch: %s",
-					json_object_get_string(
-							json_object_object_get(v, "message")));
-		else
-			fail(e, -EPROTO, "not a watch response: %.200s", line);
-		e->wstate = VTEP_ETCD_WATCH_ENDED;
-		json_object_put(o);
-		return -EPROTO;
-	}
-	if (json_object_object_get_ex(res, "header", &v) && jint(v, "revision") > e->wrev)
-		e->wrev = jint(v, "revision");
-	if (json_object_object_get_ex(res, "created", &v) && json_object_get_boolean(v) &&
-			e->wstate == VTEP_ETCD_WATCH_STARTING)
-		e->wstate = VTEP_ETCD_WATCH_RUNNING;
-	if (json_object_object_get_ex(res, "canceled", &v) && json_object_get_boolean(v)) {
-		int64_t compact = jint(res, "compact_revision");
-
-		if (compact != 0)
-			fail(e, -ESTALE,
-					"etcd compacted the history the watch needed (to revision "
-					"%lld)",
-					(long long)compact);
-		else
-			fail(e, -ECANCELED, "etcd cancelled the watch: %s",
-					json_object_get_string(json_object_object_get(
-							res, "cancel_reason")));
-		e->wstate = VTEP_ETCD_WATCH_ENDED;
-	}
-	if (json_object_object_get_ex(res, "events", &evs)) {
-		size_t n = json_object_array_length(evs);
-
-		for (size_t i = 0; i < n && rc == 0 && e->wstate != VTEP_ETCD_WATCH_ENDED; i++) {
-			struct json_object *ev = json_object_array_get_idx(evs, i), *t, *kv;
-			struct vtep_etcd_event event = {0};
-
-			event.deleted = json_object_object_get_ex(ev, "type", &t) &&
-					strcmp(json_object_get_string(t), "DELETE") == 0;
-			if (!json_object_object_get_ex(ev, "kv", &kv) ||
-					kv_from_json(kv, &event.kv, !event.deleted) != 0) {
-				rc = fail(e, -EPROTO, "a watch event without a valid kv");
-				break;
-			}
-			if (cb != NULL)
-				rc = cb(arg, &event);
-			vtep_etcd_kv_free(&event.kv);
-		}
-	}
-	json_object_put(o);
-	return rc < 0 ? rc : 0;
-}
-
-int
-vtep_etcd_watch_feed(
-		struct vtep_etcd *e, const char *data, size_t len, vtep_etcd_event_cb cb, void *arg)
-{
-	char *nl;
-	int rc = 0;
-
-	if (buf_add(&e->wbuf, data, len) != 0)
-		return -ENOMEM;
-	while (rc == 0 && e->wstate != VTEP_ETCD_WATCH_ENDED &&
-			(nl = memchr(e->wbuf.data, '\n', e->wbuf.len)) != NULL) {
-		size_t l = (size_t)(nl - e->wbuf.data);
-
-		if (l > 0)
-			rc = watch_line(e, e->wbuf.data, l, cb, arg);
-		memmove(e->wbuf.data, nl + 1, e->wbuf.len - l - 1);
-		e->wbuf.len -= l + 1;
-		e->wbuf.data[e->wbuf.len] = '\0';
-	}
-	return rc;
-}
-
-static size_t
-on_watch(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct vtep_etcd *e = arg;
-	int rc = vtep_etcd_watch_feed(e, data, size * nmemb, e->cb, e->cb_arg);
-
-	if (rc != 0 && e->wfeed_rc == 0)
-		e->wfeed_rc = rc;
-	/* Returning less than given makes curl end the transfer: done after a cancel. */
-	return e->wstate == VTEP_ETCD_WATCH_ENDED ? 0 : size * nmemb;
-}
-
-void
-vtep_etcd_watch_stop(struct vtep_etcd *e)
-{
-	if (e->weasy != NULL) {
-		curl_multi_remove_handle(e->multi, e->weasy);
-		curl_easy_cleanup(e->weasy);
-		e->weasy = NULL;
-	}
-	free(e->wreq);
-	e->wreq = NULL;
-	e->wbuf.len = 0;
-	e->wstate = VTEP_ETCD_WATCH_IDLE;
-}
-
-int
-vtep_etcd_watch_start(struct vtep_etcd *e, const char *prefix, int64_t rev)
-{
-	struct json_object *req = json_object_new_object(), *cr = json_object_new_object();
-	char url[512], end[512];
-
-	vtep_etcd_watch_stop(e);
-	vtep_etcd_prefix_end(prefix, end, sizeof(end));
-	add_b64(cr, "key", prefix);
-	add_b64(cr, "range_end", end);
-	add_i64(cr, "start_revision", rev);
-	json_object_object_add(req, "create_request", cr);
-	e->wreq = strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
-	json_object_put(req);
-	e->weasy = curl_easy_init();
-	if (e->wreq == NULL || e->weasy == NULL) {
-		vtep_etcd_watch_stop(e);
-		return fail(e, -ENOMEM, "out of memory");
-	}
-	snprintf(url, sizeof(url), "%s/v3/watch", e->urls[e->cur]);
-	setup_easy(e, e->weasy, url);
-	curl_easy_setopt(e->weasy, CURLOPT_POSTFIELDS, e->wreq);
-	curl_easy_setopt(e->weasy, CURLOPT_WRITEFUNCTION, on_watch);
-	curl_easy_setopt(e->weasy, CURLOPT_WRITEDATA, e);
-	curl_multi_add_handle(e->multi, e->weasy);
-	e->wstate = VTEP_ETCD_WATCH_STARTING;
-	e->wrev = rev - 1;
-	return 0;
-}
-
-enum vtep_etcd_watch_state
-vtep_etcd_watch_state(const struct vtep_etcd *e)
-{
-	return e->wstate;
-}
-
-int64_t
-vtep_etcd_watch_revision(const struct vtep_etcd *e)
-{
-	return e->wrev;
-}
-
-/* A finished watch transfer: why it ended. */
-static void
-watch_done(struct vtep_etcd *e)
-{
-	struct CURLMsg *m;
-	int left;
-
-	while ((m = curl_multi_info_read(e->multi, &left)) != NULL) {
-		if (m->msg != CURLMSG_DONE || m->easy_handle != e->weasy)
-			continue;
-		if (e->wstate != VTEP_ETCD_WATCH_ENDED) {
-			long status = 0;
-
-			curl_easy_getinfo(e->weasy, CURLINFO_RESPONSE_CODE, &status);
-			if (m->data.result != CURLE_OK)
-				curl_fail(e, m->data.result, e->urls[e->cur]);
-			else
-				fail(e, -EPIPE, "etcd at %s closed the watch (HTTP %ld)",
-						e->urls[e->cur], status);
-			if (m->data.result != CURLE_OK && m->data.result != CURLE_WRITE_ERROR)
-				e->cur = (e->cur + 1) % e->nb_urls;
-			e->wstate = VTEP_ETCD_WATCH_ENDED;
-		}
-	}
-}
-
-int
-vtep_etcd_watch_wait(struct vtep_etcd *e, struct pollfd *fds, unsigned int nb_fds, int timeout_ms,
-		vtep_etcd_event_cb cb, void *arg)
-{
-	struct curl_waitfd wfds[8];
-	int running, n;
-
-	if (e->weasy == NULL || e->wstate == VTEP_ETCD_WATCH_ENDED || nb_fds > 8) {
-		n = poll(fds, nb_fds, timeout_ms);
-		return n < 0 && errno != EINTR ? -errno : 0;
-	}
-	for (unsigned int i = 0; i < nb_fds; i++) {
-		wfds[i].fd = fds[i].fd;
-		wfds[i].events = (fds[i].events & POLLIN ? CURL_WAIT_POLLIN : 0) |
-				(fds[i].events & POLLOUT ? CURL_WAIT_POLLOUT : 0);
-		wfds[i].revents = 0;
-	}
-	if (curl_multi_poll(e->multi, wfds, nb_fds, timeout_ms, &n) != CURLM_OK)
-		return -EIO;
-	for (unsigned int i = 0; i < nb_fds; i++)
-		fds[i].revents = (short)((wfds[i].revents & CURL_WAIT_POLLIN ? POLLIN : 0) |
-				(wfds[i].revents & CURL_WAIT_POLLOUT ? POLLOUT : 0));
-	e->cb = cb;
-	e->cb_arg = arg;
-	e->wfeed_rc = 0;
-	curl_multi_perform(e->multi, &running);
-	e->cb = NULL;
-	watch_done(e);
-	return 0;
 }
 
 /* ---- life ---------------------------------------------------------------------------------- */
