@@ -251,6 +251,7 @@ vtepd_step(struct agent *a, short revents)
 	if (memcmp(mac, a->link.mac, 6) != 0)
 		a->rewrite = true;
 	prog_all(a);
+	prog_subnet_env(a); /* the new tap's MTU */
 }
 
 /* ---- start and loop ------------------------------------------------------------------------ */

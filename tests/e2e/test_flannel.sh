@@ -373,6 +373,24 @@ check "released: h2 has no peer, FDB entry or tap address left" bash -c \
 	"$(declare -f h2_lacks_peer vtepctl ns_exec); H2=$H2 VTEPCTL=$VTEPCTL PREFIX=$PREFIX
 	 h2_lacks_peer 10.244.1 $H1_MAC && h2_lacks_peer 10.244.3 $H3_MAC &&
 	 [[ -z \$(ip -n $H2 -4 addr show flannel.1) ]]"
+# Another host takes our subnet while the agent runs (its key overwritten with another PublicIP):
+# a clear error, exit 1, and the agent first removes what it programmed (the subnet is not ours).
+agent_start --subnet-lease-ttl 60 --subnet-lease-renew-margin 30s || fail "vtep-flannel starts again"
+# shellcheck disable=SC1091
+KEY=/coreos.com/network/subnets/$(. "$LOG/h2-subnet.env" && echo "${FLANNEL_SUBNET%.1/24}").0-24
+fl_etcdctl put "$KEY" \
+	'{"PublicIP":"192.0.2.99","PublicIPv6":null,"BackendType":"vxlan","BackendData":{"VNI":1,"VtepMAC":"02:00:00:00:00:99"}}' \
+	>/dev/null
+wait_for "! kill -0 $AGENT_PID" 10
+fl_stop "$AGENT_PID"
+expect "a lease taken over at run time: vtep-flannel exits 1" "$?" 1
+check "... saying 'lease conflict: ... held by another host (PublicIP 192.0.2.99)'" \
+	grep -q "lease conflict: subnet .* is held by another host (PublicIP 192.0.2.99)" "$LOG/agent.log"
+check "... after removing its peers, FDB entries and the tap's address" bash -c \
+	"$(declare -f h2_lacks_peer vtepctl ns_exec); H2=$H2 VTEPCTL=$VTEPCTL PREFIX=$PREFIX
+	 h2_lacks_peer 10.244.1 $H1_MAC && h2_lacks_peer 10.244.3 $H3_MAC &&
+	 [[ -z \$(ip -n $H2 -4 addr show flannel.1) ]]"
+
 fl_stop "$VTEPD_PID" 10
 expect "vtepd exits 0" "$?" 0
 
