@@ -17,7 +17,7 @@
 
 #include "vtep_agent_int.h"
 
-/* Entries per /vtep/fdb answer (VTEP_TELE_FDB_PAGE in lib/tele). */
+/* Entries per /vtep/fdb answer (VTEP_TELE_FDB_PAGE in lib/mgmt/tele). */
 #define FDB_PAGE 128
 
 /* ---- vtepd --------------------------------------------------------------------------------- */

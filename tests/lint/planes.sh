@@ -8,6 +8,8 @@
 #      from the heap, takes a lock, sleeps, or logs but through VTEP_LOG_DP.
 #   3. Management (lib/mgmt) writes no table: no FDB, remote-table, flood-list or learning change
 #      but through the control lcore's operations (vtep_ctl_*).
+#   4. The node side (lib/node: programs next to vtepd, no DPDK) includes only its own headers, and
+#      nothing in vtepd includes one of them.
 # Run from the repository root (meson runs it there). Exit 0 when all hold, 1 otherwise.
 set -euo pipefail
 
@@ -35,7 +37,8 @@ while IFS= read -r h; do
 	header_plane[$(basename "$h")]=${p%%/*}
 done < <(find lib -name '*.h' | sort)
 
-# 1. Includes go down the layering, never up.
+# 1. Includes go down the layering, never up (lib/node is no plane of vtepd: rank 99, so no
+#    plane may include its headers; rule 4 keeps it from including theirs).
 while IFS= read -r f; do
 	p=${f#lib/}
 	p=${p%%/*}
@@ -60,6 +63,16 @@ mgmt_forbidden='vtep_fdb_(learn|add_static|del|flush|age|set_ageing|set_notify|c
 if grep -nE "$mgmt_forbidden" -r lib/mgmt; then
 	complain "lib/mgmt must not write tables itself (lines above): call the vtep_ctl_* operations"
 fi
+
+# 4. lib/node stands apart: its own headers only.
+while IFS= read -r f; do
+	while IFS= read -r inc; do
+		hp=${header_plane[$inc]:-}
+		if [[ -n $hp && $hp != node ]]; then
+			complain "$f (node) includes $inc of vtepd's plane $hp"
+		fi
+	done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f")
+done < <(find lib/node -name '*.[ch]' 2>/dev/null | sort)
 
 if ((fail)); then
 	exit 1
