@@ -121,6 +121,8 @@ struct gen_opts {
 	uint32_t flows;       /**< Distinct flows. */
 	uint32_t remotes;     /**< Distinct outer source VTEPs. */
 	uint32_t remote_base; /**< First remote VTEP address. */
+	uint32_t flood_every; /**< Every flood_every-th packet comes from a new MAC (0: none). */
+	uint32_t move_at;     /**< From this packet on, stations sit one remote further. */
 	uint32_t local;       /**< Outer destination (the vtepd under test). */
 	uint8_t dst_mac[6];   /**< Outer (vxlan) or inner (inner mode, unless per-station) dst. */
 	uint8_t src_mac[6];   /**< Outer (vxlan) or inner (inner mode) source MAC. */
@@ -181,6 +183,10 @@ usage(void)
 	       "                       station i of VNI index v comes from remote (v*macs+i-1) %% "
 	       "N\n"
 	       "  --remote-base IP     first remote VTEP (172.16.91.1)\n"
+	       "  --flood K            a MAC flood: packet n with n %% K == K - 1 comes from\n"
+	       "                       station macs + 1 + n / K, a MAC never used before\n"
+	       "  --move-at N          from packet N on, every station sits behind the next\n"
+	       "                       remote ((v*macs+i) %% remotes): each MAC moves once\n"
 	       "  --local IP           outer destination (172.16.91.129)\n"
 	       "  --dst-mac MAC        outer destination MAC (02:00:00:00:91:81)\n"
 	       "  --src-mac MAC        vxlan: outer source MAC (02:00:00:00:91:01);\n"
@@ -321,6 +327,8 @@ enum {
 	OPT_FLOWS,
 	OPT_REMOTES,
 	OPT_REMOTE_BASE,
+	OPT_FLOOD,
+	OPT_MOVE_AT,
 	OPT_LOCAL,
 	OPT_DST_MAC,
 	OPT_SRC_MAC,
@@ -346,6 +354,8 @@ static const struct option long_opts[] = {
 		{"flows", required_argument, NULL, OPT_FLOWS},
 		{"remotes", required_argument, NULL, OPT_REMOTES},
 		{"remote-base", required_argument, NULL, OPT_REMOTE_BASE},
+		{"flood", required_argument, NULL, OPT_FLOOD},
+		{"move-at", required_argument, NULL, OPT_MOVE_AT},
 		{"local", required_argument, NULL, OPT_LOCAL},
 		{"dst-mac", required_argument, NULL, OPT_DST_MAC},
 		{"src-mac", required_argument, NULL, OPT_SRC_MAC},
@@ -378,7 +388,8 @@ set_defaults(struct gen_opts *o)
 	o->flows = 1;
 	o->remotes = 1;
 	o->remote_base = 0xac105b01u; /* 172.16.91.1 */
-	o->local = 0xac105b81u;       /* 172.16.91.129 */
+	o->move_at = UINT32_MAX;
+	o->local = 0xac105b81u; /* 172.16.91.129 */
 	memcpy(o->dst_mac, dst, 6);
 	memcpy(o->inner_dst, inner, 6);
 	o->dstport = 4789;
@@ -424,6 +435,12 @@ parse_valued(int c, const char *opt, const char *arg, struct gen_opts *o, bool *
 		break;
 	case OPT_REMOTE_BASE:
 		o->remote_base = parse_ip(opt, arg);
+		break;
+	case OPT_FLOOD:
+		o->flood_every = parse_u32(opt, arg, 2, 1000000);
+		break;
+	case OPT_MOVE_AT:
+		o->move_at = parse_u32(opt, arg, 0, 100000000);
 		break;
 	case OPT_LOCAL:
 		o->local = parse_ip(opt, arg);
@@ -648,8 +665,10 @@ slot_of(const struct gen_opts *o, uint32_t seq, struct gen_slot *s)
 	s->seq = seq;
 	s->vni = (o->vni_base + vidx) & 0xffffff;
 	s->station = (seq / o->vnis) % o->macs + 1;
+	if (o->flood_every != 0 && seq % o->flood_every == o->flood_every - 1)
+		s->station = (o->macs + 1 + seq / o->flood_every) & MACS_MAX;
 	s->flow = seq % o->flows;
-	s->remote = (vidx * o->macs + s->station - 1) % o->remotes;
+	s->remote = (vidx * o->macs + s->station - 1 + (seq >= o->move_at)) % o->remotes;
 	s->size = o->sizes[seq % o->nb_sizes];
 	s->bad = o->nb_bads ? o->bads[seq % o->nb_bads] : BAD_NONE;
 }

@@ -438,6 +438,74 @@ scenario_workers() {
 		"$(fields "$T/wk.under.pcap" "vxlan.vni == 43" frame.number | wc -l)" 70
 }
 
+# Strict order (issue 12 section 1): frames received on one underlay queue leave the inner port
+# in the order they arrived, frame by frame, while MACs are learned: 50 new MACs from 3 remotes,
+# every third frame from a MAC never seen before (a MAC flood that fills the FDB as the flow
+# runs), and from frame ORDER_MOVE on every station moves to another remote. vtepd holds each
+# frame that posted a learn event until its entry is in, and every later frame to the same port
+# behind it (lib/dp/fwd/vtep_hold.h).
+# With two workers, worker 1's frames reach the inner port through its 4096-frame ring, which
+# worker 0 drains: 3000 frames per queue cannot overflow it even if worker 0 does not run.
+ORDER_COUNT=6000
+ORDER2_COUNT=3000
+
+# order_input FILE COUNT INNER_DST REMOTE_BASE: the input of one underlay queue.
+order_input() {
+	gen --mode vxlan --vni-base $VNI --macs 50 --remotes 3 --remote-base "$4" --flood 3 \
+		--move-at $(($2 / 2)) --count "$2" --sizes 64,600,1400 --inner-dst "$3" -o "$1"
+}
+
+# order_checks TAG FRAMES COUNT MOVES: no frame lost or dropped, every MAC learned (the two
+# queues' files of COUNT frames use the same MACs), at least MOVES moves.
+order_checks() {
+	local tag=$1 moved
+	expect_counter "$tag" inner_tx "$2"
+	expect_eq "sum of drop counters" "$(counter_sum "$tag" '^drop\.')" 0
+	expect_eq "MACs learned (50 stations and the flood's)" "$(counter "$tag" fdb.learned)" \
+		$((50 + $3 / 3))
+	moved=$(counter "$tag" fdb.moved)
+	if [ "$moved" -ge "$4" ]; then
+		ok "fdb.moved $moved >= $4"
+	else
+		fail "fdb.moved $moved < $4"
+	fi
+}
+
+scenario_order() {
+	need_vtepd
+	need_tshark
+	local in=$T/order.in.pcap a=$T/order.a.pcap b=$T/order.b.pcap pfx="vtepfn-ord2-$$" rc=0
+	order_input "$in" $ORDER_COUNT 02:00:00:00:00:02 172.16.91.1
+	run_vtepd order "$in" "$(empty_pcap)" id $VNI group $GROUP inner net_pcap1 || return 0
+	cmp_frames "one worker: inner frames in input order" --strip-a 50 "$in" \
+		"$T/order.inner.pcap"
+	order_checks order $ORDER_COUNT $ORDER_COUNT 50
+
+	# Two workers, each with its own underlay queue (net_pcap feeds queue q from the q-th
+	# rx_pcap), one inner port whose single TX queue worker 1 reaches through the port's ring.
+	# The queues' frames differ in their inner destination, so the output splits per queue.
+	order_input "$a" $ORDER2_COUNT 02:00:00:00:00:02 172.16.91.1
+	order_input "$b" $ORDER2_COUNT 02:00:00:00:00:03 172.16.91.11
+	PREFIXES+=("$pfx")
+	timeout --kill-after=10 "$VTEPD_TIMEOUT" "$VTEPD" --no-huge -m 512 --no-pci \
+		--file-prefix="$pfx" --log-level=lib.eal:warning --lcores=0@0,1@1,2@1 \
+		--vdev="net_pcap0,rx_pcap=$a,rx_pcap=$b,tx_pcap=$T/ord2.under.pcap" \
+		--vdev="net_pcap1,rx_pcap=$(empty_pcap),tx_pcap=$T/ord2.inner.pcap" -- \
+		dev net_pcap0 local "$LOCAL/24" id $VNI group $GROUP inner net_pcap1 \
+		idle-exit "$IDLE_MS" >"$T/ord2.out" 2>"$T/ord2.err" || rc=$?
+	expect_eq "vtepd (two workers) exit status" "$rc" 0
+	expect_counter ord2 lcore.1.underlay_rx $ORDER2_COUNT
+	expect_counter ord2 lcore.2.underlay_rx $ORDER2_COUNT
+	tshark -r "$T/ord2.inner.pcap" -Y "eth.dst == 02:00:00:00:00:02" -w "$T/ord2.q0.pcap" \
+		2>/dev/null
+	tshark -r "$T/ord2.inner.pcap" -Y "eth.dst == 02:00:00:00:00:03" -w "$T/ord2.q1.pcap" \
+		2>/dev/null
+	cmp_frames "two workers: queue 0's frames in order" --strip-a 50 "$a" "$T/ord2.q0.pcap"
+	cmp_frames "two workers: queue 1's frames in order" --strip-a 50 "$b" "$T/ord2.q1.pcap"
+	# Here the same MACs also come from the other queue's remotes: they move back and forth.
+	order_checks ord2 $((2 * ORDER2_COUNT)) $ORDER2_COUNT 100
+}
+
 # Kinds sent by the drop scenario and the counter each must bump. 'udpcsum' is left out: only a
 # hardware checksum flag makes vtepd see it, and net_pcap sets none.
 DROP_KINDS="truncated vlan2 notip ipversion ipopts frag iplen badcsum notforus proto udplen
@@ -584,6 +652,7 @@ flood) scenario_flood ;;
 flood-unknown) scenario_flood_unknown ;;
 flood-her) scenario_flood_her ;;
 workers) scenario_workers ;;
+order) scenario_order ;;
 drops) scenario_drops ;;
 badconfig) scenario_badconfig ;;
 mbufleak) scenario_mbufleak ;;

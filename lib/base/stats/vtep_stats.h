@@ -37,7 +37,10 @@ enum vtep_drop {
 	X(inner_tx, "frames inner ports accepted")                                                 \
 	X(ctl_arp, "ARP frames handed to the control lcore")                                       \
 	X(ctl_igmp, "IGMP frames handed to the control lcore")                                     \
-	X(ctl_icmp, "ICMP frames handed to the control lcore")
+	X(ctl_icmp, "ICMP frames handed to the control lcore")                                     \
+	X(underlay_waits,                                                                          \
+			"polls that left the underlay unread: frames held for learn events "       \
+			"filled the hold")
 
 /** Time of one lcore, reported per lcore (lcore.N.NAME). */
 #define VTEP_CYCLE_COUNTERS(X)                                                                     \

@@ -96,18 +96,13 @@ vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be)
 static unsigned int
 drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t now)
 {
-	unsigned int done = 0;
 	struct vtep_learn_event ev[CTL_BURST];
 	unsigned int n = rte_ring_sc_dequeue_burst_elem(
 			w->learn_ring, ev, sizeof(ev[0]), CTL_BURST, NULL);
 	int idx, rc;
 
 	for (unsigned int i = 0; i < n; i++) {
-		int found;
-
-		if (ev[i].flags & VTEP_LEARN_DELIVER_ONLY)
-			continue;
-		found = vtep_remote_find(c->rt->remotes, ev[i].src_be);
+		int found = vtep_remote_find(c->rt->remotes, ev[i].src_be);
 
 		/* A VTEP on our link just told us its MAC: no ARP round trip before we answer. */
 		if (found < 0 || !vtep_remote_slot(c->rt->remotes, found)->resolved)
@@ -121,21 +116,11 @@ drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t 
 		if (rc == -ENOSPC)
 			VTEP_DROP(c->st, LEARN_LIMIT);
 	}
-	/* The entries are in (or refused): now the frames that taught them may be answered. */
-	for (unsigned int i = 0; i < n; i++) {
-		unsigned int v = vtep_fdb_key_vni(ev[i].key);
-
-		if (ev[i].m == NULL)
-			continue;
-		done++;
-		vtep_capture_burst(c->rt->capture, c->rt->nb_workers, c->rt->inner[v].port_id, 0,
-				(int)v, &ev[i].m, 1, RTE_PCAPNG_DIRECTION_OUT);
-		vtep_txq_send(&c->inner_tx[v], &ev[i].m, 1, &c->st->drops[VTEP_DROP_TX_INNER_FULL]);
-	}
-	/* After the enqueues (release): the worker that drains the rings reads this before it
-	 * drains them, and knows then that nothing it handed over is still on its way. */
-	if (done > 0)
-		__atomic_store_n(&w->held_done, w->held_done + done, __ATOMIC_RELEASE);
+	/* The entries are in (or refused): the worker may now deliver the frames that posted
+	 * these events, which it holds (lib/dp/fwd/vtep_hold.h). Release: the FDB writes are
+	 * seen by a worker that sees the new count. */
+	if (n > 0)
+		__atomic_store_n(&w->learn_done, w->learn_done + n, __ATOMIC_RELEASE);
 	return n;
 }
 
@@ -233,8 +218,6 @@ vtep_ctl_create(struct vtep_runtime *rt)
 	c->st = &rt->stats[rt->nb_workers];
 	c->hz = rte_get_tsc_hz();
 	vtep_port_txq(&rt->underlay, VTEP_MAX_WORKERS + 1, &c->tx);
-	for (unsigned int v = 0; v < conf->nb_vnis; v++)
-		vtep_port_txq(&rt->inner[v], VTEP_MAX_WORKERS + 1, &c->inner_tx[v]);
 	vtep_neigh_init(&c->neigh,
 			&(struct vtep_neigh_params){
 					.local_be = conf->local_be,
@@ -379,9 +362,10 @@ vtep_ctl_shutdown(struct vtep_ctl *c)
 	uint64_t now = rte_rdtsc();
 	unsigned int n;
 
-	/* Workers are gone: what they left for us is handled (learn events deliver their
-	 * frames), and queue 0 of every port is ours, so the ports' rings are sent now rather
-	 * than freed at close: every mbuf is back in the pool when the counters are printed. */
+	/* Workers are gone: what they left for us is handled, then the frames they held for
+	 * those learn events go out on their own queues; queue 0 of every port is ours, so the
+	 * ports' rings are sent now rather than freed at close: every mbuf is back in the pool
+	 * when the counters are printed. */
 	do {
 		n = 0;
 		for (unsigned int w = 0; w < rt->nb_workers; w++)
@@ -389,6 +373,8 @@ vtep_ctl_shutdown(struct vtep_ctl *c)
 					drain_ctl(c, rt->workers[w], now);
 		flush(c);
 	} while (n > 0);
+	for (unsigned int w = 0; w < rt->nb_workers; w++)
+		vtep_fwd_flush_held(rt->workers[w]);
 	c->nb_out = vtep_igmp_leave_all(&c->igmp, now, c->out, RTE_DIM(c->out));
 	flush(c);
 	while (rte_ring_count(rt->underlay.tx_ring) > 0)

@@ -38,9 +38,8 @@ struct ctl_msg {
 
 struct vtep_ctl {
 	struct vtep_runtime *rt;
-	struct vtep_lcore_stats *st;             /* the control lcore's counter block */
-	struct vtep_txq tx;                      /* the underlay port's ring */
-	struct vtep_txq inner_tx[VTEP_MAX_VNIS]; /* the inner ports' rings, for learned frames */
+	struct vtep_lcore_stats *st; /* the control lcore's counter block */
+	struct vtep_txq tx;          /* the underlay port's ring */
 	uint64_t hz;
 	uint64_t next_age;   /* TSC of the next FDB ageing pass */
 	uint64_t next_timer; /* TSC of the next ARP/IGMP timer pass */

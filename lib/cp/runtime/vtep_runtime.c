@@ -62,7 +62,8 @@ pool_size(const struct vtep_runtime *rt, unsigned int nb_vnis)
 	n += rt->nb_workers * (NB_RXD + NB_TXD) + 4096;
 	n += nb_vnis * (NB_RXD + rt->nb_workers * NB_TXD + 4096);
 	n += rt->nb_workers *
-			(VTEP_BURST * VTEP_ENCAP_MAX_COPIES + VTEP_CTL_RING_SIZE + POOL_CACHE * 2);
+			(VTEP_BURST * VTEP_ENCAP_MAX_COPIES + VTEP_CTL_RING_SIZE + VTEP_HOLD_SIZE +
+					POOL_CACHE * 2);
 	n += 4096;
 	return rt->conf->nb_mbufs != 0 ? rt->conf->nb_mbufs : n;
 }
@@ -169,7 +170,6 @@ setup_vnis(struct vtep_runtime *rt, char *err, size_t esz)
 	vtep_parse_ctx_init(&rt->parse, conf->local_be, &rt->underlay.mac, conf->dstport);
 	rt->decap.parse = &rt->parse;
 	rt->decap.fdb = rt->fdb;
-	rt->decap.hold_cycles = rte_get_tsc_hz() / 1000000 * VTEP_LEARN_HOLD_US;
 	rt->encap = (struct vtep_encap_ctx){
 			.fdb = rt->fdb,
 			.remotes = rt->remotes,
@@ -234,6 +234,7 @@ setup_workers(struct vtep_runtime *rt, char *err, size_t esz)
 		if (wk == NULL)
 			return fail(err, esz, -ENOMEM, "cannot allocate worker state");
 		rt->workers[w] = wk;
+		vtep_hold_init(&wk->hold);
 		wk->quit = &rt->quit;
 		wk->qsbr = rt->qsbr;
 		wk->decap = &rt->decap;
@@ -339,7 +340,6 @@ void
 vtep_runtime_free(struct vtep_runtime *rt)
 {
 	const struct vtep_conf *conf = rt->conf;
-	struct vtep_learn_event ev;
 	void *m;
 
 	/* Workers are gone: a running capture gets what they copied, and its file is closed. */
@@ -352,9 +352,15 @@ vtep_runtime_free(struct vtep_runtime *rt)
 			continue;
 		while (wk->ctl_ring != NULL && rte_ring_dequeue(wk->ctl_ring, &m) == 0)
 			rte_pktmbuf_free(m);
-		while (wk->learn_ring != NULL &&
-				rte_ring_dequeue_elem(wk->learn_ring, &ev, sizeof(ev)) == 0)
-			rte_pktmbuf_free(ev.m);
+		/* Frames still held (vtep_ctl_shutdown did not run): freed. */
+		for (unsigned int v = 0; v < VTEP_MAX_VNIS; v++) {
+			struct rte_mbuf *held[VTEP_BURST];
+			uint16_t n;
+
+			while ((n = vtep_hold_release(
+						&wk->hold, v, UINT64_MAX, held, RTE_DIM(held))) > 0)
+				rte_pktmbuf_free_bulk(held, n);
+		}
 		rte_ring_free(wk->ctl_ring);
 		rte_ring_free(wk->learn_ring);
 		rte_free(wk);

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <rte_cycles.h>
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_prefetch.h>
@@ -67,64 +66,29 @@ ecn_decap(struct rte_mbuf *m, uint16_t inner_off, uint16_t inner_size)
 	return 0;
 }
 
-/* The next event of the burst, for key and src_be. */
-static inline struct vtep_learn_event *
-new_event(struct vtep_decap_out *out, uint64_t key, rte_be32_t src_be, uint16_t flags)
-{
-	struct vtep_learn_event *ev = &out->learn[out->nb_learn++];
-
-	ev->key = key;
-	ev->src_be = src_be;
-	ev->flags = flags;
-	ev->m = NULL;
-	return ev;
-}
-
-/*
- * While frames handed over are on their way: a frame whose entry was found follows them when
- * its MAC posted an event within the hold window (so it cannot overtake them). @return the
- * deliver-only event that carries it, or NULL to deliver it now.
- */
-static struct vtep_learn_event *
-follow_held(const struct vtep_decap_ctx *dc, const struct vtep_learn_filter *lf, uint64_t key,
-		rte_be32_t src_be, struct vtep_decap_out *out)
-{
-	unsigned int s = vtep_crc32c_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
-
-	if (lf->slots[s].key != key || lf->slots[s].src_be != src_be ||
-			rte_rdtsc() - lf->slots[s].tsc >= dc->hold_cycles)
-		return NULL;
-	return new_event(out, key, src_be, VTEP_LEARN_DELIVER_ONLY);
-}
-
 /*
  * A frame whose source MAC is new or has moved: post a learn event unless the same one went out
- * this second. Within the hold window of a posted event, the frame follows the first one through
- * the control lcore (a deliver-only event). @return the event that will carry the frame, or NULL
- * to deliver it now.
+ * this second (a MAC that floods in faster than the control lcore installs it posts one event a
+ * second, not one per frame). @return 1 + the event's index in out->learn, or 0 if none.
  */
-static struct vtep_learn_event *
-post_learn(const struct vtep_decap_ctx *dc, struct vtep_learn_filter *lf, uint64_t key,
-		rte_be32_t src_be, const struct rte_mbuf *m, uint32_t now,
-		struct vtep_decap_out *out, struct vtep_vni_stats *vs)
+static uint8_t
+post_learn(struct vtep_learn_filter *lf, uint64_t key, rte_be32_t src_be, const struct rte_mbuf *m,
+		uint32_t now, struct vtep_decap_out *out, struct vtep_vni_stats *vs)
 {
 	unsigned int s = vtep_crc32c_8byte(key, src_be) & (VTEP_LEARN_FILTER_SIZE - 1);
-	uint64_t tsc = rte_rdtsc();
 	struct vtep_learn_event *ev;
 
-	if (lf->slots[s].key == key && lf->slots[s].src_be == src_be && lf->slots[s].when == now) {
-		if (tsc - lf->slots[s].tsc >= dc->hold_cycles)
-			return NULL;
-		return new_event(out, key, src_be, VTEP_LEARN_DELIVER_ONLY);
-	}
+	if (lf->slots[s].key == key && lf->slots[s].src_be == src_be && lf->slots[s].when == now)
+		return 0;
 	lf->slots[s].key = key;
 	lf->slots[s].src_be = src_be;
 	lf->slots[s].when = now;
-	lf->slots[s].tsc = tsc;
-	ev = new_event(out, key, src_be, 0);
+	ev = &out->learn[out->nb_learn++];
+	ev->key = key;
+	ev->src_be = src_be;
 	ev->src_mac = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr;
 	vs->learn_events++;
-	return ev;
+	return out->nb_learn;
 }
 
 /* What the one-pass path keeps of a frame from its first loop to its second (and hands to the
@@ -197,12 +161,12 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 		const struct vtep_parse_result *r = &res[k];
 		struct vtep_vni_stats *vs = &st->vni[r->vni_idx];
 		struct vtep_fdb_entry *e = entries[k];
-		struct vtep_learn_event *ev = NULL;
+		uint8_t learn = 0;
 		unsigned int remote = 0; /* slot 0: not learned at this sender (yet) */
 
 		if (e == NULL) {
 			if (dc->learning[r->vni_idx])
-				ev = post_learn(dc, lf, keys[k], r->src_be, m, now, out, vs);
+				learn = post_learn(lf, keys[k], r->src_be, m, now, out, vs);
 		} else if (unlikely(e->dst_be != r->src_be)) {
 			/* The kernel drops a frame whose source is another VTEP's static MAC. */
 			if (e->flags & VTEP_FDB_STATIC) {
@@ -211,13 +175,11 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 				continue;
 			}
 			if (dc->learning[r->vni_idx])
-				ev = post_learn(dc, lf, keys[k], r->src_be, m, now, out, vs);
+				learn = post_learn(lf, keys[k], r->src_be, m, now, out, vs);
 		} else {
 			/* Written once a second at most: no cache line bounced per packet. */
 			vtep_fdb_entry_touch(e, now);
 			remote = e->remote;
-			if (unlikely(lf->holding))
-				ev = follow_held(dc, lf, keys[k], r->src_be, out);
 		}
 		if (unlikely(r->ecn == 3) && ecn_decap(m, r->inner_off, r->inner_size) != 0) {
 			VTEP_DROP(st, RX_ECN_NOT_ECT);
@@ -233,11 +195,8 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 		vs->decap_pkts++;
 		vs->decap_bytes += r->inner_size;
 		vtep_stats_remote_rx(st, remote, r->inner_size);
-		if (ev != NULL) {
-			/* Delivered by the control lcore after it installed the entry. */
-			ev->m = m;
-			continue;
-		}
+		/* A frame that posted an event waits for it (the worker loop holds it). */
+		out->inner_learn[out->nb_inner] = learn;
 		out->inner_vni[out->nb_inner] = r->vni_idx;
 		out->inner[out->nb_inner++] = m;
 	}
@@ -298,6 +257,7 @@ decap_fast(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, 
 		vs->decap_pkts++;
 		vs->decap_bytes += r->inner_size;
 		vtep_stats_remote_rx(st, c.remote, r->inner_size);
+		out->inner_learn[k] = 0;
 		out->inner_vni[k] = r->vni_idx;
 		out->inner[k] = m;
 	}
@@ -314,8 +274,7 @@ vtep_decap_burst(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16
 	uint16_t i = 0, nb = 0;
 
 	out->nb_inner = out->nb_ctl = out->nb_learn = out->nb_fast = 0;
-	/* While held frames are on their way, every frame is checked against them (staged). */
-	if (fc != NULL && !lf->holding) {
+	if (fc != NULL) {
 		i = decap_fast(dc, pkts, n, now, fc, f, &nb, out, st);
 		out->nb_inner = out->nb_fast = i;
 		if (i == n)

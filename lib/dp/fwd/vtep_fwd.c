@@ -33,28 +33,102 @@ to_control(struct vtep_worker *w, const struct vtep_decap_out *out)
 }
 
 /*
- * Learn events to the control lcore. A learn event the ring refuses is counted, and the frame any
- * refused event carried is delivered now: without the entry, its answer may be flooded, but
- * nothing is lost.
+ * Learn events to the control lcore, numbered in the order the ring takes them. A learn event the
+ * ring refuses is counted; its frame is not held (nothing will tell it the entry is in): without
+ * the entry, its answer may be flooded, but nothing is lost. @return events the ring took.
  */
-static void
-to_learn(struct vtep_worker *w, struct vtep_decap_out *out)
+static unsigned int
+to_learn(struct vtep_worker *w, const struct vtep_decap_out *out)
 {
 	unsigned int sent = rte_ring_sp_enqueue_burst_elem(
 			w->learn_ring, out->learn, sizeof(out->learn[0]), out->nb_learn, NULL);
 
-	for (unsigned int i = 0; i < sent; i++)
-		w->held_posted += out->learn[i].m != NULL;
-	if (likely(sent == out->nb_learn))
-		return;
-	for (unsigned int i = sent; i < out->nb_learn; i++) {
-		if (!(out->learn[i].flags & VTEP_LEARN_DELIVER_ONLY))
-			w->st->drops[VTEP_DROP_RX_LEARN_RING_FULL]++;
-		if (out->learn[i].m == NULL)
+	if (unlikely(sent < out->nb_learn))
+		w->st->drops[VTEP_DROP_RX_LEARN_RING_FULL] += out->nb_learn - sent;
+	w->learn_posted += sent;
+	return sent;
+}
+
+/* Send nb frames to inner port v (the capture sees them first). */
+static void
+inner_send(struct vtep_worker *w, unsigned int v, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct vtep_lcore_stats *st = w->st;
+
+	vtep_capture_burst(w->capture, w->id, w->inner[v].port_id, w->inner_tx[v].queue, (int)v,
+			pkts, nb, RTE_PCAPNG_DIRECTION_OUT);
+	st->inner_tx += vtep_txq_send(
+			&w->inner_tx[v], pkts, nb, &st->drops[VTEP_DROP_TX_INNER_FULL]);
+}
+
+/* Send what waits in inner_out, per port. */
+static void
+inner_flush(struct vtep_worker *w)
+{
+	for (unsigned int v = 0; v < w->nb_vnis; v++) {
+		if (w->nb_inner_out[v] == 0)
 			continue;
-		out->inner_vni[out->nb_inner] = vtep_fdb_key_vni(out->learn[i].key);
-		out->inner[out->nb_inner++] = out->learn[i].m;
+		inner_send(w, v, w->inner_out[v], w->nb_inner_out[v]);
+		w->nb_inner_out[v] = 0;
 	}
+}
+
+/*
+ * Send the held frames whose learn events the control lcore has applied (done), port by port,
+ * from the head of each port's list: they leave before any frame this poll receives. At most one
+ * output burst per port and poll (all with `all`), so that a long hold does not flood the port's
+ * TX queue at once; frames that arrive meanwhile wait behind.
+ */
+static void
+release_held(struct vtep_worker *w, uint64_t done, bool all)
+{
+	uint64_t ports = w->hold.ports;
+	uint16_t n;
+
+	while (ports != 0) {
+		unsigned int v = rte_bsf64(ports);
+
+		ports &= ports - 1;
+		do {
+			n = vtep_hold_release(&w->hold, v, done, w->inner_out[v], VTEP_DECAP_MAX);
+			if (n > 0)
+				inner_send(w, v, w->inner_out[v], n);
+		} while (all && n > 0);
+	}
+}
+
+void
+vtep_fwd_flush_held(struct vtep_worker *w)
+{
+	release_held(w, UINT64_MAX, true);
+}
+
+/*
+ * The burst's inner frames, in order, to their ports (vtep_hold.h): a frame whose learn event the
+ * ring took (numbered first .. first + nb_taken - 1) is held until the control lcore has applied
+ * it, and a frame to a port that holds frames waits behind them; the others go now.
+ */
+static void
+deliver(struct vtep_worker *w, const struct vtep_decap_out *out, uint64_t first,
+		unsigned int nb_taken)
+{
+	for (uint16_t i = 0; i < out->nb_inner; i++) {
+		unsigned int v = out->inner_vni[i];
+		uint8_t l = out->inner_learn[i];
+		uint64_t wait = l != 0 && l <= nb_taken ? first + l - 1 : 0;
+
+		if (wait == 0 && !vtep_hold_busy(&w->hold, v)) {
+			w->inner_out[v][w->nb_inner_out[v]++] = out->inner[i];
+			continue;
+		}
+		/* Nothing may overtake a held frame: with every slot taken, the frame is dropped.
+		 */
+		if (unlikely(vtep_hold_add(&w->hold, v, out->inner[i], wait) != 0)) {
+			VTEP_DROP(w->st, RX_HOLD_FULL);
+			rte_pktmbuf_free(out->inner[i]);
+		}
+	}
+	inner_flush(w);
 }
 
 /* vtep_fdb_now(): kept by vtep_fwd_main's loop; read afresh when polled without it. */
@@ -69,21 +143,24 @@ underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vtep_lcore_stats *st = w->st;
 	struct vtep_decap_out out;
+	uint64_t first = w->learn_posted + 1;
+	unsigned int nb_taken = 0;
 
 	st->underlay_rx += n;
 	vtep_decap_burst(w->decap, pkts, n, fwd_now(w), &w->lf, &w->fc, &out, st);
 	if (out.nb_ctl > 0)
 		to_control(w, &out);
 	if (out.nb_learn > 0)
-		to_learn(w, &out);
+		nb_taken = to_learn(w, &out);
 	if (out.nb_inner == 0)
 		return;
+	if (unlikely(nb_taken > 0 || w->hold.ports != 0)) {
+		deliver(w, &out, first, nb_taken);
+		return;
+	}
 	if (w->nb_vnis == 1) {
-		/* One VNI: the burst goes to its port as it is. */
-		vtep_capture_burst(w->capture, w->id, w->inner[0].port_id, w->inner_tx[0].queue, 0,
-				out.inner, out.nb_inner, RTE_PCAPNG_DIRECTION_OUT);
-		st->inner_tx += vtep_txq_send(&w->inner_tx[0], out.inner, out.nb_inner,
-				&st->drops[VTEP_DROP_TX_INNER_FULL]);
+		/* One VNI, nothing held: the burst goes to its port as it is. */
+		inner_send(w, 0, out.inner, out.nb_inner);
 		return;
 	}
 	for (uint16_t i = 0; i < out.nb_inner; i++) {
@@ -91,17 +168,7 @@ underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
 
 		w->inner_out[v][w->nb_inner_out[v]++] = out.inner[i];
 	}
-	for (unsigned int v = 0; v < w->nb_vnis; v++) {
-		uint16_t nb = w->nb_inner_out[v];
-
-		if (nb == 0)
-			continue;
-		vtep_capture_burst(w->capture, w->id, w->inner[v].port_id, w->inner_tx[v].queue, v,
-				w->inner_out[v], nb, RTE_PCAPNG_DIRECTION_OUT);
-		st->inner_tx += vtep_txq_send(&w->inner_tx[v], w->inner_out[v], nb,
-				&st->drops[VTEP_DROP_TX_INNER_FULL]);
-		w->nb_inner_out[v] = 0;
-	}
+	inner_flush(w);
 }
 
 static void
@@ -125,13 +192,12 @@ vtep_fwd_poll(struct vtep_worker *w)
 	unsigned int total = 0;
 	uint16_t n;
 
+	/* Held frames whose learn events are applied leave before this poll's frames. */
+	if (unlikely(w->hold.ports != 0))
+		release_held(w, __atomic_load_n(&w->learn_done, __ATOMIC_ACQUIRE), false);
 	if (w->drains) {
 		/* Queue 0 of every port is ours: send what the control lcore and queue-less
-		 * workers left on the ports' rings. First, so that frames the control lcore
-		 * delivered after a learn go out before later frames of the same MAC that
-		 * this poll forwards directly; and what it had delivered before the drain is
-		 * sent by it, so only the rest may still be overtaken (lf.holding). */
-		w->lf.holding = __atomic_load_n(&w->held_done, __ATOMIC_ACQUIRE) != w->held_posted;
+		 * workers left on the ports' rings. */
 		w->st->underlay_tx += vtep_port_drain(
 				w->underlay, &w->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
 		for (unsigned int v = 0; v < w->nb_vnis; v++)
@@ -141,6 +207,12 @@ vtep_fwd_poll(struct vtep_worker *w)
 	for (uint16_t i = 0; i < w->nb_rx; i++) {
 		const struct vtep_worker_rx *rx = &w->rx[i];
 
+		/* A burst could find no room behind the held frames: the queue waits (the PMD
+		 * buffers or, full, drops and counts), rather than any frame overtaking them. */
+		if (rx->vni_idx < 0 && unlikely(w->hold.nb_free < VTEP_BURST)) {
+			w->st->underlay_waits++;
+			continue;
+		}
 		n = rte_eth_rx_burst(rx->port_id, rx->queue, pkts, VTEP_BURST);
 		if (n == 0)
 			continue;

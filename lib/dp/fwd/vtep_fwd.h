@@ -21,6 +21,7 @@
 #include "vtep_capture.h"
 #include "vtep_decap.h"
 #include "vtep_encap.h"
+#include "vtep_hold.h"
 #include "vtep_port.h"
 #include "vtep_stats.h"
 
@@ -40,7 +41,7 @@ struct vtep_worker_rx {
 	int16_t vni_idx;  /**< -1: the underlay port; else the VNI of this inner port. */
 };
 
-/** A worker lcore's own state; no other lcore writes it (but held_done, on its own line). */
+/** A worker lcore's own state; no other lcore writes it (but learn_done, on its own line). */
 struct vtep_worker {
 	const volatile bool *quit;          /**< Set by the control lcore: leave the loop. */
 	struct rte_rcu_qsbr *qsbr;          /**< Where the worker reports quiescent states. */
@@ -69,10 +70,11 @@ struct vtep_worker {
 	struct rte_mbuf *outer_out[VTEP_BURST * VTEP_ENCAP_MAX_COPIES]; /**< Encap output. */
 	struct vtep_learn_filter lf; /**< Learn events recently posted. */
 	struct vtep_fdb_cache fc;    /**< FDB lookups of decap and encap (exact-match cache). */
-	uint64_t held_posted;        /**< Frames this worker handed over with learn events. */
-	/** Of those, the ones the control lcore has put on the inner ports' rings (written by
-	 * the control lcore only, on a line of its own). */
-	uint64_t held_done __rte_cache_aligned;
+	struct vtep_hold hold;       /**< Decapsulated frames waiting for learn events. */
+	uint64_t learn_posted;       /**< Learn events the learn ring took (numbered from 1). */
+	/** Of those, how many the control lcore has applied to the FDB (written by the control
+	 * lcore only, with a release store after the FDB writes, on a line of its own). */
+	uint64_t learn_done __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /**
@@ -80,6 +82,13 @@ struct vtep_worker {
  * @return frames received in this pass.
  */
 unsigned int vtep_fwd_poll(struct vtep_worker *w);
+
+/**
+ * Send every frame the worker still holds (at shutdown, once the worker has left its loop and
+ * the control lcore has applied every learn event it posted), in order. Called by the control
+ * lcore; it uses the worker's own TX queues, which nobody else uses then.
+ */
+void vtep_fwd_flush_held(struct vtep_worker *w);
 
 /**
  * The lcore entry point (rte_eal_remote_launch): loops vtep_fwd_poll until *w->quit, reporting

@@ -86,26 +86,17 @@ struct rte_mbuf;
 /**
  * What a worker tells the control lcore when it sees a new or moved source MAC.
  *
- * The decapsulated frame that produced the event rides with it (m), and the control lcore sends it
- * to the VNI's inner port only after it has installed the entry. The kernel learns in its receive
- * path before it delivers a frame, so the answer to a first ARP request goes back unicast; doing
- * the same here means the host behind the inner port cannot answer before the FDB knows where the
- * asker is (the answer would otherwise be flooded).
+ * The worker holds the decapsulated frame that produced the event until the control lcore has
+ * applied it (lib/dp/fwd/vtep_hold.h). The kernel learns in its receive path before it delivers a
+ * frame, so the answer to a first ARP request goes back unicast; doing the same here means the
+ * host behind the inner port cannot answer before the FDB knows where the asker is (the answer
+ * would otherwise be flooded).
  */
 struct vtep_learn_event {
 	uint64_t key;                  /**< vtep_fdb_key(vni_idx, inner source MAC). */
 	rte_be32_t src_be;             /**< Outer source address of the frame. */
 	struct rte_ether_addr src_mac; /**< Outer source MAC: the sender's MAC if it is on-link. */
-	uint16_t flags;                /**< VTEP_LEARN_*. */
-	struct rte_mbuf *m;            /**< Inner frame to deliver once the entry is in, or NULL. */
 };
-
-/**
- * Learn event flag: nothing to learn, only deliver m. A frame of a MAC whose entry is being
- * installed follows the frame that posted the event through the same ring, so the two keep their
- * order.
- */
-#define VTEP_LEARN_DELIVER_ONLY 0x1u
 
 /** Creation parameters. */
 struct vtep_fdb_params {

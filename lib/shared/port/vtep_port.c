@@ -50,10 +50,10 @@ configure(struct vtep_port *port, const struct vtep_port_params *p, struct rte_e
 		conf.rx_adv_conf.rss_conf.rss_hf =
 				info->flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
 		port->rss = true;
-	} else if (port->nb_rxq > 1 && info->flow_type_rss_offloads == 0) {
-		/* Without RSS, extra queues would receive nothing on most PMDs. */
-		port->nb_rxq = 1;
 	}
+	/* Without RSS a NIC fills only queue 0 (the others are polled empty); vdevs that feed
+	 * each queue from its own source (net_pcap with several rx_pcap, net_ring) fill them
+	 * all, and each worker keeps the order of its own queue. */
 	if (p->want_csum_offload && (info->tx_offload_capa & csum) == csum) {
 		conf.txmode.offloads |= csum;
 		port->csum_offload = true;
