@@ -154,7 +154,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (off == 0)
 				abort();
-			peer.local_be = ((const struct rte_ipv4_hdr *)(p + off))->dst_addr;
+			/* The asker: the reply's destination addresses. */
+			vtep_parse_ctx_init(&peer,
+					((const struct rte_ipv4_hdr *)(p + off))->dst_addr,
+					&((const struct rte_ether_hdr *)p)->dst_addr, 4789);
 			vtep_parse(p, rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), 0, &peer, &rr);
 			if (rr.kind != VTEP_PARSE_ICMP)
 				abort();

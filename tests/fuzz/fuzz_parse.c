@@ -28,6 +28,7 @@ init(void)
 	vtep_parse_ctx_init(&ctx, RTE_BE32(0xac105b81), &mac, 4789);
 	vtep_parse_add_vni(&ctx, 42, 0, RTE_BE32(0xef010101));
 	vtep_parse_add_vni(&ctx, 100, 1, 0);
+	vtep_parse_set_prefix(&ctx, 24);
 }
 
 int
@@ -40,23 +41,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	init();
 	if (size < 2)
 		return 0;
-	/* The first two bytes choose the contiguous part and the NIC's checksum verdict. */
+	/* The first two bytes choose the contiguous part and the NIC's checksum verdicts. */
 	hdr = data[0] % (size - 1);
 	copy = malloc(size - 2 ? size - 2 : 1);
 	memcpy(copy, data + 2, size - 2);
-	vtep_parse(copy, hdr, size - 2, data[1] & 7, &ctx, &r);
+	vtep_parse(copy, hdr, size - 2, data[1] & 15, &ctx, &r);
 	if (r.kind == VTEP_PARSE_VXLAN && (r.inner_off + r.inner_size > size - 2 ||
 				r.inner_off + 14u > hdr))
 		abort();
 	if (r.kind == VTEP_PARSE_DROP && r.drop >= VTEP_DROP_MAX)
 		abort();
 	/* The fast path decides nothing that every check in order would decide otherwise. */
-	vtep_parse_full(copy, hdr, size - 2, data[1] & 7, &ctx, &full);
+	vtep_parse_full(copy, hdr, size - 2, data[1] & 15, &ctx, &full);
 	if (r.kind != full.kind || (r.kind == VTEP_PARSE_DROP && r.drop != full.drop) ||
 			(r.kind == VTEP_PARSE_VXLAN &&
 					(r.vni_idx != full.vni_idx || r.inner_off != full.inner_off ||
 							r.inner_size != full.inner_size ||
-							r.src_be != full.src_be || r.ecn != full.ecn)))
+							r.src_be != full.src_be || r.ecn != full.ecn ||
+							r.udp_unchecked != full.udp_unchecked)))
 		abort();
 	free(copy);
 	return 0;

@@ -243,6 +243,60 @@ test_ecn(void)
 }
 
 /*
+ * A non-zero outer UDP checksum without the port's verdict: the classifier checks it when the
+ * datagram is in the first segment, decap over the segments otherwise; a wrong one is dropped
+ * before anything is learned. With the port's verdict (good) nothing is checked again.
+ */
+static void
+test_udp_csum(void)
+{
+	uint64_t drops = st.drops[VTEP_DROP_RX_UDP_CSUM], events = st.vni[0].learn_events;
+	uint8_t inner[256], buf[256];
+	struct pkt_outer o = {
+		.dst_mac = "02:00:00:00:91:81", .src_mac = "02:00:00:00:91:80",
+		.sip = REMOTE, .dip = LOCAL, .sport = 40000, .dport = 4789, .vni = 42,
+	};
+	size_t ni = pkt_inner_udp(inner, "02:00:00:00:00:02", "02:00:00:00:00:61", "10.0.0.1",
+			"10.0.0.2", 7, 8, 100);
+	size_t n = pkt_vxlan(buf, &o, inner, ni);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + 14);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	for (int wrong = 0; wrong < 2; wrong++) {
+		for (int split = 0; split < 2; split++) {
+			struct rte_mbuf *m = pkt_mbuf(pool, buf, split ? 80 : n);
+
+			if (wrong)
+				rte_pktmbuf_mtod(m, uint8_t *)[41] ^= 0x01;
+			if (split) {
+				/* The datagram's tail in a second segment. */
+				struct rte_mbuf *t = pkt_mbuf(pool, buf + 80, n - 80);
+
+				CHECK(rte_pktmbuf_chain(m, t) == 0);
+			}
+			decap(&m, 1, 700);
+			CHECKF(out.nb_inner == (wrong ? 0 : 1), "wrong %d split %d: %u frames", wrong,
+					split, out.nb_inner);
+			free_out();
+		}
+	}
+	CHECK(st.drops[VTEP_DROP_RX_UDP_CSUM] - drops == 2);
+	/* The two right ones posted one event (same MAC, same second); the wrong ones none. */
+	CHECK(st.vni[0].learn_events - events == 1);
+	/* The port vouched for it: taken as it is. */
+	{
+		struct rte_mbuf *m = pkt_mbuf(pool, buf, n);
+
+		rte_pktmbuf_mtod(m, uint8_t *)[41] ^= 0x01;
+		m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		decap(&m, 1, 700);
+		CHECK(out.nb_inner == 1);
+		free_out();
+	}
+}
+
+/*
  * The one-pass path: frames of a MAC the worker's cache holds go through it (and stamp the
  * entry), up to the first frame it leaves.
  */
@@ -544,6 +598,7 @@ main(void)
 	test_mixed_bursts();
 	test_padding();
 	test_ecn();
+	test_udp_csum();
 	test_one_pass();
 	test_fast_vs_staged();
 	CHECKF(rte_mempool_in_use_count(pool) == in_use, "mbufs in use %u, before %u",

@@ -318,6 +318,20 @@ vtep_udp_cksum_seeded(uint16_t seed, rte_be16_t dgram_len_be, rte_be16_t src_por
 	return ck != 0 ? ck : 0xffff;
 }
 
+/**
+ * Is the UDP checksum of an IPv4 datagram right (RFC 768)? udp holds the whole datagram of
+ * udp_size bytes (its length field's value), whose checksum field is not zero.
+ */
+static inline bool
+vtep_udp4_cksum_ok(rte_be32_t src_be, rte_be32_t dst_be, const void *udp, uint32_t udp_size)
+{
+	/* The pseudo-header's words in network order, summed like the datagram's. */
+	uint64_t sum = (uint64_t)src_be + dst_be + rte_cpu_to_be_16(IPPROTO_UDP) +
+			rte_cpu_to_be_16((uint16_t)udp_size);
+
+	return vtep_cksum_fold(vtep_cksum_add(udp, udp_size, sum)) == 0xffff;
+}
+
 /** Format an IPv4 address in network order into buf (at least 16 bytes); returns buf. */
 static inline const char *
 vtep_ip_str(rte_be32_t ip_be, char *buf)

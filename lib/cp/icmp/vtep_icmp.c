@@ -26,9 +26,11 @@ vtep_icmp_echo_reply(
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
 	rte_be32_t src_be;
 
-	if (off == 0 || m->nb_segs != 1 || len < off + sizeof(*ip) + sizeof(*icmp) ||
-			ip->version_ihl != 0x45 || ip->next_proto_id != IPPROTO_ICMP ||
-			ip->dst_addr != local_be || !unicast_source(ip->src_addr) ||
+	/* The reply goes back to the sender's MAC: never to a group or to everyone. */
+	if (off == 0 || !rte_is_unicast_ether_addr(&eth->src_addr) || m->nb_segs != 1 ||
+			len < off + sizeof(*ip) + sizeof(*icmp) || ip->version_ihl != 0x45 ||
+			ip->next_proto_id != IPPROTO_ICMP || ip->dst_addr != local_be ||
+			!unicast_source(ip->src_addr) ||
 			(ip->fragment_offset &
 					RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
 		return -EINVAL;

@@ -168,6 +168,7 @@ setup_vnis(struct vtep_runtime *rt, char *err, size_t esz)
 	int idx;
 
 	vtep_parse_ctx_init(&rt->parse, conf->local_be, &rt->underlay.mac, conf->dstport);
+	vtep_parse_set_prefix(&rt->parse, conf->prefix_len);
 	rt->decap.parse = &rt->parse;
 	rt->decap.fdb = rt->fdb;
 	rt->encap = (struct vtep_encap_ctx){

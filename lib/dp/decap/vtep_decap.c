@@ -26,9 +26,44 @@ csum_flags(const struct rte_mbuf *m)
 	default:
 		break;
 	}
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+	switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_L4_CKSUM_BAD:
 		c |= VTEP_PARSE_L4_CSUM_BAD;
+		break;
+	case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
+	case RTE_MBUF_F_RX_L4_CKSUM_NONE: /* the checksum field is not right, the data is */
+		c |= VTEP_PARSE_L4_CSUM_GOOD;
+		break;
+	default:
+		break;
+	}
 	return c;
+}
+
+/*
+ * The UDP checksum of a VXLAN frame whose datagram did not fit in the first segment, over the
+ * segments (the classifier checked every other one). Rare: vtepd's mbufs hold a whole frame of the
+ * configured MTU. @return true if it is right.
+ */
+static __rte_noinline bool
+udp_csum_ok_segs(const struct rte_mbuf *m, const struct vtep_parse_result *r)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint32_t l3_off = sizeof(*eth) +
+			(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)
+							? sizeof(struct rte_vlan_hdr)
+							: 0);
+	uint32_t l4_off = r->inner_off - sizeof(struct rte_vxlan_hdr) - sizeof(struct rte_udp_hdr);
+	const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	const struct rte_udp_hdr *udp =
+			rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l4_off);
+	uint16_t size = vtep_be_to_cpu_16(udp->dgram_len), raw;
+
+	if (rte_raw_cksum_mbuf(m, l4_off, size, &raw) != 0)
+		return false;
+	return vtep_cksum_fold((uint64_t)raw + ip->src_addr + ip->dst_addr +
+			       rte_cpu_to_be_16(IPPROTO_UDP) + udp->dgram_len) == 0xffff;
 }
 
 /*
@@ -164,6 +199,12 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 		uint8_t learn = 0;
 		unsigned int remote = 0; /* slot 0: not learned at this sender (yet) */
 
+		/* Checked before anything is learned from the frame. */
+		if (unlikely(r->udp_unchecked) && !udp_csum_ok_segs(m, r)) {
+			VTEP_DROP(st, RX_UDP_CSUM);
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		if (e == NULL) {
 			if (dc->learning[r->vni_idx])
 				learn = post_learn(lf, keys[k], r->src_be, m, now, out, vs);
