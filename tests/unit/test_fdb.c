@@ -113,7 +113,8 @@ test_learn_move_static(void)
 	x = vtep_fdb_lookup(f, e.key);
 	CHECK(x != NULL && x->dst_be == e.src_be && x->remote == 5 && x->seen == 100 &&
 			x->flags == 0 && x->vni_idx == 0);
-	CHECK(vtep_fdb_learn(f, &e, 5, 150) == 1 && x->seen == 150);
+	/* Posted again before the first was applied: counted, the age refreshed. */
+	CHECK(vtep_fdb_learn(f, &e, 5, 150) == 1 && x->seen == 150 && c->refreshed == 1);
 	e.src_be = rte_cpu_to_be_32(0xac105b82);
 	CHECK(vtep_fdb_learn(f, &e, 6, 160) == 0);
 	CHECK(x->dst_be == e.src_be && x->remote == 6 && c->moved == 1);
@@ -125,7 +126,7 @@ test_learn_move_static(void)
 	CHECK(x->dst_be == rte_cpu_to_be_32(0xac105b90) && x->remote == 7 &&
 			(x->flags & VTEP_FDB_STATIC));
 	e.src_be = rte_cpu_to_be_32(0xac105b90);
-	CHECK(vtep_fdb_learn(f, &e, 7, 170) == 1);
+	CHECK(vtep_fdb_learn(f, &e, 7, 170) == 1 && c->refreshed == 2);
 	/* Delete. */
 	CHECK(vtep_fdb_del(f, e.key) == 0 && vtep_fdb_lookup(f, e.key) == NULL);
 	CHECK(vtep_fdb_del(f, e.key) == -ENOENT);

@@ -196,10 +196,11 @@ test_responder(void)
 	}
 	CHECK(seen.calls == 0 && vtep_neigh_lookup(&arp, 0) == NULL);
 
-	/* A request for another host: no reply, no entry for a stranger, not an error. */
+	/* A request for another host: no reply, no entry for a stranger, not an error (1: told
+	 * apart for the counter ctl_arp_other). */
 	size = pkt_arp(buf, RTE_ARP_OP_REQUEST, "ff:ff:ff:ff:ff:ff", PEER_MAC, PEER,
 			"00:00:00:00:00:00", "172.16.91.200");
-	CHECK(feed(buf, size, T0, &rc, out) == 0 && rc == 0);
+	CHECK(feed(buf, size, T0, &rc, out) == 0 && rc == 1);
 	CHECK(vtep_neigh_lookup(&arp, pkt_ip(PEER)) == NULL && seen.calls == 0);
 
 	/* An off-link asker: answered, but no entry. */
@@ -310,6 +311,12 @@ test_lookup(void)
 	n = 0;
 	CHECK(vtep_neigh_input(&arp, pkt_mbuf(pool, buf, size), T0 + 1, out, &n) == 0 && n == 0);
 	CHECK(vtep_neigh_lookup(&arp, pkt_ip("172.16.91.9")) == NULL);
+	/* A request for another address: not answered, told apart (vtep_ctl counts it). */
+	size = pkt_arp(buf, RTE_ARP_OP_REQUEST, "ff:ff:ff:ff:ff:ff", PEER_MAC, PEER,
+			"00:00:00:00:00:00", "172.16.91.77");
+	n = 0;
+	CHECK(vtep_neigh_input(&arp, pkt_mbuf(pool, buf, size), T0 + 1, out, &n) == 1 && n == 0);
+	CHECK(arp.c.requests_other == 1);
 
 	/* A request for us in two segments: refused (the reply is built in place), freed. */
 	size = pkt_arp(buf, RTE_ARP_OP_REQUEST, "ff:ff:ff:ff:ff:ff", PEER_MAC, PEER,
@@ -454,7 +461,8 @@ test_refresh(void)
 				"00:00:00:00:00:00", PEER);
 		int rc;
 
-		CHECK(feed(buf, size, now, &rc, o) == 0 && rc == 0);
+		/* Gratuitous: a request for the sender's own address, not ours. */
+		CHECK(feed(buf, size, now, &rc, o) == 0 && rc == 1);
 	}
 	CHECK(seen.calls == 4 && seen.has_mac && rte_is_same_ether_addr(&seen.mac, &mac));
 	CHECK(rte_is_same_ether_addr(vtep_neigh_lookup(&arp, pkt_ip(PEER)), &mac));

@@ -162,7 +162,9 @@ control_frame(struct vtep_ctl *c, struct rte_mbuf *m, uint64_t now)
 		rte_pktmbuf_free(m);
 		break;
 	}
-	if (rc != 0)
+	if (rc == 1)
+		VTEP_DROP(c->st, CTL_ARP_OTHER);
+	else if (rc != 0)
 		VTEP_DROP(c->st, CTL_INVALID);
 }
 

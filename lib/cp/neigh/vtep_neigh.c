@@ -312,9 +312,14 @@ vtep_neigh_input(struct vtep_neigh *nt, struct rte_mbuf *m, uint64_t now, struct
 		merge(nt, sip, &sha, op == RTE_ARP_OP_REQUEST && tip == nt->p.local_be, now);
 	if (op == RTE_ARP_OP_REPLY)
 		nt->c.replies_in++;
-	if (op == RTE_ARP_OP_REPLY || tip != nt->p.local_be) {
+	if (op == RTE_ARP_OP_REPLY) {
 		rte_pktmbuf_free(m);
 		return 0;
+	}
+	if (tip != nt->p.local_be) {
+		nt->c.requests_other++;
+		rte_pktmbuf_free(m);
+		return 1;
 	}
 	/* The reply reuses the request's buffer, trimmed to the ARP frame (padding dropped). */
 	nt->c.requests_in++;

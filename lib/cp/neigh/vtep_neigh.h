@@ -69,10 +69,11 @@ struct vtep_neigh_entry {
 
 /** Counters. */
 struct vtep_neigh_counters {
-	uint64_t requests_in;  /**< Requests for the local address answered. */
-	uint64_t replies_in;   /**< Replies received and merged. */
-	uint64_t requests_out; /**< Requests sent (resolution, refresh, gratuitous). */
-	uint64_t ignored;      /**< ARP frames malformed, or claiming our own address. */
+	uint64_t requests_in;    /**< Requests for the local address answered. */
+	uint64_t requests_other; /**< Requests for another address, not answered. */
+	uint64_t replies_in;     /**< Replies received and merged. */
+	uint64_t requests_out;   /**< Requests sent (resolution, refresh, gratuitous). */
+	uint64_t ignored;        /**< ARP frames malformed, or claiming our own address. */
 };
 
 /** Most neighbors. */
@@ -135,7 +136,8 @@ int vtep_neigh_resolve(struct vtep_neigh *nt, rte_be32_t ip_be, uint64_t now, st
  * of a request for us is learned if on-link; any sender already in the table is updated
  * (RFC 826 merge).
  * @param out Room for 1 frame; *nb_out is incremented when a reply is added.
- * @return 0 handled (also: well-formed ARP not for us), -EINVAL malformed or claiming our address.
+ * @return 0 handled (answered, or a reply merged), 1 a request for another address (not
+ *         answered; a known sender is still updated), -EINVAL malformed or claiming our address.
  */
 int vtep_neigh_input(struct vtep_neigh *nt, struct rte_mbuf *m, uint64_t now, struct rte_mbuf **out,
 		unsigned int *nb_out);

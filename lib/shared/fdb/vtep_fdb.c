@@ -431,6 +431,7 @@ vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t
 		if (e->dst_be == ev->src_be) {
 			if (!(e->flags & VTEP_FDB_STATIC))
 				vtep_fdb_entry_touch(e, now);
+			fdb->c.refreshed++;
 			return 1;
 		}
 		if (e->flags & VTEP_FDB_STATIC) {

@@ -308,7 +308,10 @@ void vtep_fdb_set_notify(struct vtep_fdb *fdb, vtep_fdb_notify_fn fn, void *arg)
 	X(moved, "learned entries moved to another remote")                                        \
 	X(aged, "entries aged out")                                                                \
 	X(refused, "learns refused by a limit or a full table")                                    \
-	X(static_move, "learn events for a static MAC from another remote, ignored")
+	X(static_move, "learn events for a static MAC from another remote, ignored")               \
+	X(refreshed,                                                                               \
+			"learn events for an entry already at that remote (posted again before "   \
+			"the first was applied): its age refreshed")
 
 /** What the FDB counts; its single writer updates it, anyone may read it (a pass late). */
 struct vtep_fdb_counters {
