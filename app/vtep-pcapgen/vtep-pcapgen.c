@@ -66,10 +66,15 @@ enum gen_mode {
 #define BAD_KINDS(X)                                                                               \
 	X(NONE, "none", "a well-formed frame")                                                     \
 	X(TRUNCATED, "truncated", "frame cut inside the outer IPv4 header (rx_truncated)")         \
-	X(VLAN2, "vlan2", "two stacked 802.1Q tags (rx_vlan_nested)")                              \
+	X(VLAN2, "vlan2", "a priority tag, then another 802.1Q tag (rx_vlan_nested)")              \
+	X(VLAN1, "vlan1", "one 802.1Q tag with VID 100 on the untagged underlay (rx_vlan)")        \
+	X(DSTMAC, "dstmac", "outer destination MAC 02:00:00:00:99:99, another host (rx_dst_mac)")  \
+	X(GROUPMAC, "groupmac",                                                                    \
+			"group MAC 01:00:5e:01:01:01 on a unicast destination (rx_dst_mac)")       \
 	X(NOTIP, "notip", "ethertype IPv6 (rx_not_ipv4)")                                          \
 	X(IPVERSION, "ipversion", "IPv4 ethertype, header version 6 (rx_ip_version)")              \
-	X(IPOPTS, "ipopts", "outer IPv4 with 4 bytes of options, IHL 6 (rx_ip_options)")           \
+	X(IPOPTS, "ipopts",                                                                        \
+			"IHL 6, a router alert whose length runs past the header (rx_ip_options)") \
 	X(FRAG, "frag", "outer IPv4 with MF set (rx_ip_fragment)")                                 \
 	X(IPLEN, "iplen", "IPv4 total length 100 bytes past the frame (rx_ip_length)")             \
 	X(BADCSUM, "badcsum", "wrong outer IPv4 header checksum (rx_ip_csum)")                     \
@@ -77,12 +82,23 @@ enum gen_mode {
 	X(PROTO, "proto", "outer IPv4 protocol TCP (rx_ip_proto)")                                 \
 	X(UDPLEN, "udplen", "UDP length 100 bytes past the IP payload (rx_udp_length)")            \
 	X(WRONGPORT, "wrongport", "UDP destination port dstport + 1 (rx_wrong_port)")              \
-	X(UDPCSUM, "udpcsum", "non-zero wrong outer UDP checksum (rx_udp_csum, hw only)")          \
+	X(UDPCSUM, "udpcsum", "non-zero wrong outer UDP checksum (rx_udp_csum)")                   \
 	X(BADFLAGS, "badflags", "VXLAN flags 0x0c: I plus a reserved bit (rx_bad_flags)")          \
 	X(BADVNI, "badvni", "VNI vni-base + vnis, not configured (rx_unknown_vni)")                \
 	X(SELF, "self", "outer source is the local address (rx_own_packet)")                       \
+	X(SRCZERO, "srczero", "outer source 0.0.0.0 (rx_src_zero)")                                \
+	X(SRCLOOP, "srcloop", "outer source 127.0.0.1 (rx_src_loopback)")                          \
+	X(SRCMCAST, "srcmcast", "outer source 224.1.2.3 (rx_src_multicast)")                       \
+	X(SRCBCAST, "srcbcast", "outer source 255.255.255.255 (rx_src_broadcast)")                 \
+	X(SRCSUBNET, "srcsubnet",                                                                  \
+			"outer source the local /24's broadcast, .255 (rx_src_broadcast)")         \
+	X(SRCCLASSE, "srcclasse", "outer source 240.0.0.1 (rx_src_reserved)")                      \
 	X(INNERTRUNC, "innertrunc",                                                                \
 			"inner frame of 10 bytes (rx_inner_truncated / inner_truncated)")          \
+	X(INNERETH, "innereth",                                                                    \
+			"inner IPv4 frame that ends after its Ethernet header "                    \
+			"(rx_inner_truncated)")                                                    \
+	X(ARPOTHER, "arpother", "ARP request for .200 of the local /24, not us (ctl_arp_other)")   \
 	X(ZEROMAC, "zeromac", "inner source MAC all-zero (rx_inner_src_invalid)")                  \
 	X(MCASTSRC, "mcastsrc", "inner source MAC 01:00:5e:00:00:01 (rx_inner_src_invalid)")       \
 	X(STATICMOVE, "staticmove",                                                                \
@@ -188,7 +204,8 @@ usage(void)
 	       "  --move-at N          from packet N on, every station sits behind the next\n"
 	       "                       remote ((v*macs+i) %% remotes): each MAC moves once\n"
 	       "  --local IP           outer destination (172.16.91.129)\n"
-	       "  --dst-mac MAC        outer destination MAC (02:00:00:00:91:81)\n"
+	       "  --dst-mac MAC        outer destination MAC (02:70:63:61:70:00, net_pcap's "
+	       "first)\n"
 	       "  --src-mac MAC        vxlan: outer source MAC (02:00:00:00:91:01);\n"
 	       "                       inner: inner source MAC (02:00:00:00:00:02)\n"
 	       "  --inner-dst MAC      vxlan: inner destination MAC (02:00:00:00:00:02)\n"
@@ -376,7 +393,8 @@ static const struct option long_opts[] = {
 static void
 set_defaults(struct gen_opts *o)
 {
-	static const uint8_t dst[6] = {0x02, 0x00, 0x00, 0x00, 0x91, 0x81};
+	/* The MAC DPDK 22.11's net_pcap gives the first port made from files ("pcap" + 0). */
+	static const uint8_t dst[6] = {0x02, 0x70, 0x63, 0x61, 0x70, 0x00};
 	static const uint8_t inner[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
 	memset(o, 0, sizeof(*o));
@@ -677,14 +695,20 @@ slot_of(const struct gen_opts *o, uint32_t seq, struct gen_slot *s)
 static uint32_t
 put_outer_eth(uint8_t *p, const struct gen_opts *o, enum bad_kind bad)
 {
+	static const uint8_t other[6] = {0x02, 0x00, 0x00, 0x00, 0x99, 0x99};
+	static const uint8_t group[6] = {0x01, 0x00, 0x5e, 0x01, 0x01, 0x01};
 	uint32_t off = 12;
-	int tags = (o->vlan >= 0) + (bad == BAD_VLAN2 ? 2 - (o->vlan >= 0) : 0), t;
+	int tags = (o->vlan >= 0) + (bad == BAD_VLAN2 ? 2 - (o->vlan >= 0) : bad == BAD_VLAN1), t;
 
-	memcpy(p, o->dst_mac, 6);
+	memcpy(p, bad == BAD_DSTMAC ? other : bad == BAD_GROUPMAC ? group : o->dst_mac, 6);
 	memcpy(p + 6, o->src_mac, 6);
 	for (t = 0; t < tags; t++) {
+		/* vlan2: a priority tag (VID 0), then VID 101; vlan1: VID 100. */
 		put16(p + off, ETHERTYPE_VLAN);
-		put16(p + off + 2, o->vlan >= 0 ? (uint32_t)o->vlan : 100u + t);
+		put16(p + off + 2,
+				o->vlan >= 0                       ? (uint32_t)o->vlan
+						: bad == BAD_VLAN1 ? 100u
+								   : 100u * t + t);
 		off += VLAN_SIZE;
 	}
 	put16(p + off, bad == BAD_NOTIP ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
@@ -709,7 +733,33 @@ vxlan_inner(uint8_t *p, const struct gen_opts *o, const struct gen_slot *s)
 		memcpy(src, moved, 6);
 	build_inner(p, s->size, o->inner_dst, src, station_ip(s->station), HOST_IP,
 			INNER_SPORT_BASE + s->flow, s->seq);
+	if (s->bad == BAD_INNERETH)
+		return ETH_SIZE;
 	return s->bad == BAD_INNERTRUNC ? INNER_TRUNC_SIZE : s->size;
+}
+
+/* Outer IPv4 source of a slot. */
+static uint32_t
+outer_src(const struct gen_opts *o, const struct gen_slot *s)
+{
+	switch (s->bad) {
+	case BAD_SELF:
+		return o->local;
+	case BAD_SRCZERO:
+		return 0;
+	case BAD_SRCLOOP:
+		return 0x7f000001u;
+	case BAD_SRCMCAST:
+		return 0xe0010203u;
+	case BAD_SRCBCAST:
+		return 0xffffffffu;
+	case BAD_SRCSUBNET:
+		return o->local | 0xffu;
+	case BAD_SRCCLASSE:
+		return 0xf0000001u;
+	default:
+		return o->remote_base + s->remote;
+	}
 }
 
 /* Outer IPv4 destination of a slot. */
@@ -739,6 +789,27 @@ put_udp_vxlan(uint8_t *l4, const struct gen_opts *o, const struct gen_slot *s)
 	return udp_len;
 }
 
+/* An ARP request (RFC 826) from the slot's remote for an address that is not the local one. */
+static uint32_t
+build_arp_other(uint8_t *p, const struct gen_opts *o, const struct gen_slot *s)
+{
+	uint8_t *a = p + ETH_SIZE;
+
+	memset(p, 0xff, 6);
+	memcpy(p + 6, o->src_mac, 6);
+	put16(p + 12, 0x0806);
+	put16(a, 1); /* Ethernet */
+	put16(a + 2, ETHERTYPE_IPV4);
+	a[4] = 6;
+	a[5] = 4;
+	put16(a + 6, 1); /* request */
+	memcpy(a + 8, o->src_mac, 6);
+	put32(a + 14, o->remote_base + s->remote);
+	memset(a + 18, 0, 6);
+	put32(a + 24, outer_dst(o, BAD_NOTFORUS));
+	return ETH_SIZE + 28;
+}
+
 /* A whole VXLAN frame for slot s at p; returns its length on the wire. */
 static uint32_t
 build_vxlan(uint8_t *p, const struct gen_opts *o, const struct gen_slot *s)
@@ -747,7 +818,7 @@ build_vxlan(uint8_t *p, const struct gen_opts *o, const struct gen_slot *s)
 	uint32_t ihl = s->bad == BAD_IPOPTS ? IP_SIZE + 4 : IP_SIZE;
 	uint8_t *ip = p + l3, *l4 = ip + ihl;
 	uint32_t udp_len = put_udp_vxlan(l4, o, s);
-	uint32_t src = s->bad == BAD_SELF ? o->local : o->remote_base + s->remote;
+	uint32_t src = outer_src(o, s);
 	uint32_t total = ihl + udp_len;
 
 	/* Header without options first, then patch what the malformed kinds change. */
@@ -762,7 +833,9 @@ build_vxlan(uint8_t *p, const struct gen_opts *o, const struct gen_slot *s)
 	switch (s->bad) {
 	case BAD_IPOPTS:
 		ip[0] = 0x46;
-		memset(ip + IP_SIZE, 1, 3); /* three NOPs and an End of Options List */
+		ip[IP_SIZE] = 0x94; /* router alert, length 8 in a 4-byte option area */
+		ip[IP_SIZE + 1] = 8;
+		ip[IP_SIZE + 2] = 0;
 		ip[IP_SIZE + 3] = 0;
 		break;
 	case BAD_FRAG:
@@ -849,8 +922,12 @@ main(int argc, char **argv)
 		/* Only what this frame can touch: a full 9 KiB clear per packet dominated the run
 		 * time of million-packet files. */
 		memset(frame, 0, s.size + 128);
-		h.len = o.mode == MODE_VXLAN ? build_vxlan(frame, &o, &s)
-					     : build_plain(frame, &o, &s);
+		if (o.mode == MODE_INNER)
+			h.len = build_plain(frame, &o, &s);
+		else if (s.bad == BAD_ARPOTHER)
+			h.len = build_arp_other(frame, &o, &s);
+		else
+			h.len = build_vxlan(frame, &o, &s);
 		h.caplen = h.len;
 		h.ts.tv_sec = TS_BASE_SEC + i / 1000000;
 		h.ts.tv_usec = i % 1000000;

@@ -62,7 +62,7 @@ load(struct rte_mempool *pool, unsigned int b, struct rte_mbuf **pkts)
 }
 
 static void
-run_decap(struct rte_mempool *pool, struct vtep_fdb *fdb, unsigned int bursts)
+run_decap(struct rte_mempool *pool, struct vtep_fdb *fdb, unsigned int bursts, bool udpcsum)
 {
 	static struct vtep_parse_ctx pc;
 	static struct vtep_decap_ctx dc;
@@ -95,6 +95,13 @@ run_decap(struct rte_mempool *pool, struct vtep_fdb *fdb, unsigned int bursts)
 		n = pkt_inner_udp(
 				inner, "02:00:00:00:00:02", mac, "10.0.0.1", "10.0.0.2", 7, 8, 22);
 		frame_size[i] = pkt_vxlan(frames[i], &o, inner, n);
+		if (udpcsum) {
+			/* As the kernel sends by default: checked in software (no port verdict). */
+			struct rte_ipv4_hdr *iph = (struct rte_ipv4_hdr *)(frames[i] + 14);
+
+			((struct rte_udp_hdr *)(iph + 1))->dgram_cksum =
+					rte_ipv4_udptcp_cksum(iph, iph + 1);
+		}
 	}
 	for (unsigned int i = 0; i < NB_MACS; i++) {
 		struct rte_ether_addr m;
@@ -213,8 +220,8 @@ main(int argc, char **argv)
 	fdb = vtep_fdb_create(&fp);
 	if (fdb == NULL)
 		abort();
-	if (strcmp(mode, "decap") == 0)
-		run_decap(pool, fdb, bursts);
+	if (strncmp(mode, "decap", 5) == 0)
+		run_decap(pool, fdb, bursts, strcmp(mode, "decap-csum") == 0);
 	else
 		run_encap(pool, fdb, mode, bursts);
 	printf("perf_loop %s: %u bursts of %u\n", mode, bursts, BURST);
