@@ -121,8 +121,7 @@ deliver(struct vtep_worker *w, const struct vtep_decap_out *out, uint64_t first,
 			w->inner_out[v][w->nb_inner_out[v]++] = out->inner[i];
 			continue;
 		}
-		/* Nothing may overtake a held frame: with every slot taken, the frame is dropped.
-		 */
+		/* Nothing may overtake a held frame: with no slot left, this one is dropped. */
 		if (unlikely(vtep_hold_add(&w->hold, v, out->inner[i], wait) != 0)) {
 			VTEP_DROP(w->st, RX_HOLD_FULL);
 			rte_pktmbuf_free(out->inner[i]);
