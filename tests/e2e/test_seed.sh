@@ -75,7 +75,8 @@ got=$(first_frame "$LOG/sw-h1.pcap" "arp.opcode == 2 && arp.src.proto_ipv4 == $E
 want=$(printf '%s\t%s\t%s\t%s\t%s,%s' "$E2E_H2_IP" "$E2E_H1_IP" 64 "$E2E_VNI" "$E2E_H1_MAC" \
 	"$(e2e_mac "$E2E_NS_H1" vxlan0)")
 # The tap answers ~150 us after the request: vtepd hands the request to vtep0 only once h1's MAC
-# is in its FDB (the frame rides with the learn event), so the reply is never flooded.
+# is in its FDB (the worker holds the frame until its learn event is applied), so the reply is
+# never flooded.
 if [[ $got == "$want" ]]; then pass "$name"; else fail "$name" "saw '$got'"; fi
 name="vtepd's echo replies came back as unicast VXLAN $E2E_H2_IP -> $E2E_H1_IP, TTL 64"
 got=$(first_frame "$LOG/sw-h1.pcap" "icmp.type == 0" ip.src ip.dst ip.ttl)
