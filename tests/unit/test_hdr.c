@@ -5,7 +5,7 @@
  * edge cases; sums of ranges that start at even offsets add up to the sum of the whole; the seeded
  * IPv4 and UDP checksums that encap uses equal rte_ipv4_cksum() and rte_ipv4_udptcp_cksum() over
  * random headers and frames, including a header checksum of 0 and a UDP checksum computed as 0
- * (sent as 0xffff).
+ * (sent as 0xffff). The token bucket of vtep_rate.h.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 
 #include "test_common.h"
 #include "vtep_hdr.h"
+#include "vtep_rate.h"
 
 static void
 test_raw_cksum(void)
@@ -183,6 +184,52 @@ test_swaps_crc(void)
 	CHECKF(bad == 0, "%u values differ from DPDK's", bad);
 }
 
+/* The token bucket of vtep_rate.h, on a clock of whole seconds and on a TSC-like one. */
+static void
+test_rate(void)
+{
+	struct vtep_rate r;
+	unsigned int n = 0;
+
+	/* Unlimited: zeroed memory, and rate 0. */
+	memset(&r, 0, sizeof(r));
+	CHECK(vtep_rate_take(&r, 0, 1000000));
+	vtep_rate_init(&r, 0, 5, 1, 0);
+	CHECK(vtep_rate_take(&r, 0, 1000000));
+	/* 10 a second in whole seconds, burst = rate: 10 now, none more this second. */
+	vtep_rate_init(&r, 10, 0, 1, 100);
+	while (vtep_rate_take(&r, 100, 1))
+		n++;
+	CHECKF(n == 10, "%u tokens at once", n);
+	/* A second later 10 more; a clock going back gives none. */
+	CHECK(!vtep_rate_take(&r, 99, 1));
+	for (n = 0; vtep_rate_take(&r, 101, 1);)
+		n++;
+	CHECKF(n == 10, "%u tokens in the next second", n);
+	/* A long pause fills the bucket only up to the burst. */
+	for (n = 0; vtep_rate_take(&r, 1000000, 1);)
+		n++;
+	CHECKF(n == 10, "%u tokens after a long pause", n);
+	/* Several at once: all or none. */
+	vtep_rate_init(&r, 10, 64, 1, 0);
+	CHECK(vtep_rate_take(&r, 0, 60) && !vtep_rate_take(&r, 0, 5) && vtep_rate_take(&r, 0, 4));
+	CHECK(!vtep_rate_take(&r, 0, 1));
+	/* A TSC at 2.5 GHz, 100 a second: one token every 25,000,000 ticks. */
+	vtep_rate_init(&r, 100, 100, 2500000000ull, 7);
+	for (n = 0; vtep_rate_take(&r, 7, 1);)
+		n++;
+	CHECK(n == 100);
+	CHECK(!vtep_rate_take(&r, 7 + 24999999, 1));
+	CHECK(vtep_rate_take(&r, 7 + 25000000, 1) && !vtep_rate_take(&r, 7 + 25000000, 1));
+	/* Ten seconds on at most the burst, with no overflow on the way. */
+	for (n = 0; vtep_rate_take(&r, 7 + 25000000000ull, 1);)
+		n++;
+	CHECK(n == 100);
+	/* Values above the maximum are cut to it. */
+	vtep_rate_init(&r, UINT32_MAX, UINT32_MAX, 1, 0);
+	CHECK(r.rate == VTEP_RATE_MAX && r.burst == VTEP_RATE_MAX);
+}
+
 int
 main(void)
 {
@@ -192,5 +239,6 @@ main(void)
 	test_ipv4_seeded();
 	test_udp_seeded();
 	test_swaps_crc();
+	test_rate();
 	return vtep_test_done("hdr");
 }
