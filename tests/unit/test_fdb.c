@@ -168,6 +168,38 @@ test_limits(void)
 	vtep_fdb_free(f);
 }
 
+/* Entries per remote slot follow every change: learn, move, static replace, delete, flush, age. */
+static void
+test_remote_refs(void)
+{
+	struct vtep_fdb_params p = {.name = "f_refs", .size = 64, .nb_vnis = 1, .nb_remotes = 8};
+	struct vtep_learn_event e1 = ev(0, 1, 1), e2 = ev(0, 2, 1);
+	struct vtep_fdb *f;
+
+	p.vni_ageing[0] = 300;
+	f = vtep_fdb_create(&p);
+	CHECK(f != NULL);
+	CHECK(vtep_fdb_learn(f, &e1, 1, 10) == 0 && vtep_fdb_learn(f, &e2, 1, 10) == 0);
+	CHECK(vtep_fdb_remote_refs(f, 1) == 2);
+	/* Learning what is there already, and a refused learn, change nothing. */
+	CHECK(vtep_fdb_learn(f, &e1, 1, 11) == 1 && vtep_fdb_remote_refs(f, 1) == 2);
+	e2.src_be = rte_cpu_to_be_32(2);
+	CHECK(vtep_fdb_learn(f, &e2, 2, 12) == 0);
+	CHECK(vtep_fdb_remote_refs(f, 1) == 1 && vtep_fdb_remote_refs(f, 2) == 1);
+	CHECK(vtep_fdb_add_static(f, e1.key, rte_cpu_to_be_32(3), 3) == 0);
+	CHECK(vtep_fdb_remote_refs(f, 1) == 0 && vtep_fdb_remote_refs(f, 3) == 1);
+	CHECK(vtep_fdb_add_static(f, ev(0, 3, 3).key, rte_cpu_to_be_32(3), 3) == 0);
+	CHECK(vtep_fdb_remote_refs(f, 3) == 2);
+	CHECK(vtep_fdb_del(f, e1.key) == 0 && vtep_fdb_remote_refs(f, 3) == 1);
+	CHECK(vtep_fdb_flush(f, -1, 0) == 1 && vtep_fdb_remote_refs(f, 2) == 0);
+	CHECK(vtep_fdb_learn(f, &e2, 2, 20) == 0 && vtep_fdb_remote_refs(f, 2) == 1);
+	CHECK(vtep_fdb_age(f, 320) == 1 && vtep_fdb_remote_refs(f, 2) == 0);
+	CHECK(vtep_fdb_remote_refs(f, 3) == 1);
+	/* Slots beyond nb_remotes are not counted. */
+	CHECK(vtep_fdb_remote_refs(f, 8) == 0 && vtep_fdb_remote_refs(f, 60000) == 0);
+	vtep_fdb_free(f);
+}
+
 static int
 count_cb(uint64_t key __rte_unused, const struct vtep_fdb_entry *e __rte_unused, void *arg)
 {
@@ -542,6 +574,7 @@ main(void)
 	test_learn_move_static();
 	test_limits();
 	test_age_flush_walk();
+	test_remote_refs();
 	test_bulk();
 	test_cache();
 	test_cache_reused_slot();

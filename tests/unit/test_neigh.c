@@ -6,7 +6,7 @@
  * every malformed header field (htype, ptype, hlen, plen, op, ethertype, zero/multicast/
  * broadcast/own sender MAC, sender = local), every truncation of an untagged and a tagged
  * request (in exact-size buffers, for ASan) and a two-segment request refused, freed and
- * counted in `ignored`. The clock is driven by hand: HZ ticks per second.
+ * counted in `ignored`; forgetting a neighbor nothing uses any more. The clock is driven by hand: HZ ticks per second.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -535,6 +535,7 @@ test_static_passive(void)
 static void
 test_table_full(void)
 {
+	struct vtep_neigh_info info;
 	struct rte_mbuf *out[2];
 	struct rte_ether_addr mac = pkt_mac(PEER_MAC);
 	unsigned int n = 0, learned = 0;
@@ -569,6 +570,23 @@ test_table_full(void)
 	n = 0;
 	CHECK(vtep_neigh_resolve(&arp, pkt_ip("172.16.200.1"), T0, out, &n) == -ENOSPC && n == 0);
 	CHECK(vtep_neigh_add_static(&arp, pkt_ip("172.16.200.1"), &mac) == -ENOSPC);
+	/* Forgetting: never a static entry; a wanted one frees its place, silently. */
+	CHECK(vtep_neigh_forget(&arp, pkt_ip("172.16.1.1")) == -EPERM);
+	CHECK(vtep_neigh_forget(&arp, pkt_ip("172.16.200.1")) == -ENOENT);
+	setup(16, GW);
+	for (unsigned int i = 0; i < VTEP_NEIGH_SIZE; i++) {
+		snprintf(ip, sizeof(ip), "172.16.%u.%u", 1 + i / 200, 1 + i % 200);
+		n = 0;
+		CHECK(vtep_neigh_resolve(&arp, pkt_ip(ip), T0, out, &n) == 1 && n == 1);
+		rte_pktmbuf_free_bulk(out, n);
+	}
+	n = 0;
+	CHECK(vtep_neigh_resolve(&arp, pkt_ip("172.16.200.1"), T0, out, &n) == -ENOSPC);
+	seen.calls = 0;
+	CHECK(vtep_neigh_forget(&arp, pkt_ip("172.16.1.7")) == 0 && seen.calls == 0);
+	CHECK(vtep_neigh_walk(&arp, T0, count_walk, &info) == VTEP_NEIGH_SIZE - 1);
+	CHECK(vtep_neigh_resolve(&arp, pkt_ip("172.16.200.1"), T0, out, &n) == 1 && n == 1);
+	rte_pktmbuf_free_bulk(out, n);
 }
 
 static void

@@ -13,10 +13,8 @@
 #include "vtep_ctl_int.h"
 #include "vtep_icmp.h"
 #include "vtep_igmp.h"
-#include "vtep_log.h"
 
 VTEP_LOG_REGISTER(ctl);
-#define CTL_LOG(level, ...) VTEP_LOG(ctl, level, __VA_ARGS__)
 
 /* Timers (ARP retries, IGMP reports) run this often, in ms. */
 #define TIMER_MS 10
@@ -88,8 +86,10 @@ vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be)
 	bool fresh = vtep_remote_find(c->rt->remotes, ip_be) < 0;
 	int idx = vtep_remote_get(c->rt->remotes, ip_be);
 
-	if (idx > 0 && fresh)
+	if (idx > 0 && fresh) {
+		vtep_ctl_remote_fresh(c, idx);
 		resolve(c, idx, rte_rdtsc());
+	}
 	return idx;
 }
 
@@ -208,9 +208,12 @@ vtep_ctl_create(struct vtep_runtime *rt)
 			"vtep_ctl_mbox", VTEP_CTL_MAILBOX_SIZE, rte_socket_id(), RING_F_SC_DEQ);
 	c->spare = rte_zmalloc(
 			"vtep_evnis", sizeof(*c->spare) * VTEP_MAX_VNIS, RTE_CACHE_LINE_SIZE);
-	if (c->mailbox == NULL || c->spare == NULL) {
+	c->remote_base = rte_zmalloc("vtep_remote_base",
+			sizeof(*c->remote_base) * VTEP_STATS_REMOTES, RTE_CACHE_LINE_SIZE);
+	if (c->mailbox == NULL || c->spare == NULL || c->remote_base == NULL) {
 		rte_ring_free(c->mailbox);
 		rte_free(c->spare);
+		rte_free(c->remote_base);
 		rte_free(c);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -348,7 +351,7 @@ vtep_ctl_poll(struct vtep_ctl *c)
 		c->next_timer = now + c->hz * TIMER_MS / 1000;
 	}
 	if (now >= c->next_age) {
-		vtep_fdb_age(rt->fdb, now_s);
+		vtep_ctl_age(c, now_s);
 		c->next_age = now + c->hz;
 	}
 	work += drain_mailbox(c, 0);
@@ -417,5 +420,6 @@ vtep_ctl_free(struct vtep_ctl *c)
 	} else {
 		rte_free(c->spare);
 	}
+	rte_free(c->remote_base);
 	rte_free(c);
 }

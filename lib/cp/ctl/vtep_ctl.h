@@ -109,6 +109,27 @@ bool vtep_ctl_learning(const struct vtep_ctl *c, unsigned int vni_idx);
 /** Ageing of a VNI's learned entries in seconds, 0 = never (`ageing`). */
 void vtep_ctl_set_ageing(struct vtep_ctl *c, unsigned int vni_idx, uint32_t ageing);
 
+/**
+ * The once-a-second pass (vtep_ctl_poll runs it; tests call it with their own clock): age the
+ * FDB's learned entries, release the learned remote VTEPs that no FDB entry, flood list or group
+ * names any more (and the neighbor entry behind each, unless static, the gateway or another
+ * remote's next hop), and free the released slots that every worker has moved on from.
+ * @param now_s vtep_fdb_now() seconds.
+ */
+void vtep_ctl_age(struct vtep_ctl *c, uint32_t now_s);
+
+/**
+ * Release the learned remote VTEPs nothing names any more (vtep_ctl_age's second step).
+ * @return remotes released.
+ */
+unsigned int vtep_ctl_remotes_release(struct vtep_ctl *c);
+
+/**
+ * A remote slot's counters when it was last handed out to a remote: what telemetry subtracts, so
+ * that a reused slot's counters start from zero (control lcore only).
+ */
+const struct vtep_remote_stats *vtep_ctl_remote_base(const struct vtep_ctl *c, unsigned int idx);
+
 /** Called on the control lcore after each flood-list change (`bridge monitor fdb` shows them). */
 typedef void (*vtep_ctl_flood_fn)(void *arg, bool added, unsigned int vni_idx, rte_be32_t dst_be);
 

@@ -12,7 +12,12 @@
 #include <stdint.h>
 
 #include "vtep_ctl.h"
+#include "vtep_log.h"
 #include "vtep_neigh.h"
+
+/* The module's log type (vtep_ctl.c registers it). */
+extern int vtep_logtype_ctl;
+#define CTL_LOG(level, ...) VTEP_LOG(ctl, level, __VA_ARGS__)
 
 /* Events and frames taken from one ring per pass. */
 #define CTL_BURST 64
@@ -54,9 +59,14 @@ struct vtep_ctl {
 	bool flood_pending;             /* workers may still read spare */
 	vtep_ctl_flood_fn flood_notify; /* told of flood-list changes (NULL: nobody) */
 	void *flood_arg;                /* its argument */
+	/* Per remote slot, its counters when it was last handed out (vtep_ctl_remote.c). */
+	struct vtep_remote_stats *remote_base;
 };
 
 /** Give a new remote its next hop (resolve it), as learning and start-up do. */
 int vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be);
+
+/** A slot was just handed out to a new remote: its counters start from here. */
+void vtep_ctl_remote_fresh(struct vtep_ctl *c, int idx);
 
 #endif /* VTEP_CTL_INT_H */

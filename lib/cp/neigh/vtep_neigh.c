@@ -145,6 +145,19 @@ vtep_neigh_delete(struct vtep_neigh *nt, rte_be32_t ip_be)
 	return 0;
 }
 
+int
+vtep_neigh_forget(struct vtep_neigh *nt, rte_be32_t ip_be)
+{
+	struct vtep_neigh_entry *e = find(nt, ip_be);
+
+	if (e == NULL)
+		return -ENOENT;
+	if (e->state == VTEP_NEIGH_STATIC)
+		return -EPERM;
+	memset(e, 0, sizeof(*e));
+	return 0;
+}
+
 /* Write an Ethernet header (keeping an 802.1Q tag of vlan_size bytes) and an ARP body. */
 static void
 fill(struct vtep_neigh *nt, uint8_t *frame, size_t vlan_size, uint16_t op,

@@ -117,6 +117,14 @@ int vtep_neigh_add_static(
 int vtep_neigh_delete(struct vtep_neigh *nt, rte_be32_t ip_be);
 
 /**
+ * Forget a neighbor nothing uses any more (the remote VTEP behind it was released): a resolved or
+ * resolving entry is freed without a change callback, so that the table does not fill with next
+ * hops of remotes that are gone. Static neighbors stay.
+ * @return 0, -ENOENT (not in the table), -EPERM (static).
+ */
+int vtep_neigh_forget(struct vtep_neigh *nt, rte_be32_t ip_be);
+
+/**
  * Start resolving a next hop (give it vtep_neigh_nexthop() of the remote) if it is not known or
  * being resolved; the first broadcast request goes out now. The entry is kept resolved and
  * refreshed from then on (a passively learned entry becomes a wanted one). Call it, rather than

@@ -132,6 +132,7 @@ setup_tables(struct vtep_runtime *rt, char *err, size_t esz)
 			.socket = rt->underlay.socket,
 			.maxaddress = conf->maxaddress,
 			.nb_vnis = conf->nb_vnis,
+			.nb_remotes = REMOTES_SIZE,
 	};
 	struct vtep_remote_params rp = {
 			.size = REMOTES_SIZE,
@@ -146,6 +147,7 @@ setup_tables(struct vtep_runtime *rt, char *err, size_t esz)
 	if (rt->qsbr == NULL || rte_rcu_qsbr_init(rt->qsbr, rt->nb_workers) != 0)
 		return fail(err, esz, -ENOMEM, "cannot create the RCU variable");
 	fp.qsbr = rt->qsbr;
+	rp.qsbr = rt->qsbr;
 	for (unsigned int v = 0; v < conf->nb_vnis; v++) {
 		fp.vni_maxaddress[v] = conf->vnis[v].maxaddress;
 		fp.vni_ageing[v] = conf->vnis[v].ageing;

@@ -431,19 +431,10 @@ struct remotes_req {
 		uint8_t resolved, multicast;
 		rte_be32_t ip_be;
 		struct rte_ether_addr mac;
+		uint32_t fdb;                  /* FDB entries that name it */
+		struct vtep_remote_stats base; /* its slot's counters when it was handed out */
 	} r[VTEP_TELE_REMOTES_PAGE];
-	uint32_t fdb[VTEP_STATS_REMOTES]; /* FDB entries per slot */
 };
-
-static int
-count_fdb(uint64_t key __rte_unused, const struct vtep_fdb_entry *e, void *arg)
-{
-	struct remotes_req *r = arg;
-
-	if (e->remote < VTEP_STATS_REMOTES)
-		r->fdb[e->remote]++;
-	return 0;
-}
 
 static void
 do_remotes(struct vtep_ctl *c, void *arg)
@@ -455,23 +446,27 @@ do_remotes(struct vtep_ctl *c, void *arg)
 	for (uint32_t i = 1; i < rem->p.size && i < VTEP_STATS_REMOTES; i++) {
 		const struct vtep_remote *rm = vtep_remote_slot(rem, i);
 
-		if (!rm->used || seen++ < r->start || r->nb == VTEP_TELE_REMOTES_PAGE)
+		/* A released slot is no remote any more (it waits for the workers). */
+		if (!vtep_remote_live(rm) || seen++ < r->start || r->nb == VTEP_TELE_REMOTES_PAGE)
 			continue;
 		r->r[r->nb].slot = (uint16_t)i;
 		r->r[r->nb].resolved = rm->resolved;
 		r->r[r->nb].multicast = rm->multicast;
 		r->r[r->nb].ip_be = rm->ip_be;
 		r->r[r->nb].mac = rm->hdr.eth.dst_addr;
+		r->r[r->nb].fdb = vtep_fdb_remote_refs(vtep_ctl_runtime(c)->fdb, i);
+		r->r[r->nb].base = *vtep_ctl_remote_base(c, i);
 		r->nb++;
 	}
-	r->nb_used = rem->nb_used;
-	vtep_fdb_walk(vtep_ctl_runtime(c)->fdb, count_fdb, r);
+	r->nb_used = rem->nb_used - rem->nb_released;
 }
 
-/* One remote's entry: what it is, its FDB entries and its traffic summed over the lcores. */
+/* One remote's entry: what it is, its FDB entries and its traffic summed over the lcores, since
+ * its slot was handed out to it (base). */
 static void
 add_remote(struct rte_tel_data *d, const struct vtep_runtime *rt, unsigned int pos,
-		unsigned int slot, const char *kind, const char *ip, const char *mac, uint32_t fdb)
+		unsigned int slot, const char *kind, const char *ip, const char *mac, uint32_t fdb,
+		const struct vtep_remote_stats *base)
 {
 	struct rte_tel_data *e = rte_tel_data_alloc();
 	struct vtep_remote_stats rs;
@@ -486,7 +481,7 @@ add_remote(struct rte_tel_data *d, const struct vtep_runtime *rt, unsigned int p
 	rte_tel_data_add_dict_string(e, "mac", mac);
 	rte_tel_data_add_dict_u64(e, "slot", slot);
 	rte_tel_data_add_dict_u64(e, "fdb", fdb);
-#define X(name, help) rte_tel_data_add_dict_u64(e, #name, rs.name);
+#define X(name, help) rte_tel_data_add_dict_u64(e, #name, rs.name - (base ? base->name : 0));
 	VTEP_REMOTE_COUNTERS(X)
 #undef X
 	snprintf(name, sizeof(name), "%u", pos);
@@ -511,7 +506,7 @@ cmd_remotes(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_
 	rte_tel_data_start_dict(d);
 	/* Frames from MACs not learned at their sender yet: counted at slot 0, shown first. */
 	if (r->start == 0)
-		add_remote(d, rt, 0, 0, "unlearned", "0.0.0.0", "", 0);
+		add_remote(d, rt, 0, 0, "unlearned", "0.0.0.0", "", 0, NULL);
 	for (unsigned int i = 0; i < r->nb; i++) {
 		const char *kind = r->r[i].multicast ? "group"
 				: r->r[i].resolved   ? "resolved"
@@ -521,7 +516,7 @@ cmd_remotes(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_
 				vtep_ip_str(r->r[i].ip_be, ip),
 				r->r[i].resolved ? vtep_tele_mac_str(&r->r[i].mac, mac, sizeof(mac))
 						 : "",
-				r->fdb[r->r[i].slot]);
+				r->r[i].fdb, &r->r[i].base);
 	}
 out:
 	free(r);

@@ -40,6 +40,7 @@ struct vtep_fdb {
 	uint32_t gen; /* generation of worker caches: +1 after every delete (writer), from 1 */
 	struct vtep_fdb_params p;
 	struct vtep_fdb_counters c;
+	uint32_t *refs;            /* entries per remote slot, p.nb_remotes of them (NULL: none) */
 	bool rcu;                  /* deleted slots are reclaimed by the hash's RCU defer queue */
 	size_t memory;             /* heap bytes taken at creation */
 	vtep_fdb_notify_fn notify; /* writer's notifier, or NULL */
@@ -184,6 +185,13 @@ vtep_fdb_create(const struct vtep_fdb_params *p)
 			sizeof(fdb->entries[0]) * (p->size + 1), RTE_CACHE_LINE_SIZE, p->socket);
 	if (fdb->entries == NULL)
 		goto fail;
+	if (p->nb_remotes > 0) {
+		fdb->refs = rte_zmalloc_socket("vtep_fdb_refs",
+				sizeof(fdb->refs[0]) * p->nb_remotes, RTE_CACHE_LINE_SIZE,
+				p->socket);
+		if (fdb->refs == NULL)
+			goto fail;
+	}
 	if (p->qsbr != NULL) {
 		/* Defer-queue mode: a deleted key's slot (and ext bucket) is reused only after
 		 * every reader has reported a quiescent state; the writer never waits. */
@@ -218,6 +226,7 @@ vtep_fdb_free(struct vtep_fdb *fdb)
 	/* The hash first: freeing it drains the RCU defer queue, whose callback writes entries. */
 	rte_hash_free(fdb->h);
 	rte_free(fdb->entries);
+	rte_free(fdb->refs);
 	rte_free(fdb);
 }
 
@@ -363,8 +372,8 @@ vtep_fdb_lookup(const struct vtep_fdb *fdb, uint64_t key)
 	return pos >= 0 ? entry_at(fdb, pos) : NULL;
 }
 
-/* Add a new key (writer). */
-static int
+/* Add a new key (writer). @return its entry, or NULL when the hash has no room. */
+static struct vtep_fdb_entry *
 add(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint8_t flags,
 		uint32_t now)
 {
@@ -372,7 +381,7 @@ add(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint
 	struct vtep_fdb_entry *e;
 
 	if (pos < 0)
-		return -ENOSPC;
+		return NULL;
 	/* Remember the position with the key, for reclaim_slot(): updating an existing key's
 	 * data cannot fail. */
 	if (fdb->rcu)
@@ -382,12 +391,22 @@ add(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint
 	__atomic_store_n(&e->tag, vtep_fdb_key_sig(key), __ATOMIC_RELAXED);
 	/* Last: a non-zero dst_be is what makes the entry visible to lookups. */
 	set_word(e, dst_be, remote, flags, vtep_fdb_key_vni(key));
-	return 0;
+	return e;
 }
 
+/* An entry names remote slot idx (delta 1) or no longer does (-1). */
+static void
+ref(struct vtep_fdb *fdb, uint16_t idx, int delta)
+{
+	if (fdb->refs != NULL && idx < fdb->p.nb_remotes)
+		fdb->refs[idx] += delta;
+}
+
+/* An entry comes (delta 1) or goes (-1): the table's counts and its remote's. */
 static void
 count(struct vtep_fdb *fdb, const struct vtep_fdb_entry *e, int delta)
 {
+	ref(fdb, e->remote, delta);
 	if (e->flags & VTEP_FDB_STATIC) {
 		fdb->c.nb_static += delta;
 	} else {
@@ -439,6 +458,8 @@ vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t
 			fdb->c.static_move++;
 			return -EPERM;
 		}
+		ref(fdb, e->remote, -1);
+		ref(fdb, remote, 1);
 		set_word(e, ev->src_be, remote, e->flags, e->vni_idx);
 		vtep_fdb_entry_touch(e, now);
 		fdb->c.moved++;
@@ -447,13 +468,13 @@ vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t
 	}
 	if (!room_for_learned(fdb, v))
 		return -ENOSPC;
-	if (add(fdb, ev->key, ev->src_be, remote, 0, now) != 0) {
+	e = add(fdb, ev->key, ev->src_be, remote, 0, now);
+	if (e == NULL) {
 		fdb->c.refused++;
 		return -ENOSPC;
 	}
 	fdb->c.learned++;
-	fdb->c.nb_learned++;
-	fdb->c.vni_learned[v]++;
+	count(fdb, e, 1);
 	notify(fdb, VTEP_FDB_EV_LEARNED, ev->key, ev->src_be, 0);
 	return 0;
 }
@@ -475,9 +496,10 @@ vtep_fdb_add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint1
 		return 0;
 	}
 	if (fdb->c.nb_learned + fdb->c.nb_static >= fdb->p.size ||
-			add(fdb, key, dst_be, remote, VTEP_FDB_STATIC, vtep_fdb_now()) != 0)
+			(e = add(fdb, key, dst_be, remote, VTEP_FDB_STATIC, vtep_fdb_now())) ==
+					NULL)
 		return -ENOSPC;
-	fdb->c.nb_static++;
+	count(fdb, e, 1);
 	notify(fdb, VTEP_FDB_EV_STATIC, key, dst_be, VTEP_FDB_STATIC);
 	return 0;
 }
@@ -622,6 +644,12 @@ const struct vtep_fdb_counters *
 vtep_fdb_counters(const struct vtep_fdb *fdb)
 {
 	return &fdb->c;
+}
+
+uint32_t
+vtep_fdb_remote_refs(const struct vtep_fdb *fdb, unsigned int idx)
+{
+	return fdb->refs != NULL && idx < fdb->p.nb_remotes ? fdb->refs[idx] : 0;
 }
 
 int

@@ -108,6 +108,8 @@ struct vtep_fdb_params {
 	uint32_t vni_maxaddress[VTEP_MAX_VNIS]; /**< Per-VNI learned limit, 0 = none. */
 	uint32_t vni_ageing[VTEP_MAX_VNIS];     /**< Per-VNI ageing seconds, 0 = never. */
 	struct rte_rcu_qsbr *qsbr; /**< Readers' QSBR variable (NULL: no readers but the writer). */
+	/** Remote slots whose entries are counted (vtep_fdb_remote_refs), 0 = none. */
+	uint32_t nb_remotes;
 };
 
 struct vtep_fdb;
@@ -323,6 +325,13 @@ struct vtep_fdb_counters {
 
 /** The FDB's counters. */
 const struct vtep_fdb_counters *vtep_fdb_counters(const struct vtep_fdb *fdb);
+
+/**
+ * Entries (learned and static) that name remote slot idx now: kept by the writer as entries are
+ * added, moved, replaced and deleted, so that the control lcore knows when a learned remote VTEP
+ * is no longer used (writer only). 0 for a slot at or above params.nb_remotes.
+ */
+uint32_t vtep_fdb_remote_refs(const struct vtep_fdb *fdb, unsigned int idx);
 
 /**
  * Walk every entry (writer only, or while no writer runs).

@@ -33,10 +33,12 @@ vtep_remotes_create(const struct vtep_remote_params *p)
 	rt->p = *p;
 	rt->slots = rte_zmalloc_socket("vtep_remote_slots", sizeof(rt->slots[0]) * p->size,
 			RTE_CACHE_LINE_SIZE, p->socket);
+	rt->tokens = rte_zmalloc_socket("vtep_remote_tokens", sizeof(rt->tokens[0]) * p->size,
+			RTE_CACHE_LINE_SIZE, p->socket);
 	snprintf(name, sizeof(name), "vtep_rmt%u", instance++);
 	hp.name = name;
 	rt->by_ip = rte_hash_create(&hp);
-	if (rt->slots == NULL || rt->by_ip == NULL) {
+	if (rt->slots == NULL || rt->tokens == NULL || rt->by_ip == NULL) {
 		vtep_remotes_free(rt);
 		goto nomem;
 	}
@@ -53,6 +55,7 @@ vtep_remotes_free(struct vtep_remotes *rt)
 		return;
 	rte_hash_free(rt->by_ip);
 	rte_free(rt->slots);
+	rte_free(rt->tokens);
 	rte_free(rt);
 }
 
@@ -98,7 +101,7 @@ vtep_remote_get(struct vtep_remotes *rt, rte_be32_t ip_be)
 
 	if (idx > 0)
 		return idx;
-	if (rt->nb_used + 1 >= rt->p.size)
+	if (rt->nb_used + 1 >= rt->p.size && (rt->nb_released == 0 || vtep_remote_reclaim(rt) == 0))
 		return -ENOSPC;
 	for (idx = 1; idx < (int)rt->p.size; idx++)
 		if (!rt->slots[idx].used)
@@ -106,6 +109,7 @@ vtep_remote_get(struct vtep_remotes *rt, rte_be32_t ip_be)
 	if (rte_hash_add_key_data(rt->by_ip, &ip_be, (void *)(uintptr_t)idx) < 0)
 		return -ENOSPC;
 	r = &rt->slots[idx];
+	r->released = 0;
 	r->ip_be = ip_be;
 	r->multicast = vtep_ip_is_multicast(ip_be);
 	build_template(&rt->p, r);
@@ -136,4 +140,44 @@ vtep_remote_set_mac(struct vtep_remotes *rt, int idx, const struct rte_ether_add
 	memcpy(&w, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
 	__atomic_store_n(&r->hdr_words[0], w, __ATOMIC_RELEASE);
 	__atomic_store_n(&r->resolved, 1, __ATOMIC_RELEASE);
+}
+
+int
+vtep_remote_release(struct vtep_remotes *rt, int idx)
+{
+	struct vtep_remote *r;
+
+	if (idx <= 0 || idx >= (int)rt->p.size)
+		return -EINVAL;
+	r = &rt->slots[idx];
+	if (!vtep_remote_live(r))
+		return -EINVAL;
+	rte_hash_del_key(rt->by_ip, &r->ip_be);
+	r->released = 1;
+	rt->tokens[idx] = rt->p.qsbr != NULL ? rte_rcu_qsbr_start(rt->p.qsbr) : 0;
+	rt->nb_released++;
+	return 0;
+}
+
+unsigned int
+vtep_remote_reclaim(struct vtep_remotes *rt)
+{
+	unsigned int n = 0, seen = 0;
+
+	for (uint32_t idx = 1; idx < rt->p.size && seen < rt->nb_released; idx++) {
+		struct vtep_remote *r = &rt->slots[idx];
+
+		if (!r->used || !r->released)
+			continue;
+		seen++;
+		if (rt->p.qsbr != NULL &&
+				rte_rcu_qsbr_check(rt->p.qsbr, rt->tokens[idx], false) != 1)
+			continue;
+		/* Every worker has moved on: nothing names the slot. */
+		memset(r, 0, sizeof(*r));
+		rt->nb_used--;
+		n++;
+	}
+	rt->nb_released -= n;
+	return n;
 }

@@ -10,6 +10,11 @@
  * changes after a slot is published is the destination MAC, and it is rewritten with one aligned
  * 8-byte store (the destination MAC plus the first two bytes of the unchanging source MAC), which
  * x86-64 makes visible atomically to any load of the line.
+ *
+ * Slots are reused. Workers find a slot through FDB entries and flood lists, which they may hold
+ * for the rest of a burst after the control lcore changed them; so a slot the control lcore
+ * releases (vtep_remote_release) loses its address at once but is handed out again only after
+ * every worker has reported a quiescent state on the QSBR variable the FDB's readers use.
  */
 #ifndef VTEP_REMOTE_H
 #define VTEP_REMOTE_H
@@ -20,6 +25,8 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_ether.h>
+
+#include <rte_rcu_qsbr.h>
 
 #include "vtep_hdr.h"
 
@@ -49,8 +56,8 @@ struct vtep_remote {
 	};
 	uint8_t resolved;  /**< Next-hop MAC known: the template may be sent. */
 	uint8_t multicast; /**< The remote is a group. */
-	uint8_t used;      /**< Slot allocated. */
-	uint8_t pad;       /**< Zero. */
+	uint8_t used;      /**< Slot allocated (released ones too, until they are free). */
+	uint8_t released;  /**< Released: waiting for the workers before reuse (control only). */
 	rte_be32_t ip_be;  /**< Remote VTEP address (or group). */
 } __rte_cache_aligned;
 
@@ -61,13 +68,18 @@ struct vtep_remote_params {
 	rte_be32_t local_be;             /**< Outer source address. */
 	struct rte_ether_addr local_mac; /**< Outer source MAC. */
 	uint16_t dstport;                /**< Outer UDP destination port. */
+	/** Workers' QSBR variable: a released slot is reused once they have all passed a
+	 * quiescent state since (NULL: at once, no readers). */
+	struct rte_rcu_qsbr *qsbr;
 };
 
 /** The table. */
 struct vtep_remotes {
 	struct vtep_remote_params p; /**< Creation parameters. */
 	struct rte_hash *by_ip;      /**< Address -> slot, control lcore only. */
-	uint32_t nb_used;            /**< Slots in use. */
+	uint32_t nb_used;            /**< Slots in use (released ones until they are free). */
+	uint32_t nb_released;        /**< Released slots waiting for the workers. */
+	uint64_t *tokens;            /**< QSBR token of each released slot (control only). */
 	struct vtep_remote *slots;   /**< p.size slots; workers index this. */
 };
 
@@ -92,6 +104,29 @@ int vtep_remote_find(const struct vtep_remotes *rt, rte_be32_t ip_be);
  * A cleared remote is not resolved: workers drop its traffic with a counter.
  */
 void vtep_remote_set_mac(struct vtep_remotes *rt, int idx, const struct rte_ether_addr *mac);
+
+/**
+ * Release slot idx (control lcore), when no FDB entry, flood list or configuration names it any
+ * more: its address is forgotten at once (a later vtep_remote_get of it takes a fresh slot), and
+ * the slot is reused only once every worker has passed a quiescent state since, because a worker
+ * may still hold an FDB entry or a flood list read before the change. The template stays as it
+ * was until then, so frames of those bursts still reach the right VTEP.
+ * @return 0, or -EINVAL (slot 0, out of range, not in use or released already).
+ */
+int vtep_remote_release(struct vtep_remotes *rt, int idx);
+
+/**
+ * Free the released slots that every worker has moved on from (control lcore; vtep_remote_get
+ * does it too when the table is full). @return slots freed.
+ */
+unsigned int vtep_remote_reclaim(struct vtep_remotes *rt);
+
+/** A slot that holds a remote now: in use and not released. */
+static inline bool
+vtep_remote_live(const struct vtep_remote *r)
+{
+	return r->used && !r->released;
+}
 
 /** Slot by index (workers and control). */
 static inline const struct vtep_remote *

@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Attacks on a running vtepd (issue 12, section 4; docs/testing.md), one scenario per call:
+#
+#   attack.sh VTEPD VTEPCTL PCAPGEN SCENARIO
+#
+#   forged   5000 VXLAN frames, each a new inner MAC from a new outer source: the remote table
+#            (4096 slots) and the neighbor table (256) fill and refuse the rest, counted; once the
+#            entries age out (ageing 2) both are empty again, and a static entry to a new remote
+#            VTEP gets its slot.
+#
+# vtepd reads its underlay frames once from a pcap (net_pcap rx_pcap) and is checked with vtepctl
+# while it runs. Exit 0 pass, 1 fail.
+set -euo pipefail
+
+VTEPD=${1:?vtepd}
+VTEPCTL=$(readlink -f "${2:?vtepctl}")
+PCAPGEN=${3:?vtep-pcapgen}
+SCENARIO=${4:?scenario}
+HERE=$(cd "$(dirname "$0")" && pwd)
+LOCAL=172.16.91.129
+PFX="vtepfn-attack-$SCENARIO-$$"
+T=$(mktemp -d /tmp/vtepattack.XXXXXX)
+# shellcheck source=tests/functional/live_lib.sh
+. "$HERE/live_lib.sh"
+live_init "$PCAPGEN"
+
+# Remote VTEPs vtepd lists now (`vtepctl remote show`, one line each).
+nb_remotes() {
+	ctl remote show | wc -l
+}
+
+# Neighbor entries now.
+nb_neigh() {
+	ctl neigh show | wc -l
+}
+
+# counters_sum NAME...: the sum of those counters now.
+counters_sum() {
+	local s=0 n
+	for n in "$@"; do
+		s=$((s + $(counter "$n")))
+	done
+	echo "$s"
+}
+
+# Frames of the forged scenario (global: wait_for's own locals would hide a caller's).
+FORGED=5000
+
+# Every forged frame's learn event was learned, refused for want of a remote slot, or lost on a
+# full learn ring.
+forged_handled() {
+	[ "$(counters_sum fdb.learned drop.learn_no_remote drop.rx_learn_ring_full)" = "$FORGED" ]
+}
+
+scenario_forged() {
+	local refused
+	"$PCAPGEN" --mode vxlan --macs $FORGED --remotes $FORGED --remote-base 172.16.100.1 \
+		--count $FORGED -o "$T/forged.pcap"
+	"$PCAPGEN" --count 0 -o "$T/empty.pcap"
+	start_vtepd "net_pcap0,rx_pcap=$T/forged.pcap,tx_pcap=$T/u.pcap" \
+		"net_pcap1,rx_pcap=$T/empty.pcap,tx_pcap=$T/i.pcap" -- \
+		dev net_pcap0 local "$LOCAL/16" id 42 group 239.1.1.1 inner net_pcap1 ageing 2
+	wait_for 20 forged_handled ||
+		fail "not every learn event was handled: $(ctl -s stats | grep -E 'learn|underlay_rx')"
+	refused=$(counter drop.learn_no_remote)
+	if [ "$refused" -gt 0 ]; then
+		ok "remote table full: $refused learns refused (learn_no_remote)"
+	else
+		fail "learn_no_remote is 0: the remote table never filled"
+	fi
+	if [ "$(nb_remotes)" -le 4095 ]; then
+		ok "remote table bounded: $(nb_remotes) remotes, $(counter fdb.learned) learned in all"
+	else
+		fail "$(nb_remotes) remotes: more than the table's 4095"
+	fi
+	# Entries age after 2 s; in the same pass every learned remote and its neighbor are
+	# released.
+	wait_for 15 counter_is fdb.nb_learned 0 || fail "FDB entries left: $(counter fdb.nb_learned)"
+	expect_eq "remotes after ageing (the group)" "$(nb_remotes)" 1
+	expect_eq "neighbor entries after ageing" "$(nb_neigh)" 0
+	# The table recovered: a new remote VTEP gets a slot (and an ARP resolution).
+	if ctl fdb add 02:00:00:00:77:01 dst 172.16.200.1 vni 42 2>"$T/e"; then
+		ok "static entry to a new remote accepted"
+	else
+		fail "static entry to a new remote refused: $(cat "$T/e")"
+	fi
+	expect_eq "remotes: the group and the new one" \
+		"$(nb_remotes):$(ctl remote show | grep -c '^172\.16\.200\.1 ')" "2:1"
+	stop_vtepd
+}
+
+case "$SCENARIO" in
+forged) scenario_forged ;;
+*)
+	echo "unknown scenario '$SCENARIO'" >&2
+	exit 2
+	;;
+esac
+live_done "attack $SCENARIO"

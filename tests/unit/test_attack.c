@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Attacks and isolation (issue 12, section 4) on the whole path, as test_fwd runs it: a runtime
+ * built by vtep_runtime_create on ring ports, worker and control passes called from this thread,
+ * the control lcore's once-a-second pass (vtep_ctl_age) on a clock the test sets. Two VNIs, 42
+ * (group 239.1.1.1, inner port inner0) and 43 (head-end replication to 172.16.91.131, inner port
+ * inner1), local 172.16.91.129/16.
+ *
+ * - forged outer sources fill the remote table and the neighbor table, are refused and counted
+ *   once full, and both tables recover when the entries age out; a released slot is reused only
+ *   after the workers' quiescent state, with its counters starting from zero.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eth_ring.h>
+#include <rte_ip.h>
+
+#include "pkt_build.h"
+#include "test_common.h"
+#include "vtep_conf.h"
+#include "vtep_ctl.h"
+#include "vtep_fwd.h"
+#include "vtep_runtime.h"
+
+#define LOCAL "172.16.91.129"
+#define HER "172.16.91.131"
+
+/* Ring ports: what the test enqueues on *_in, vtepd receives; what vtepd sends lands on *_out. */
+static struct rte_ring *under_in, *under_out, *in0_in, *in0_out, *in1_in, *in1_out;
+static struct vtep_runtime rt;
+static struct vtep_ctl *ctl;
+
+static struct rte_ring *
+ring(const char *name)
+{
+	struct rte_ring *r = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+
+	if (r == NULL)
+		abort();
+	return r;
+}
+
+static void
+make_ports(void)
+{
+	under_in = ring("u_in");
+	under_out = ring("u_out");
+	in0_in = ring("i0_in");
+	in0_out = ring("i0_out");
+	in1_in = ring("i1_in");
+	in1_out = ring("i1_out");
+	CHECK(rte_eth_from_rings("under0", &under_in, 1, &under_out, 1, 0) >= 0);
+	CHECK(rte_eth_from_rings("inner0", &in0_in, 1, &in0_out, 1, 0) >= 0);
+	CHECK(rte_eth_from_rings("inner1", &in1_in, 1, &in1_out, 1, 0) >= 0);
+}
+
+/* Free what a ring port sent (after worker 0 sent what waits in the ports' TX rings). @return
+ * frames. */
+static unsigned int
+drain(struct rte_ring *r)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n, total = 0;
+
+	vtep_fwd_poll(rt.workers[0]);
+
+	while ((n = rte_ring_dequeue_burst(r, (void **)m, RTE_DIM(m), NULL)) > 0) {
+		rte_pktmbuf_free_bulk(m, n);
+		total += n;
+	}
+	return total;
+}
+
+/* Outer source number i: 172.16.100.1 and on, on-link in the /16. */
+static rte_be32_t
+forged_ip(unsigned int i)
+{
+	return rte_cpu_to_be_32(0xac106401 + i);
+}
+
+/* A learn event as a worker posts it: inner MAC number i of VNI index v from source src_be. */
+static struct vtep_learn_event
+learn_event(unsigned int v, unsigned int i, rte_be32_t src_be)
+{
+	struct rte_ether_addr mac = {{0x02, 0xee, 0, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff}};
+	struct vtep_learn_event ev = {.key = vtep_fdb_key(v, &mac), .src_be = src_be};
+
+	ev.src_mac = (struct rte_ether_addr){
+			{0x02, 0xcc, 0, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff}};
+	return ev;
+}
+
+/* Hand n events to the control lcore through worker 0's learn ring, as the worker would. */
+static void
+post_events(const struct vtep_learn_event *ev, unsigned int n)
+{
+	struct rte_ring *r = rt.workers[0]->learn_ring;
+
+	for (unsigned int done = 0; done < n;) {
+		done += rte_ring_sp_enqueue_burst_elem(r, ev + done, sizeof(*ev), n - done, NULL);
+		while (rte_ring_count(r) > 0)
+			vtep_ctl_poll(ctl);
+	}
+	drain(under_out);
+}
+
+static unsigned int count_neigh_cb_n;
+
+static void
+count_neigh_cb(const struct vtep_neigh_info *info __rte_unused, void *arg __rte_unused)
+{
+	count_neigh_cb_n++;
+}
+
+static unsigned int
+nb_neighbors(void)
+{
+	count_neigh_cb_n = 0;
+	vtep_neigh_walk(vtep_ctl_neigh(ctl), 0, count_neigh_cb, NULL);
+	return count_neigh_cb_n;
+}
+
+/* Remotes that hold a slot now (released ones not counted). */
+static unsigned int
+nb_live_remotes(void)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 1; i < rt.remotes->p.size; i++)
+		n += vtep_remote_live(vtep_remote_slot(rt.remotes, i));
+	return n;
+}
+
+static uint64_t
+drop(enum vtep_drop d)
+{
+	uint64_t n = 0;
+
+	for (unsigned int l = 0; l <= rt.nb_workers; l++)
+		n += rt.stats[l].drops[d];
+	return n;
+}
+
+/*
+ * Forged outer sources (section 2): one new MAC from each of 5000 new on-link sources. The remote
+ * table takes what it has room for and refuses the rest (learn_no_remote), the neighbor table
+ * stays at its 256 entries; when the entries age out, both empty again. A released slot is not
+ * handed out while a worker has not passed a quiescent state since; then it is, with its
+ * counters starting from zero, and learning from new sources works again.
+ */
+static void
+test_remote_reclaim(void)
+{
+	static struct vtep_learn_event ev[5000];
+	const struct rte_ether_addr mac = pkt_mac("02:00:00:00:77:01");
+	uint32_t size = rt.remotes->p.size, now = vtep_fdb_now();
+	unsigned int configured = nb_live_remotes(), room = size - 1 - configured;
+	uint64_t no_remote = drop(VTEP_DROP_LEARN_NO_REMOTE);
+	struct vtep_learn_event one;
+	int slot;
+
+	CHECK(configured == 2); /* VNI 42's group, VNI 43's head-end remote */
+	for (unsigned int i = 0; i < RTE_DIM(ev); i++)
+		ev[i] = learn_event(0, i, forged_ip(i));
+	post_events(ev, RTE_DIM(ev));
+	CHECKF(vtep_fdb_counters(rt.fdb)->nb_learned == room, "%u learned, room for %u",
+			vtep_fdb_counters(rt.fdb)->nb_learned, room);
+	CHECK(nb_live_remotes() == size - 1);
+	CHECKF(drop(VTEP_DROP_LEARN_NO_REMOTE) - no_remote == RTE_DIM(ev) - room,
+			"learn_no_remote %" PRIu64, drop(VTEP_DROP_LEARN_NO_REMOTE) - no_remote);
+	CHECKF(nb_neighbors() == VTEP_NEIGH_SIZE, "%u neighbors", nb_neighbors());
+	/* Full: a static entry to a new remote is refused. */
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_ADD, 0, &mac, pkt_ip("172.16.200.1")) == -ENOSPC);
+
+	/* A worker (thread id 0) online that has not passed a quiescent state. */
+	CHECK(rte_rcu_qsbr_thread_register(rt.qsbr, 0) == 0);
+	rte_rcu_qsbr_thread_online(rt.qsbr, 0);
+	vtep_ctl_age(ctl, now + 1000);
+	CHECKF(vtep_fdb_counters(rt.fdb)->nb_learned == 0, "%u left",
+			vtep_fdb_counters(rt.fdb)->nb_learned);
+	CHECKF(nb_live_remotes() == configured, "%u remotes after ageing", nb_live_remotes());
+	/* The head-end remote's stays. */
+	CHECKF(nb_neighbors() == 1, "%u neighbors after ageing", nb_neighbors());
+	CHECK(rt.remotes->nb_released == room);
+	/* Released, but the worker may still hold an entry that names a slot: none is reused. */
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_ADD, 0, &mac, pkt_ip("172.16.200.1")) == -ENOSPC);
+	/* The old remote of the first learned slot had traffic; the next remote there has none. */
+	slot = configured + 1;
+	rt.stats[0].remotes[slot].rx_pkts = 7;
+	rte_rcu_qsbr_quiescent(rt.qsbr, 0);
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_ADD, 0, &mac, pkt_ip("172.16.200.1")) == 0);
+	CHECK(vtep_fdb_lookup(rt.fdb, vtep_fdb_key(0, &mac))->remote == slot);
+	CHECK(vtep_ctl_remote_base(ctl, slot)->rx_pkts == 7);
+	rte_rcu_qsbr_thread_offline(rt.qsbr, 0);
+	rte_rcu_qsbr_thread_unregister(rt.qsbr, 0);
+	/* The next pass frees the rest; learning from new sources works again. */
+	vtep_ctl_age(ctl, now + 1000);
+	CHECK(rt.remotes->nb_released == 0 && rt.remotes->nb_used == configured + 1);
+	one = learn_event(0, 9999, forged_ip(9999));
+	post_events(&one, 1);
+	CHECK(vtep_fdb_counters(rt.fdb)->nb_learned == 1 && nb_live_remotes() == configured + 2);
+	/* The static entry holds its remote; deleting it lets the slot go too. */
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_DEL, 0, &mac, 0) == 0);
+	vtep_ctl_age(ctl, now + 2000);
+	CHECK(nb_live_remotes() == configured && vtep_fdb_counters(rt.fdb)->nb_learned == 0);
+}
+
+int
+main(void)
+{
+	static struct vtep_conf conf;
+	static char words[][24] = {"dev", "net_ring_under0", "local", LOCAL "/16", "id", "42",
+			"group", "239.1.1.1", "inner", "net_ring_inner0", "id", "43", "remote", HER,
+			"inner", "net_ring_inner1"};
+	char *argv[RTE_DIM(words)];
+	char err[256];
+	unsigned int in_use;
+
+	vtep_test_eal_init("attack", "-l", "0,1", NULL);
+	make_ports();
+	vtep_conf_init(&conf);
+	for (unsigned int i = 0; i < RTE_DIM(words); i++)
+		argv[i] = words[i];
+	CHECK(vtep_conf_parse_args(&conf, RTE_DIM(words), argv, err, sizeof(err)) == 0);
+	CHECK(vtep_conf_validate(&conf, err, sizeof(err)) == 0);
+	conf.nb_mbufs = 8192;
+	if (vtep_runtime_create(&rt, &conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vtep_runtime_create: %s\n", err);
+		CHECK(0);
+		return vtep_test_done("attack");
+	}
+	ctl = vtep_ctl_create(&rt);
+	CHECK(ctl != NULL);
+	drain(under_out);
+	in_use = rte_mempool_in_use_count(rt.pool);
+	test_remote_reclaim();
+	drain(under_out);
+	CHECKF(rte_mempool_in_use_count(rt.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
+			rte_mempool_in_use_count(rt.pool), in_use);
+	vtep_ctl_free(ctl);
+	vtep_runtime_free(&rt);
+	return vtep_test_done("attack");
+}
