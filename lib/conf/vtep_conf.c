@@ -252,6 +252,32 @@ w_learning(struct conf_parser *p, const char *opt, char *const a[] __rte_unused,
 	return 0;
 }
 
+/*
+ * learnrate N [burst B]: at most N learns (new entries and moves) a second in this VNI, B at once
+ * (default N). No kernel equivalent: the kernel learns every source it sees.
+ */
+static int
+w_learnrate(struct conf_parser *p, const char *opt, char *const a[], int n)
+{
+	unsigned long rate, burst = 0;
+
+	if (vtep_conf_parse_num(p, opt, a[0], 0, CONF_MAX_RATE, "a number of learns a second",
+			    &rate) < 0)
+		return -EINVAL;
+	if (n >= 2 && strcmp(a[1], "burst") == 0) {
+		if (n < 3)
+			return vtep_conf_perr(p, "%s: burst: missing value", opt);
+		if (vtep_conf_parse_num(p, opt, a[2], 1, CONF_MAX_RATE, "a burst of learns",
+				    &burst) < 0)
+			return -EINVAL;
+		if (rate == 0)
+			return vtep_conf_perr(p, "%s: burst %lu needs a rate above 0", opt, burst);
+	}
+	p->vni->learnrate = (uint32_t)rate;
+	p->vni->learnburst = (uint32_t)burst;
+	return burst != 0 ? 3 : 1;
+}
+
 static int
 w_neigh(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused)
 {
@@ -422,6 +448,8 @@ static const struct conf_word conf_words[] = {
 				"seconds to age a learned MAC, 0 = never (300)"),
 		{"learning", 0, true, w_learning, "learning", "learn remote MACs (default)"},
 		{"nolearning", 0, true, w_learning, "nolearning", "do not learn"},
+		{"learnrate", 1, true, w_learnrate, "learnrate N [burst B]",
+				"learns (new MACs, moves) a second, B at once (0: no limit)"},
 };
 
 /* Parse one run of words: the command line, or one line of a file. */

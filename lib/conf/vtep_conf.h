@@ -45,6 +45,9 @@ struct vtep_vni_conf {
 	bool learning;                        /**< `learning` (default) / `nolearning`. */
 	uint32_t ageing;                      /**< `ageing` seconds, 0 = never (default 300). */
 	uint32_t maxaddress;                  /**< `maxaddress`: learned entries, 0 = unlimited. */
+	uint32_t learnrate;  /**< `learnrate N`: learns (new entries, moves) a second, 0 = no limit.
+			      */
+	uint32_t learnburst; /**< `learnrate N burst B`: learns at once, 0 = N. */
 };
 
 /** A static FDB entry: `fdb MAC dst IP [vni N]` (`bridge fdb add MAC dev vxlan0 dst IP`). */

@@ -27,6 +27,8 @@
 #define CONF_MIN_MTU 68
 #define CONF_MAX_MTU 9600
 #define CONF_MAX_VNI 0xffffffu
+/** Largest `learnrate` and burst (VTEP_RATE_MAX of lib/base/hdr/vtep_rate.h). */
+#define CONF_MAX_RATE 1000000u
 
 struct conf_word;
 

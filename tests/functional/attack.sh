@@ -9,6 +9,8 @@
 #            (4096 slots) and the neighbor table (256) fill and refuse the rest, counted; once the
 #            entries age out (ageing 2) both are empty again, and a static entry to a new remote
 #            VTEP gets its slot.
+#   learnrate  1000 frames, each a new MAC, into a VNI with `learnrate 100`: every frame is
+#            delivered, the learns beyond the rate are refused and counted (learn_rate).
 #
 # vtepd reads its underlay frames once from a pcap (net_pcap rx_pcap) and is checked with vtepctl
 # while it runs. Exit 0 pass, 1 fail.
@@ -91,8 +93,40 @@ scenario_forged() {
 	stop_vtepd
 }
 
+# Frames of the learnrate scenario.
+FLOOD=1000
+
+# Every flood frame's learn event was learned, refused by the rate, or lost on a full ring.
+flood_handled() {
+	[ "$(counters_sum fdb.learned drop.learn_rate drop.rx_learn_ring_full)" = "$FLOOD" ]
+}
+
+scenario_learnrate() {
+	local learned refused
+	"$PCAPGEN" --mode vxlan --macs $FLOOD --count $FLOOD -o "$T/flood.pcap"
+	"$PCAPGEN" --count 0 -o "$T/empty.pcap"
+	start_vtepd "net_pcap0,rx_pcap=$T/flood.pcap,tx_pcap=$T/u.pcap" \
+		"net_pcap1,rx_pcap=$T/empty.pcap,tx_pcap=$T/i.pcap" -- \
+		dev net_pcap0 local "$LOCAL/24" id 42 group 239.1.1.1 inner net_pcap1 learnrate 100
+	wait_for 20 flood_handled ||
+		fail "not every learn event was handled: $(ctl -s stats | grep -E 'learn|underlay_rx')"
+	learned=$(counter fdb.learned)
+	refused=$(counter drop.learn_rate)
+	# 100 at once, then 100 a second while the control lcore works through the events.
+	if [ "$refused" -gt 0 ] && [ "$learned" -ge 100 ] && [ "$learned" -lt $FLOOD ]; then
+		ok "learnrate 100: $learned learned, $refused refused (learn_rate)"
+	else
+		fail "learnrate 100: $learned learned, $refused refused"
+	fi
+	expect_eq "refused learns counted by the FDB too" "$(counter fdb.rate_limited)" "$refused"
+	wait_for 10 counter_is inner_tx $FLOOD || fail "frames delivered: $(counter inner_tx)"
+	expect_eq "frames decapsulated" "$(counter vni.42.decap_pkts)" $FLOOD
+	stop_vtepd
+}
+
 case "$SCENARIO" in
 forged) scenario_forged ;;
+learnrate) scenario_learnrate ;;
 *)
 	echo "unknown scenario '$SCENARIO'" >&2
 	exit 2

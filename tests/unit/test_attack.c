@@ -4,11 +4,13 @@
  * built by vtep_runtime_create on ring ports, worker and control passes called from this thread,
  * the control lcore's once-a-second pass (vtep_ctl_age) on a clock the test sets. Two VNIs, 42
  * (group 239.1.1.1, inner port inner0) and 43 (head-end replication to 172.16.91.131, inner port
- * inner1), local 172.16.91.129/16.
+ * inner1, learnrate 1 burst 100), local 172.16.91.129/16.
  *
  * - forged outer sources fill the remote table and the neighbor table, are refused and counted
  *   once full, and both tables recover when the entries age out; a released slot is reused only
  *   after the workers' quiescent state, with its counters starting from zero.
+ * - MAC flooding against a VNI with `learnrate 1 burst 100`: what the rate refuses is counted
+ *   (learn_rate) and costs no remote slot, neighbor entry or ARP request.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -208,13 +210,43 @@ test_remote_reclaim(void)
 	CHECK(nb_live_remotes() == configured && vtep_fdb_counters(rt.fdb)->nb_learned == 0);
 }
 
+/*
+ * MAC flooding (section 4): 150 new MACs, each from a new source, into VNI 43 (learnrate 1 burst
+ * 100). The burst is learned, the rest refused and counted (learn_rate), and a refused learn
+ * takes no remote slot and no neighbor entry, and sends no ARP request.
+ */
+static void
+test_learn_rate(void)
+{
+	static struct vtep_learn_event ev[150];
+	unsigned int remotes = nb_live_remotes(), neighbors = nb_neighbors(), learned;
+	uint64_t rate = drop(VTEP_DROP_LEARN_RATE), arp = rt.stats[0].underlay_tx;
+
+	for (unsigned int i = 0; i < RTE_DIM(ev); i++)
+		ev[i] = learn_event(1, 20000 + i, forged_ip(20000 + i));
+	post_events(ev, RTE_DIM(ev));
+	learned = vtep_fdb_counters(rt.fdb)->vni_learned[1];
+	/* 100 at once, and 1 a second if the clock ticked meanwhile. */
+	CHECKF(learned >= 100 && learned <= 102, "%u learned", learned);
+	CHECKF(drop(VTEP_DROP_LEARN_RATE) - rate == RTE_DIM(ev) - learned, "learn_rate %" PRIu64,
+			drop(VTEP_DROP_LEARN_RATE) - rate);
+	CHECKF(nb_live_remotes() == remotes + learned, "%u remotes for %u learned",
+			nb_live_remotes() - remotes, learned);
+	CHECKF(nb_neighbors() == neighbors + learned, "%u neighbors for %u learned",
+			nb_neighbors() - neighbors, learned);
+	/* Every new remote's MAC came with its frame: no ARP request went out. */
+	CHECK(rt.stats[0].underlay_tx == arp);
+	vtep_ctl_age(ctl, vtep_fdb_now() + 1000);
+	CHECK(vtep_fdb_counters(rt.fdb)->nb_learned == 0 && nb_live_remotes() == remotes);
+}
+
 int
 main(void)
 {
 	static struct vtep_conf conf;
 	static char words[][24] = {"dev", "net_ring_under0", "local", LOCAL "/16", "id", "42",
 			"group", "239.1.1.1", "inner", "net_ring_inner0", "id", "43", "remote", HER,
-			"inner", "net_ring_inner1"};
+			"inner", "net_ring_inner1", "learnrate", "1", "burst", "100"};
 	char *argv[RTE_DIM(words)];
 	char err[256];
 	unsigned int in_use;
@@ -237,6 +269,7 @@ main(void)
 	drain(under_out);
 	in_use = rte_mempool_in_use_count(rt.pool);
 	test_remote_reclaim();
+	test_learn_rate();
 	drain(under_out);
 	CHECKF(rte_mempool_in_use_count(rt.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
 			rte_mempool_in_use_count(rt.pool), in_use);

@@ -200,6 +200,111 @@ test_remote_refs(void)
 	vtep_fdb_free(f);
 }
 
+/*
+ * The learn rate of a VNI, on the FDB's clock of whole seconds: new entries and moves take a
+ * token, refreshing an entry that is there does not; a refused learn changes nothing and is
+ * counted; the other VNI has no limit.
+ */
+static void
+test_learn_rate(void)
+{
+	struct vtep_fdb_params p = {.name = "f_rate", .size = 1024, .nb_vnis = 2};
+	const struct vtep_fdb_counters *c;
+	struct vtep_learn_event e;
+	unsigned int ok = 0, again = 0;
+	struct vtep_fdb *f;
+
+	p.vni_learn_rate[0] = 10;
+	f = vtep_fdb_create(&p);
+	CHECK(f != NULL);
+	c = vtep_fdb_counters(f);
+	for (unsigned int i = 0; i < 15; i++) {
+		e = ev(0, i, 1);
+		int rc = vtep_fdb_learn(f, &e, 1, 100);
+
+		ok += rc == 0;
+		again += rc == -EAGAIN;
+	}
+	CHECKF(ok == 10 && again == 5 && c->rate_limited == 5 && c->nb_learned == 10,
+			"second 100: %u learned, %u refused", ok, again);
+	CHECK(vtep_fdb_lookup(f, ev(0, 12, 1).key) == NULL);
+	/* Refreshing a learned MAC costs nothing; VNI 1 has no limit. */
+	e = ev(0, 3, 1);
+	CHECK(vtep_fdb_learn(f, &e, 1, 100) == 1);
+	for (unsigned int i = 0; i < 100; i++) {
+		e = ev(1, i, 1);
+		CHECK(vtep_fdb_learn(f, &e, 1, 100) == 0);
+	}
+	/* The next second: 10 more, moves included. */
+	e = ev(0, 0, 2);
+	CHECK(vtep_fdb_learn(f, &e, 2, 101) == 0 && c->moved == 1);
+	for (ok = 0, again = 0; ok + again < 15;) {
+		e = ev(0, 100 + ok + again, 1);
+		int rc = vtep_fdb_learn(f, &e, 1, 101);
+
+		ok += rc == 0;
+		again += rc == -EAGAIN;
+	}
+	CHECKF(ok == 9 && again == 6, "second 101: %u learned, %u refused", ok, again);
+	e = ev(0, 1, 2);
+	CHECK(vtep_fdb_learn(f, &e, 2, 101) == -EAGAIN && vtep_fdb_lookup(f, e.key)->remote == 1);
+	/* A burst: 30 at once after a long quiet time, then 10 a second. */
+	vtep_fdb_free(f);
+	p.vni_learn_burst[0] = 30;
+	f = vtep_fdb_create(&p);
+	c = vtep_fdb_counters(f);
+	for (unsigned int i = 0; i < 40; i++) {
+		e = ev(0, i, 1);
+		vtep_fdb_learn(f, &e, 1, 5000);
+	}
+	CHECK(c->nb_learned == 30 && c->rate_limited == 10);
+	for (unsigned int i = 40; i < 60; i++) {
+		e = ev(0, i, 1);
+		vtep_fdb_learn(f, &e, 1, 5001);
+	}
+	CHECK(c->nb_learned == 40 && c->rate_limited == 20);
+	vtep_fdb_free(f);
+}
+
+/* The remote slot of a learn is asked for only once the learn is admitted. */
+static unsigned int remote_calls;
+
+static int
+remote_fn(void *arg, rte_be32_t ip_be __rte_unused)
+{
+	remote_calls++;
+	return (int)(intptr_t)arg;
+}
+
+static void
+test_learn_with(void)
+{
+	struct vtep_fdb_params p = {.name = "f_with", .size = 64, .nb_vnis = 1, .nb_remotes = 8};
+	struct vtep_learn_event e = ev(0, 1, 1);
+	struct vtep_fdb *f;
+
+	p.vni_maxaddress[0] = 1;
+	p.vni_learn_rate[0] = 1;
+	f = vtep_fdb_create(&p);
+	CHECK(f != NULL);
+	/* No slot for the remote: refused, nothing added. */
+	CHECK(vtep_fdb_learn_with(f, &e, remote_fn, (void *)(intptr_t)-ENOSPC, 10) == -ENXIO);
+	CHECK(remote_calls == 1 && vtep_fdb_lookup(f, e.key) == NULL);
+	CHECK(vtep_fdb_learn_with(f, &e, remote_fn, (void *)3, 11) == 0 && remote_calls == 2);
+	CHECK(vtep_fdb_remote_refs(f, 3) == 1);
+	/* Already there: no slot asked for. */
+	CHECK(vtep_fdb_learn_with(f, &e, remote_fn, (void *)3, 11) == 1 && remote_calls == 2);
+	/* Refused by the rate (a move in the same second) and by maxaddress: none either. */
+	e.src_be = rte_cpu_to_be_32(2);
+	CHECK(vtep_fdb_learn_with(f, &e, remote_fn, (void *)4, 11) == -EAGAIN && remote_calls == 2);
+	e = ev(0, 2, 1);
+	CHECK(vtep_fdb_learn_with(f, &e, remote_fn, (void *)3, 12) == -ENOSPC && remote_calls == 2);
+	/* A static MAC neither. */
+	CHECK(vtep_fdb_add_static(f, e.key, rte_cpu_to_be_32(5), 5) == 0);
+	CHECK(vtep_fdb_learn_with(f, &e, remote_fn, (void *)3, 13) == -EPERM && remote_calls == 2);
+	vtep_fdb_free(f);
+}
+
 static int
 count_cb(uint64_t key __rte_unused, const struct vtep_fdb_entry *e __rte_unused, void *arg)
 {
@@ -367,7 +472,7 @@ test_rcu(void)
 	/* This thread, as a reader, still holds x: its data stays, its slot stays taken. */
 	CHECK(x->dst_be == rte_cpu_to_be_32(0x0a000000) && x->remote == 0);
 	e = ev(0, 100, 0x0a000064);
-	CHECK(vtep_fdb_learn(f, &e, 100, 2) == -ENOSPC && c->refused == 1);
+	CHECK(vtep_fdb_learn(f, &e, 100, 2) == -ENOMEM && c->refused == 1);
 	rte_rcu_qsbr_quiescent(v, 0);
 	CHECK(vtep_fdb_learn(f, &e, 100, 3) == 0);
 	y = vtep_fdb_lookup(f, e.key);
@@ -548,7 +653,7 @@ test_concurrent(void)
 
 		e = ev(0, i, host);
 		/* Refused while every free slot waits for the reader's next quiescent state. */
-		if (vtep_fdb_learn(cf, &e, host & 0xffff, round) == -ENOSPC)
+		if (vtep_fdb_learn(cf, &e, host & 0xffff, round) == -ENOMEM)
 			sched_yield();
 		if (round % 3 == 0)
 			vtep_fdb_del(cf, ev(0, (i + 16) % 32, 0).key);
@@ -575,6 +680,8 @@ main(void)
 	test_limits();
 	test_age_flush_walk();
 	test_remote_refs();
+	test_learn_rate();
+	test_learn_with();
 	test_bulk();
 	test_cache();
 	test_cache_reused_slot();

@@ -93,28 +93,70 @@ vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be)
 	return idx;
 }
 
+/* What learn_remote needs: the event and whether its remote has a slot already. */
+struct learn_arg {
+	struct vtep_ctl *c;
+	const struct vtep_learn_event *ev;
+	int found; /* its remote's slot, or < 0 */
+	uint64_t now;
+};
+
+/* The remote slot of an admitted learn: the one found, or a new one, whose on-link VTEP's MAC
+ * the frame just told us (no ARP round trip before we answer). */
+static int
+learn_remote(void *arg, rte_be32_t ip_be)
+{
+	struct learn_arg *l = arg;
+
+	if (l->found > 0)
+		return l->found;
+	vtep_neigh_glean(&l->c->neigh, ip_be, &l->ev->src_mac, l->now);
+	return vtep_ctl_remote_get(l->c, ip_be);
+}
+
+/* Count a learn the FDB refused (every refusal has its counter; static MACs count in
+ * fdb.static_move). */
+static void
+learn_refused(struct vtep_ctl *c, int rc)
+{
+	switch (rc) {
+	case -ENOSPC:
+		VTEP_DROP(c->st, LEARN_LIMIT);
+		break;
+	case -EAGAIN:
+		VTEP_DROP(c->st, LEARN_RATE);
+		break;
+	case -ENXIO:
+		VTEP_DROP(c->st, LEARN_NO_REMOTE);
+		break;
+	case -ENOMEM:
+	case -EINVAL:
+		VTEP_DROP(c->st, LEARN_FAILED);
+		break;
+	default:
+		break;
+	}
+}
+
 static unsigned int
 drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t now)
 {
 	struct vtep_learn_event ev[CTL_BURST];
 	unsigned int n = rte_ring_sc_dequeue_burst_elem(
 			w->learn_ring, ev, sizeof(ev[0]), CTL_BURST, NULL);
-	int idx, rc;
+	int rc;
 
 	for (unsigned int i = 0; i < n; i++) {
-		int found = vtep_remote_find(c->rt->remotes, ev[i].src_be);
+		struct learn_arg l = {.c = c, .ev = &ev[i], .now = now};
 
-		/* A VTEP on our link just told us its MAC: no ARP round trip before we answer. */
-		if (found < 0 || !vtep_remote_slot(c->rt->remotes, found)->resolved)
+		l.found = vtep_remote_find(c->rt->remotes, ev[i].src_be);
+		/* A known VTEP on our link still unresolved just told us its MAC. */
+		if (l.found > 0 && !vtep_remote_slot(c->rt->remotes, l.found)->resolved)
 			vtep_neigh_glean(&c->neigh, ev[i].src_be, &ev[i].src_mac, now);
-		idx = found > 0 ? found : vtep_ctl_remote_get(c, ev[i].src_be);
-		if (idx < 0) {
-			VTEP_DROP(c->st, LEARN_NO_REMOTE);
-			continue;
-		}
-		rc = vtep_fdb_learn(c->rt->fdb, &ev[i], idx, now_s);
-		if (rc == -ENOSPC)
-			VTEP_DROP(c->st, LEARN_LIMIT);
+		/* A new remote gets its slot only once the learn is admitted. */
+		rc = vtep_fdb_learn_with(c->rt->fdb, &ev[i], learn_remote, &l, now_s);
+		if (rc < 0)
+			learn_refused(c, rc);
 	}
 	/* The entries are in (or refused): the worker may now deliver the frames that posted
 	 * these events, which it holds (lib/dp/fwd/vtep_hold.h). Release: the FDB writes are

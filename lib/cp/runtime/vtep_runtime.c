@@ -151,6 +151,8 @@ setup_tables(struct vtep_runtime *rt, char *err, size_t esz)
 	for (unsigned int v = 0; v < conf->nb_vnis; v++) {
 		fp.vni_maxaddress[v] = conf->vnis[v].maxaddress;
 		fp.vni_ageing[v] = conf->vnis[v].ageing;
+		fp.vni_learn_rate[v] = conf->vnis[v].learnrate;
+		fp.vni_learn_burst[v] = conf->vnis[v].learnburst;
 	}
 	rt->fdb = vtep_fdb_create(&fp);
 	if (rt->fdb == NULL)

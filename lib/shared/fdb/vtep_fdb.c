@@ -27,6 +27,7 @@
 
 #include "vtep_fdb.h"
 #include "vtep_log.h"
+#include "vtep_rate.h"
 
 VTEP_LOG_REGISTER(fdb);
 #define FDB_LOG(level, ...) VTEP_LOG(fdb, level, __VA_ARGS__)
@@ -40,7 +41,8 @@ struct vtep_fdb {
 	uint32_t gen; /* generation of worker caches: +1 after every delete (writer), from 1 */
 	struct vtep_fdb_params p;
 	struct vtep_fdb_counters c;
-	uint32_t *refs;            /* entries per remote slot, p.nb_remotes of them (NULL: none) */
+	uint32_t *refs; /* entries per remote slot, p.nb_remotes of them (NULL: none) */
+	struct vtep_rate learn_rate[VTEP_MAX_VNIS]; /* per VNI, on the seconds of `now` */
 	bool rcu;                  /* deleted slots are reclaimed by the hash's RCU defer queue */
 	size_t memory;             /* heap bytes taken at creation */
 	vtep_fdb_notify_fn notify; /* writer's notifier, or NULL */
@@ -175,6 +177,9 @@ vtep_fdb_create(const struct vtep_fdb_params *p)
 	}
 	fdb->p = *p;
 	fdb->gen = 1;
+	for (unsigned int v = 0; v < VTEP_MAX_VNIS; v++)
+		vtep_rate_init(&fdb->learn_rate[v], p->vni_learn_rate[v], p->vni_learn_burst[v], 1,
+				0);
 	fdb->h = rte_hash_create(&hp);
 	if (fdb->h == NULL) {
 		err = rte_errno != 0 ? rte_errno : ENOMEM;
@@ -436,12 +441,23 @@ vni_ok(const struct vtep_fdb *fdb, unsigned int v)
 	return v < VTEP_MAX_VNIS && (fdb->p.nb_vnis == 0 || v < fdb->p.nb_vnis);
 }
 
+/* May VNI v learn once more now (its learnrate)? Bumps `rate_limited` when not. */
+static bool
+rate_ok(struct vtep_fdb *fdb, unsigned int v, uint32_t now)
+{
+	if (vtep_rate_take(&fdb->learn_rate[v], now, 1))
+		return true;
+	fdb->c.rate_limited++;
+	return false;
+}
+
 int
-vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t remote,
-		uint32_t now)
+vtep_fdb_learn_with(struct vtep_fdb *fdb, const struct vtep_learn_event *ev,
+		vtep_fdb_remote_fn get_remote, void *arg, uint32_t now)
 {
 	unsigned int v = vtep_fdb_key_vni(ev->key);
 	struct vtep_fdb_entry *e;
+	int remote;
 
 	if (!vni_ok(fdb, v) || ev->src_be == 0)
 		return -EINVAL;
@@ -458,6 +474,11 @@ vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t
 			fdb->c.static_move++;
 			return -EPERM;
 		}
+		if (!rate_ok(fdb, v, now))
+			return -EAGAIN;
+		remote = get_remote(arg, ev->src_be);
+		if (remote < 0 || remote > UINT16_MAX)
+			return -ENXIO;
 		ref(fdb, e->remote, -1);
 		ref(fdb, remote, 1);
 		set_word(e, ev->src_be, remote, e->flags, e->vni_idx);
@@ -468,15 +489,34 @@ vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t
 	}
 	if (!room_for_learned(fdb, v))
 		return -ENOSPC;
+	if (!rate_ok(fdb, v, now))
+		return -EAGAIN;
+	remote = get_remote(arg, ev->src_be);
+	if (remote < 0 || remote > UINT16_MAX)
+		return -ENXIO;
 	e = add(fdb, ev->key, ev->src_be, remote, 0, now);
 	if (e == NULL) {
 		fdb->c.refused++;
-		return -ENOSPC;
+		return -ENOMEM;
 	}
 	fdb->c.learned++;
 	count(fdb, e, 1);
 	notify(fdb, VTEP_FDB_EV_LEARNED, ev->key, ev->src_be, 0);
 	return 0;
+}
+
+/* vtep_fdb_learn's remote: the one given (arg holds it). */
+static int
+given_remote(void *arg, rte_be32_t ip_be __rte_unused)
+{
+	return (int)(uintptr_t)arg;
+}
+
+int
+vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t remote,
+		uint32_t now)
+{
+	return vtep_fdb_learn_with(fdb, ev, given_remote, (void *)(uintptr_t)remote, now);
 }
 
 int

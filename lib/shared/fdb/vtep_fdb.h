@@ -107,6 +107,10 @@ struct vtep_fdb_params {
 	unsigned int nb_vnis;                   /**< VNIs configured. */
 	uint32_t vni_maxaddress[VTEP_MAX_VNIS]; /**< Per-VNI learned limit, 0 = none. */
 	uint32_t vni_ageing[VTEP_MAX_VNIS];     /**< Per-VNI ageing seconds, 0 = never. */
+	/** Per-VNI learn rate (`learnrate`): new entries and moves a second, 0 = unlimited. */
+	uint32_t vni_learn_rate[VTEP_MAX_VNIS];
+	/** Per-VNI learn burst: learns at once, 0 = the rate. */
+	uint32_t vni_learn_burst[VTEP_MAX_VNIS];
 	struct rte_rcu_qsbr *qsbr; /**< Readers' QSBR variable (NULL: no readers but the writer). */
 	/** Remote slots whose entries are counted (vtep_fdb_remote_refs), 0 = none. */
 	uint32_t nb_remotes;
@@ -246,12 +250,28 @@ uint64_t vtep_fdb_lookup_bulk_cached(const struct vtep_fdb *fdb, struct vtep_fdb
 struct vtep_fdb_entry *vtep_fdb_lookup(const struct vtep_fdb *fdb, uint64_t key);
 
 /**
+ * Where the remote slot of a learn comes from (vtep_fdb_learn_with): called only once the learn
+ * is admitted, so that a refused learn costs no remote slot, neighbor entry or ARP request.
+ * @return the slot (> 0), or a negative errno when there is none.
+ */
+typedef int (*vtep_fdb_remote_fn)(void *arg, rte_be32_t ip_be);
+
+/**
  * Apply a learn event (writer only): add, or move a learned entry to a new remote; refresh `seen`.
- * A static entry is never changed. Limits (global, per VNI) refuse new entries.
+ * A static entry is never changed. In this order, a learn that would change the table is
+ * refused by: a static entry (-EPERM), the limits (global, per VNI, the table's size: -ENOSPC),
+ * the VNI's learn rate (-EAGAIN, counted in `rate_limited`); then the remote slot is asked for.
+ * @param now vtep_fdb_now() seconds: `seen`, and the clock of the learn rate.
+ * @return 0 learned or moved, 1 nothing to do (already there), -EPERM, -ENOSPC, -EAGAIN,
+ *         -ENXIO get_remote found no slot, -ENOMEM the hash had no room, -EINVAL a VNI index
+ *         out of range or a zero address.
+ */
+int vtep_fdb_learn_with(struct vtep_fdb *fdb, const struct vtep_learn_event *ev,
+		vtep_fdb_remote_fn get_remote, void *arg, uint32_t now);
+
+/**
+ * vtep_fdb_learn_with() with a remote slot known beforehand.
  * @param remote Index of the remote VTEP for ev->src_be.
- * @return 0 learned or moved, 1 nothing to do (already there), -EPERM static entry,
- *         -ENOSPC a limit or the table refused it, -EINVAL a VNI index out of range or a zero
- *         address.
  */
 int vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t remote,
 		uint32_t now);
@@ -310,6 +330,7 @@ void vtep_fdb_set_notify(struct vtep_fdb *fdb, vtep_fdb_notify_fn fn, void *arg)
 	X(moved, "learned entries moved to another remote")                                        \
 	X(aged, "entries aged out")                                                                \
 	X(refused, "learns refused by a limit or a full table")                                    \
+	X(rate_limited, "learns refused by the VNI's learnrate")                                   \
 	X(static_move, "learn events for a static MAC from another remote, ignored")               \
 	X(refreshed,                                                                               \
 			"learn events for an entry already at that remote (posted again before "   \
