@@ -153,6 +153,11 @@ event_print(const struct jnode *e)
 	}
 	if (show_stats)
 		printf("[%s %s] ", jstr(e, "seq"), ev);
+	/* movedamp has no `bridge monitor` word: the entry stays, held there or released. */
+	if (strcmp(ev, "frozen") == 0)
+		printf("Frozen ");
+	else if (strcmp(ev, "unfrozen") == 0)
+		printf("Unfrozen ");
 	printf("%s%s dst %s vni %s self%s\n", gone ? "Deleted " : "", jstr(e, "mac"),
 			jstr(e, "dst"), jstr(e, "vni"),
 			strcmp(jstr(e, "state"), "static") == 0 ? " permanent" : "");

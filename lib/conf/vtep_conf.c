@@ -157,6 +157,9 @@ w_id(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused
 	v->ttl = VTEP_TTL_AUTO;
 	v->learning = true;
 	v->ageing = 300;
+	v->damp_moves = CONF_DAMP_MOVES;
+	v->damp_window = CONF_DAMP_WINDOW;
+	v->damp_hold = CONF_DAMP_HOLD;
 	p->vni = v;
 	return 1;
 }
@@ -276,6 +279,33 @@ w_learnrate(struct conf_parser *p, const char *opt, char *const a[], int n)
 	p->vni->learnrate = (uint32_t)rate;
 	p->vni->learnburst = (uint32_t)burst;
 	return burst != 0 ? 3 : 1;
+}
+
+/*
+ * movedamp MOVES SECONDS HOLD: a MAC that would move more than MOVES times within SECONDS is frozen
+ * at its current remote for HOLD seconds. nomovedamp: never. No kernel equivalent (EVPN's MAC
+ * mobility, RFC 7432 section 15.1, and FRR's dup-addr-detection do the same for BGP routes).
+ */
+static int
+w_movedamp(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused)
+{
+	unsigned long moves, window, hold;
+
+	if (strcmp(opt, "nomovedamp") == 0) {
+		p->vni->damp_moves = 0;
+		return 0;
+	}
+	if (vtep_conf_parse_num(p, opt, a[0], 1, CONF_DAMP_MAX_MOVES, "a number of moves", &moves) <
+					0 ||
+			vtep_conf_parse_num(p, opt, a[1], 1, CONF_DAMP_MAX_SECONDS,
+					"a number of seconds", &window) < 0 ||
+			vtep_conf_parse_num(p, opt, a[2], 1, CONF_DAMP_MAX_SECONDS,
+					"a number of seconds", &hold) < 0)
+		return -EINVAL;
+	p->vni->damp_moves = (uint32_t)moves;
+	p->vni->damp_window = (uint32_t)window;
+	p->vni->damp_hold = (uint32_t)hold;
+	return 3;
 }
 
 static int
@@ -448,6 +478,10 @@ static const struct conf_word conf_words[] = {
 				"seconds to age a learned MAC, 0 = never (300)"),
 		{"learning", 0, true, w_learning, "learning", "learn remote MACs (default)"},
 		{"nolearning", 0, true, w_learning, "nolearning", "do not learn"},
+		{"movedamp", 3, true, w_movedamp, "movedamp MOVES SECONDS HOLD",
+				"freeze a MAC moving more than MOVES times in SECONDS for HOLD s "
+				"(5 180 180)"},
+		{"nomovedamp", 0, true, w_movedamp, "nomovedamp", "never freeze a moving MAC"},
 		{"learnrate", 1, true, w_learnrate, "learnrate N [burst B]",
 				"learns (new MACs, moves) a second, B at once (0: no limit)"},
 };

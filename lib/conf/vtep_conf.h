@@ -48,6 +48,9 @@ struct vtep_vni_conf {
 	uint32_t learnrate;  /**< `learnrate N`: learns (new entries, moves) a second, 0 = no limit.
 			      */
 	uint32_t learnburst; /**< `learnrate N burst B`: learns at once, 0 = N. */
+	uint32_t damp_moves; /**< `movedamp MOVES SECONDS HOLD` (5 180 180), 0 = `nomovedamp`. */
+	uint32_t damp_window; /**< SECONDS: the window the moves are counted in. */
+	uint32_t damp_hold;   /**< HOLD: seconds a frozen MAC stays at its remote. */
 };
 
 /** A static FDB entry: `fdb MAC dst IP [vni N]` (`bridge fdb add MAC dev vxlan0 dst IP`). */

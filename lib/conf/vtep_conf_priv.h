@@ -27,6 +27,13 @@
 #define CONF_MIN_MTU 68
 #define CONF_MAX_MTU 9600
 #define CONF_MAX_VNI 0xffffffu
+/** `movedamp` defaults (RFC 7432 section 15.1 suggests 5 moves in 180 s; FRR's dup-addr-detection
+ * uses the same) and limits. */
+#define CONF_DAMP_MOVES 5
+#define CONF_DAMP_WINDOW 180
+#define CONF_DAMP_HOLD 180
+#define CONF_DAMP_MAX_MOVES 1000
+#define CONF_DAMP_MAX_SECONDS 86400
 /** Largest `learnrate` and burst (VTEP_RATE_MAX of lib/base/hdr/vtep_rate.h). */
 #define CONF_MAX_RATE 1000000u
 

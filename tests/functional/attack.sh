@@ -11,6 +11,9 @@
 #            VTEP gets its slot.
 #   learnrate  1000 frames, each a new MAC, into a VNI with `learnrate 100`: every frame is
 #            delivered, the learns beyond the rate are refused and counted (learn_rate).
+#   movedamp one MAC whose frames come from two remote VTEPs in turn, replayed forever: with
+#            `movedamp 5 180 2` it moves five times and is frozen (counter, `vtepctl monitor`
+#            line, log line, rx_mac_frozen drops), released 2 s later, and frozen again.
 #
 # vtepd reads its underlay frames once from a pcap (net_pcap rx_pcap) and is checked with vtepctl
 # while it runs. Exit 0 pass, 1 fail.
@@ -124,8 +127,64 @@ scenario_learnrate() {
 	stop_vtepd
 }
 
+# The FDB event log, as `vtepctl call` gives it: one "event" word a line.
+fdb_events() {
+	ctl call /vtep/fdb_events,after=0 | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for e in d.get("/vtep/fdb_events", d)["events"].values():
+    print(e["event"], e["mac"], e["dst"])'
+}
+
+scenario_movedamp() {
+	local mac=02:00:00:2a:00:01 moved mpid
+	"$PCAPGEN" --mode vxlan --macs 1 --remote-base 172.16.91.140 --count 1 -o "$T/a.pcap"
+	"$PCAPGEN" --mode vxlan --macs 1 --remote-base 172.16.91.141 --count 1 -o "$T/b.pcap"
+	mergecap -a -F pcap -w "$T/flap.pcap" "$T/a.pcap" "$T/b.pcap"
+	"$PCAPGEN" --count 0 -o "$T/empty.pcap"
+	start_vtepd "net_pcap0,rx_pcap=$T/flap.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+		"net_pcap1,rx_pcap=$T/empty.pcap,tx_pcap=/dev/null" -- \
+		dev net_pcap0 local "$LOCAL/24" id 42 group 239.1.1.1 inner net_pcap1 \
+		movedamp 5 180 2
+	# The learn filter lets one event per MAC and remote through a second: 2 moves a second.
+	if wait_for 15 counter_is fdb.frozen 1; then
+		ok "frozen after $(counter fdb.moved) moves"
+	else
+		fail "not frozen: $(counter fdb.moved) moves"
+	fi
+	moved=$(counter fdb.moved)
+	expect_eq "moves before the freeze" "$moved" 5
+	expect_eq "learns refused while frozen" "$(($(counter drop.learn_frozen) > 0))" 1
+	expect_eq "the other remote's frames dropped (rx_mac_frozen)" \
+		"$(($(counter drop.rx_mac_frozen) > 0))" 1
+	if grep -q "vni 42: $mac moved more than 5 times in 180 s: frozen at 172.16.91.14[01] for 2 s" \
+		"$T/vtepd.err" "$T/vtepd.out"; then
+		ok "log line: $(grep -h -m1 'frozen at' "$T/vtepd.err" "$T/vtepd.out")"
+	else
+		fail "no log line about the freeze"
+	fi
+	# Released after 2 s, moves again, frozen again; a monitor started now sees it all.
+	timeout 20 "$VTEPCTL" --file-prefix "$PFX" monitor fdb count 7 >"$T/mon.txt" 2>&1 &
+	mpid=$!
+	if wait_for 15 counter_is fdb.frozen 2; then
+		ok "released and frozen again ($(counter fdb.unfrozen) released)"
+	else
+		fail "not frozen again: frozen $(counter fdb.frozen), released $(counter fdb.unfrozen)"
+	fi
+	wait "$mpid" || fail "monitor: not 7 events within 20 s: $(cat "$T/mon.txt")"
+	expect_eq "log line about the release" \
+		"$(grep -c "vni 42: $mac released at 172.16.91.14[01] after 2 s frozen" "$T/vtepd.err")" 1
+	expect_eq "monitor: released" "$(grep -c "^Unfrozen $mac dst 172.16.91.14[01] vni 42 self$" "$T/mon.txt")" 1
+	expect_eq "monitor: five moves" "$(grep -c "^$mac dst 172.16.91.14[01] vni 42 self$" "$T/mon.txt")" 5
+	expect_eq "monitor: frozen" "$(grep -c "^Frozen $mac dst 172.16.91.14[01] vni 42 self$" "$T/mon.txt")" 1
+	expect_eq "event log: frozen, unfrozen, frozen" \
+		"$(fdb_events | awk '$1 ~ /frozen/ { printf "%s ", $1 }')" "frozen unfrozen frozen "
+	stop_vtepd
+}
+
 case "$SCENARIO" in
 forged) scenario_forged ;;
+movedamp) scenario_movedamp ;;
 learnrate) scenario_learnrate ;;
 *)
 	echo "unknown scenario '$SCENARIO'" >&2

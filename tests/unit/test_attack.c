@@ -11,6 +11,9 @@
  *   after the workers' quiescent state, with its counters starting from zero.
  * - MAC flooding against a VNI with `learnrate 1 burst 100`: what the rate refuses is counted
  *   (learn_rate) and costs no remote slot, neighbor entry or ARP request.
+ * - a MAC flapping between two remotes (VNI 42, default movedamp 5 180 180): five moves, then
+ *   frozen at its remote, the other's frames dropped (rx_mac_frozen), told to the notifier,
+ *   released after the hold-down, and learned again.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,6 +37,8 @@
 static struct rte_ring *under_in, *under_out, *in0_in, *in0_out, *in1_in, *in1_out;
 static struct vtep_runtime rt;
 static struct vtep_ctl *ctl;
+/* The underlay ring port's MAC (a ring port cannot take one of ours): frames to vtepd use it. */
+static char under_mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 static struct rte_ring *
 ring(const char *name)
@@ -74,6 +79,46 @@ drain(struct rte_ring *r)
 		total += n;
 	}
 	return total;
+}
+
+/* Run worker and control passes until nothing moves. */
+static void
+settle(void)
+{
+	for (int i = 0; i < 10; i++) {
+		vtep_fwd_poll(rt.workers[0]);
+		vtep_ctl_poll(ctl);
+	}
+	vtep_fwd_poll(rt.workers[0]);
+}
+
+/* One VXLAN frame from outer source sip, VNI vni, inner source MAC src, onto the underlay. */
+static void
+put_vxlan(const char *sip, uint32_t vni, const char *src)
+{
+	struct pkt_outer o = {
+			.dst_mac = under_mac,
+			.src_mac = "02:00:00:00:91:40",
+			.sip = sip,
+			.dip = LOCAL,
+			.sport = 40000,
+			.dport = 4789,
+			.vni = vni,
+	};
+	uint8_t inner[128], buf[256];
+	size_t ni = pkt_inner_udp(
+			inner, "02:00:00:00:00:02", src, "10.0.0.1", "10.0.0.2", 1, 2, 20);
+
+	CHECK(rte_ring_enqueue(under_in,
+			      pkt_mbuf(vtep_test_pool(), buf, pkt_vxlan(buf, &o, inner, ni))) == 0);
+}
+
+/* The worker's clock for its learn filter and `seen` stamps, set by the test (0: its own). */
+static void
+worker_clock(uint32_t now)
+{
+	rt.workers[0]->now = now;
+	rt.workers[0]->now_next_tsc = now != 0 ? UINT64_MAX : 0;
 }
 
 /* Outer source number i: 172.16.100.1 and on, on-link in the /16. */
@@ -240,6 +285,74 @@ test_learn_rate(void)
 	CHECK(vtep_fdb_counters(rt.fdb)->nb_learned == 0 && nb_live_remotes() == remotes);
 }
 
+/* What the FDB notifier told (vtep_ctl_set_notify). */
+static unsigned int nb_frozen_events, nb_unfrozen_events;
+
+static void
+on_fdb(void *arg __rte_unused, enum vtep_fdb_change what, uint64_t key __rte_unused,
+		rte_be32_t dst_be __rte_unused, uint8_t flags __rte_unused)
+{
+	nb_frozen_events += what == VTEP_FDB_EV_FROZEN;
+	nb_unfrozen_events += what == VTEP_FDB_EV_UNFROZEN;
+}
+
+/*
+ * MAC-move dampening (section 4) on the whole path: a MAC whose frames come from two remotes in
+ * turn. Without it the MAC moves with every learn event, forever (twice a second per worker: the
+ * learn filter lets one event per MAC and remote through each second). With VNI 42's default
+ * movedamp 5 180 180 it moves five times, the sixth move freezes it at its remote: the other
+ * remote's frames are dropped (rx_mac_frozen) and post no learn event, the notifier is told;
+ * after the hold-down time it is released and learns again.
+ */
+static void
+test_movedamp(void)
+{
+	const char *a = "172.16.91.140", *b = "172.16.91.141", *mac = "02:00:00:00:66:01";
+	struct rte_ether_addr m = pkt_mac(mac);
+	const struct vtep_fdb_counters *c = vtep_fdb_counters(rt.fdb);
+	uint64_t moved = c->moved, frozen_drops = drop(VTEP_DROP_RX_MAC_FROZEN);
+	uint64_t learn_frozen = drop(VTEP_DROP_LEARN_FROZEN);
+	const struct vtep_fdb_entry *e;
+	unsigned int delivered = 0, sent = 0;
+	/* The worker's seconds follow the FDB's own, so that ageing leaves the entry alone. */
+	uint32_t t = vtep_fdb_now();
+
+	vtep_ctl_set_notify(ctl, on_fdb, NULL, NULL);
+	worker_clock(t);
+	put_vxlan(a, 42, mac);
+	settle();
+	sent++;
+	/* Ten rounds, a second apart on the worker's clock, a frame from each remote. */
+	for (unsigned int r = 0; r < 10; r++) {
+		worker_clock(++t);
+		put_vxlan(b, 42, mac);
+		settle();
+		put_vxlan(a, 42, mac);
+		settle();
+		sent += 2;
+	}
+	delivered = drain(in0_out);
+	e = vtep_fdb_lookup(rt.fdb, vtep_fdb_key(0, &m));
+	CHECKF(c->moved - moved == 5, "%" PRIu64 " moves", c->moved - moved);
+	CHECK(e != NULL && e->dst_be == pkt_ip(b) && (e->flags & VTEP_FDB_FROZEN));
+	CHECK(c->frozen == 1 && c->nb_frozen == 1 && nb_frozen_events == 1);
+	/* The sixth move was refused on the control lcore; then frames from a never reach it. */
+	CHECK(drop(VTEP_DROP_LEARN_FROZEN) - learn_frozen == 1);
+	CHECKF(drop(VTEP_DROP_RX_MAC_FROZEN) - frozen_drops == 7, "rx_mac_frozen %" PRIu64,
+			drop(VTEP_DROP_RX_MAC_FROZEN) - frozen_drops);
+	CHECKF(delivered == sent - 7, "%u of %u frames delivered", delivered, sent);
+	/* Released after the hold-down; the next frame from a moves it. */
+	vtep_ctl_age(ctl, t + 181);
+	CHECK(c->nb_frozen == 0 && c->unfrozen == 1 && nb_unfrozen_events == 1);
+	CHECK(!(e->flags & VTEP_FDB_FROZEN) && e->dst_be == pkt_ip(b));
+	worker_clock(++t);
+	put_vxlan(a, 42, mac);
+	settle();
+	CHECK(e->dst_be == pkt_ip(a) && c->moved - moved == 6 && drain(in0_out) == 1);
+	worker_clock(0);
+	vtep_ctl_set_notify(ctl, NULL, NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -264,12 +377,14 @@ main(void)
 		CHECK(0);
 		return vtep_test_done("attack");
 	}
+	rte_ether_format_addr(under_mac, sizeof(under_mac), &rt.underlay.mac);
 	ctl = vtep_ctl_create(&rt);
 	CHECK(ctl != NULL);
 	drain(under_out);
 	in_use = rte_mempool_in_use_count(rt.pool);
 	test_remote_reclaim();
 	test_learn_rate();
+	test_movedamp();
 	drain(under_out);
 	CHECKF(rte_mempool_in_use_count(rt.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
 			rte_mempool_in_use_count(rt.pool), in_use);

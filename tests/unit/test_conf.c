@@ -119,6 +119,7 @@ test_defaults_and_seed(void)
 	CHECK(v->ttl == VTEP_TTL_AUTO && v->tos == 0);
 	CHECK(v->learning && v->ageing == 300 && v->maxaddress == 0);
 	CHECK(v->learnrate == 0 && v->learnburst == 0);
+	CHECK(v->damp_moves == 5 && v->damp_window == 180 && v->damp_hold == 180);
 	CHECK(vtep_conf_vni_index(&conf, 42) == 0);
 	CHECK(vtep_conf_vni_index(&conf, 43) == -1);
 }
@@ -133,9 +134,10 @@ test_all_words(void)
 		    "fdb-size 1024 mbufs 16384 stats-interval 5 idle-exit 250 "
 		    "id 0 inner net_tap0 address 02:00:00:00:00:2a ttl inherit tos inherit "
 		    "nolearning ageing 0 maxaddress 77 remote 10.2.0.1 remote 10.3.0.1 "
-		    "learnrate 100 burst 500 "
+		    "learnrate 100 burst 500 movedamp 3 60 30 "
 		    "fdb 02:00:00:00:00:01 dst 10.2.0.1 "
 		    "id 16777215 inner net_tap1 ttl 5 tos 184 learning udpcsum learnrate 20 "
+		    "nomovedamp "
 		    "fdb append 00:00:00:00:00:00 dst 10.4.0.1 vni 0 "
 		    "fdb 02:00:00:00:00:02 dst 10.2.0.1 vni 0 "
 		    "neigh 10.1.0.1 lladdr 02:aa:bb:cc:dd:ee") == 0);
@@ -153,12 +155,14 @@ test_all_words(void)
 	CHECK(v->ttl == VTEP_INHERIT && v->tos == VTEP_INHERIT && !v->learning);
 	CHECK(v->ageing == 0 && v->maxaddress == 77);
 	CHECK(v->learnrate == 100 && v->learnburst == 500);
+	CHECK(v->damp_moves == 3 && v->damp_window == 60 && v->damp_hold == 30);
 	CHECK(v->nb_floods == 3 && v->floods_be[0] == inet_addr("10.2.0.1") &&
 			v->floods_be[1] == inet_addr("10.3.0.1") &&
 			v->floods_be[2] == inet_addr("10.4.0.1"));
 	v = &conf.vnis[1];
 	CHECK(v->vni == 16777215 && v->ttl == 5 && v->tos == 184 && v->learning);
 	CHECK(v->learnrate == 20 && v->learnburst == 0);
+	CHECK(v->damp_moves == 0);
 	CHECK(conf.nb_fdbs == 2 && conf.fdbs[0].vni == 0 && conf.fdbs[1].vni == 0);
 	CHECK(mac_is(&conf.fdbs[0].mac, "02:00:00:00:00:01"));
 	CHECK(conf.fdbs[0].dst_be == inet_addr("10.2.0.1"));
@@ -227,6 +231,13 @@ test_value_errors(void)
 	EXPECT_ERR(SEED " learnrate 10 burst 1000001", "learnrate", "'1000001'");
 	EXPECT_ERR(SEED " learnrate 0 burst 5", "learnrate: burst 5 needs a rate above 0", "");
 	EXPECT_ERR("learnrate 5", "learnrate", "before any 'id");
+	EXPECT_ERR(SEED " movedamp 0 180 180", "movedamp", "'0'");
+	EXPECT_ERR(SEED " movedamp 1001 180 180", "movedamp", "'1001'");
+	EXPECT_ERR(SEED " movedamp 5 0 180", "movedamp", "'0'");
+	EXPECT_ERR(SEED " movedamp 5 180 86401", "movedamp", "'86401'");
+	EXPECT_ERR(SEED " movedamp 5 often 180", "movedamp", "'often'");
+	EXPECT_ERR(SEED " movedamp 5 180", "movedamp: missing value", "");
+	EXPECT_ERR("nomovedamp", "nomovedamp", "before any 'id");
 	EXPECT_ERR("group 239.1.1.1", "group", "before any 'id");
 	EXPECT_ERR("dev", "dev: missing value", "");
 }

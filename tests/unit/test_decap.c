@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Decapsulation: inner frames come out intact, learn events go out only for new or moved MACs
- * (once a second at most), static MACs are not moved, control frames are handed over, drops are
- * counted, bursts of every awkward size keep their order, and no mbuf is lost.
+ * (once a second at most), static MACs and MACs frozen by movedamp are not moved, control
+ * frames are handed over, drops are counted, bursts of every awkward size keep their order, and
+ * no mbuf is lost.
  */
 #include <inttypes.h>
 #include <stddef.h>
@@ -140,6 +141,53 @@ test_static(void)
 	decap(&m, 1, 200);
 	CHECK(out.nb_inner == 1 && out.nb_learn == 0);
 	free_out();
+}
+
+/*
+ * A MAC frozen by movedamp is held at its remote like a static one: frames that claim it from
+ * another remote are dropped (rx_mac_frozen) and post no learn event, through the one-pass path
+ * (with a cache that holds the MAC) and the staged one; its owner's frames go through.
+ */
+static void
+test_frozen(void)
+{
+	static struct vtep_fdb_cache fc;
+	struct vtep_fdb_params fp = {.name = "t_fdb_damp", .size = 64, .nb_vnis = 1};
+	struct rte_ether_addr mac = pkt_mac("02:00:00:00:00:66");
+	struct vtep_learn_event ev = {.key = vtep_fdb_key(0, &mac), .src_be = pkt_ip(REMOTE)};
+	const struct vtep_fdb *saved = dc.fdb;
+	struct rte_mbuf *m[3];
+	struct vtep_fdb *f;
+
+	fp.vni_damp[0] = (struct vtep_fdb_damp){1, 60, 60};
+	f = vtep_fdb_create(&fp);
+	CHECK(f != NULL);
+	CHECK(vtep_fdb_learn(f, &ev, 1, 300) == 0);
+	ev.src_be = pkt_ip(REMOTE2);
+	CHECK(vtep_fdb_learn(f, &ev, 2, 300) == 0);
+	ev.src_be = pkt_ip(REMOTE);
+	CHECK(vtep_fdb_learn(f, &ev, 1, 300) == -EBUSY);
+	CHECK(vtep_fdb_lookup(f, ev.key)->flags == VTEP_FDB_FROZEN);
+	dc.fdb = f;
+	memset(&lf, 0, sizeof(lf));
+	for (unsigned int pass = 0; pass < 2; pass++) {
+		uint64_t frozen = st.drops[VTEP_DROP_RX_MAC_FROZEN];
+
+		/* The owner first (it fills the cache on the second pass), then the other. */
+		m[0] = vxlan_frame(REMOTE2, 42, "02:00:00:00:00:66", 30);
+		m[1] = vxlan_frame(REMOTE, 42, "02:00:00:00:00:66", 30);
+		m[2] = vxlan_frame(REMOTE2, 42, "02:00:00:00:00:66", 31);
+		vtep_decap_burst(&dc, m, 3, 300, &lf, pass ? &fc : NULL, &out, &st);
+		CHECKF(out.nb_inner == 2 && out.nb_learn == 0, "pass %u: %u inner, %u learn", pass,
+				out.nb_inner, out.nb_learn);
+		CHECK(st.drops[VTEP_DROP_RX_MAC_FROZEN] == frozen + 1);
+		if (out.nb_inner == 2)
+			CHECK(rte_pktmbuf_pkt_len(out.inner[1]) ==
+					rte_pktmbuf_pkt_len(out.inner[0]) + 1);
+		free_out();
+	}
+	dc.fdb = saved;
+	vtep_fdb_free(f);
 }
 
 static void
@@ -595,6 +643,7 @@ main(void)
 	in_use = rte_mempool_in_use_count(pool);
 	test_learn();
 	test_static();
+	test_frozen();
 	test_mixed_bursts();
 	test_padding();
 	test_ecn();

@@ -266,6 +266,115 @@ test_learn_rate(void)
 	vtep_fdb_free(f);
 }
 
+/* What the notifier saw of freezes. */
+static struct {
+	unsigned int frozen, unfrozen;
+	rte_be32_t dst_be;
+	uint8_t flags;
+} damp_seen;
+
+static void
+damp_notify(void *arg __rte_unused, enum vtep_fdb_change what, uint64_t key __rte_unused,
+		rte_be32_t dst_be, uint8_t flags)
+{
+	if (what == VTEP_FDB_EV_FROZEN)
+		damp_seen.frozen++;
+	if (what == VTEP_FDB_EV_UNFROZEN)
+		damp_seen.unfrozen++;
+	damp_seen.dst_be = dst_be;
+	damp_seen.flags = flags;
+}
+
+/*
+ * MAC-move dampening, on the FDB's clock (movedamp 5 180 60 on VNI 0, none on VNI 1): a MAC that
+ * flaps between two remotes moves 5 times, the 6th move freezes it where it is (refused,
+ * counted, notified, the entry flagged), moves stay refused through the hold-down, ageing
+ * releases it after 60 s (notified), and it moves again. Moves spread wider than the window never
+ * freeze. A static replace and a delete of a frozen entry leave no frozen count behind.
+ */
+static void
+test_movedamp(void)
+{
+	struct vtep_fdb_params p = {.name = "f_damp", .size = 64, .nb_vnis = 2, .nb_remotes = 8};
+	const struct vtep_fdb_counters *c;
+	struct vtep_learn_event e = ev(0, 1, 1);
+	struct vtep_fdb_entry *x;
+	struct vtep_fdb *f;
+	uint32_t now = 1000;
+	int rc = 0;
+
+	p.vni_ageing[0] = p.vni_ageing[1] = 3600;
+	p.vni_damp[0] = (struct vtep_fdb_damp){5, 180, 60};
+	f = vtep_fdb_create(&p);
+	CHECK(f != NULL);
+	c = vtep_fdb_counters(f);
+	vtep_fdb_set_notify(f, damp_notify, NULL);
+	CHECK(vtep_fdb_learn(f, &e, 1, now) == 0);
+	x = vtep_fdb_lookup(f, e.key);
+	/* Flapping every second: moves 1..5 go through, the 6th freezes the MAC at remote 2. */
+	for (unsigned int i = 1; i <= 5; i++) {
+		e.src_be = rte_cpu_to_be_32(i % 2 ? 2 : 1);
+		CHECK(vtep_fdb_learn(f, &e, i % 2 ? 2 : 1, now + i) == 0);
+	}
+	CHECK(c->moved == 5 && x->remote == 2 && !(x->flags & VTEP_FDB_FROZEN));
+	e.src_be = rte_cpu_to_be_32(1);
+	CHECK(vtep_fdb_learn(f, &e, 1, now + 6) == -EBUSY);
+	CHECK(x->remote == 2 && x->dst_be == rte_cpu_to_be_32(2) && (x->flags & VTEP_FDB_FROZEN));
+	CHECK(c->frozen == 1 && c->nb_frozen == 1 && c->moved == 5);
+	CHECK(damp_seen.frozen == 1 && damp_seen.dst_be == rte_cpu_to_be_32(2) &&
+			(damp_seen.flags & VTEP_FDB_FROZEN));
+	CHECK(vtep_fdb_remote_refs(f, 2) == 1 && vtep_fdb_remote_refs(f, 1) == 0);
+	/* Held: every move refused for the hold-down time; its owner still refreshes it. */
+	for (unsigned int t = 7; t < 66; t += 3)
+		rc |= vtep_fdb_learn(f, &e, 1, now + t) != -EBUSY;
+	CHECK(rc == 0 && c->frozen == 1 && c->moved == 5);
+	e.src_be = rte_cpu_to_be_32(2);
+	CHECK(vtep_fdb_learn(f, &e, 2, now + 60) == 1 && x->seen == now + 60);
+	CHECK(vtep_fdb_age(f, now + 65) == 0 && c->nb_frozen == 1);
+	/* Released 60 s after the freeze; then it moves again. */
+	CHECK(vtep_fdb_age(f, now + 66) == 0);
+	CHECK(c->nb_frozen == 0 && c->unfrozen == 1 && damp_seen.unfrozen == 1);
+	CHECK(!(x->flags & VTEP_FDB_FROZEN) && x->remote == 2);
+	e.src_be = rte_cpu_to_be_32(1);
+	CHECK(vtep_fdb_learn(f, &e, 1, now + 67) == 0 && x->remote == 1 && c->moved == 6);
+	/* Moves 200 s apart: each window holds one, never a freeze. */
+	e = ev(0, 2, 1);
+	CHECK(vtep_fdb_learn(f, &e, 1, now) == 0);
+	for (unsigned int i = 1; i <= 10; i++) {
+		e.src_be = rte_cpu_to_be_32(i % 2 ? 2 : 1);
+		CHECK(vtep_fdb_learn(f, &e, i % 2 ? 2 : 1, now + 200 * i) == 0);
+	}
+	CHECK(c->frozen == 1);
+	/* VNI 1 has no dampening. */
+	e = ev(1, 3, 1);
+	for (unsigned int i = 0; i < 20; i++) {
+		e.src_be = rte_cpu_to_be_32(i % 2 ? 2 : 1);
+		CHECK(vtep_fdb_learn(f, &e, i % 2 ? 2 : 1, now) == 0);
+	}
+	CHECK(c->frozen == 1);
+	/* Freeze MAC 4, then replace it by a static entry; freeze MAC 5, then delete it. */
+	for (unsigned int m = 4; m <= 5; m++) {
+		e = ev(0, m, 1);
+		vtep_fdb_learn(f, &e, 1, now);
+		for (unsigned int i = 1; i <= 6; i++) {
+			e.src_be = rte_cpu_to_be_32(i % 2 ? 2 : 1);
+			vtep_fdb_learn(f, &e, i % 2 ? 2 : 1, now);
+		}
+	}
+	CHECK(c->frozen == 3 && c->nb_frozen == 2);
+	CHECK(vtep_fdb_add_static(f, ev(0, 4, 0).key, rte_cpu_to_be_32(3), 3) == 0);
+	CHECK(vtep_fdb_lookup(f, ev(0, 4, 0).key)->flags == VTEP_FDB_STATIC && c->nb_frozen == 1);
+	CHECK(vtep_fdb_del(f, ev(0, 5, 0).key) == 0 && c->nb_frozen == 0);
+	/* A new entry where a frozen one was starts with no moves counted. */
+	e = ev(0, 5, 1);
+	CHECK(vtep_fdb_learn(f, &e, 1, now) == 0);
+	for (unsigned int i = 1; i <= 5; i++) {
+		e.src_be = rte_cpu_to_be_32(i % 2 ? 2 : 1);
+		CHECK(vtep_fdb_learn(f, &e, i % 2 ? 2 : 1, now) == 0);
+	}
+	vtep_fdb_free(f);
+}
+
 /* The remote slot of a learn is asked for only once the learn is admitted. */
 static unsigned int remote_calls;
 
@@ -682,6 +791,7 @@ main(void)
 	test_remote_refs();
 	test_learn_rate();
 	test_learn_with();
+	test_movedamp();
 	test_bulk();
 	test_cache();
 	test_cache_reused_slot();

@@ -126,6 +126,9 @@ learn_refused(struct vtep_ctl *c, int rc)
 	case -EAGAIN:
 		VTEP_DROP(c->st, LEARN_RATE);
 		break;
+	case -EBUSY:
+		VTEP_DROP(c->st, LEARN_FROZEN);
+		break;
 	case -ENXIO:
 		VTEP_DROP(c->st, LEARN_NO_REMOTE);
 		break;
@@ -298,6 +301,8 @@ vtep_ctl_create(struct vtep_runtime *rt)
 	flush(c);
 	c->next_age = now + c->hz;
 	c->next_timer = now;
+	vtep_rate_init(&c->log_rate, 1, 10, 1, vtep_fdb_now());
+	vtep_fdb_set_notify(rt->fdb, vtep_ctl_fdb_changed, c);
 	return c;
 }
 
@@ -450,6 +455,7 @@ vtep_ctl_free(struct vtep_ctl *c)
 {
 	if (c == NULL)
 		return;
+	vtep_fdb_set_notify(c->rt->fdb, NULL, NULL);
 	rte_pktmbuf_free_bulk(c->out, c->nb_out);
 	while (drain_mailbox(c, -ESHUTDOWN) > 0)
 		;

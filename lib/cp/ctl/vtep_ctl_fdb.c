@@ -5,6 +5,8 @@
  * the mailbox; they are the one place that holds their semantics.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -181,11 +183,60 @@ vtep_ctl_set_ageing(struct vtep_ctl *c, unsigned int vni_idx, uint32_t ageing)
 	vtep_fdb_set_ageing(c->rt->fdb, vni_idx, ageing);
 }
 
+/* A line about a frozen or released MAC, at most 10 at once and 1 a second after that: an
+ * attacker that makes many MACs flap must not flood the log. What was held back is told with the
+ * next line. */
+static void
+log_freeze(struct vtep_ctl *c, bool frozen, uint64_t key, rte_be32_t dst_be)
+{
+	const struct vtep_vni_conf *vc = &c->rt->conf->vnis[vtep_fdb_key_vni(key)];
+	struct rte_ether_addr mac;
+	char ips[16], macs[RTE_ETHER_ADDR_FMT_SIZE], more[48] = "";
+
+	if (!vtep_rate_take(&c->log_rate, vtep_fdb_now(), 1)) {
+		c->log_held++;
+		return;
+	}
+	if (c->log_held > 0)
+		snprintf(more, sizeof(more), " (%" PRIu64 " such lines held back)", c->log_held);
+	c->log_held = 0;
+	vtep_fdb_key_mac(key, &mac);
+	/* Lower case, as iproute2 and vtepctl print MACs. */
+	snprintf(macs, sizeof(macs), "%02x:%02x:%02x:%02x:%02x:%02x", mac.addr_bytes[0],
+			mac.addr_bytes[1], mac.addr_bytes[2], mac.addr_bytes[3], mac.addr_bytes[4],
+			mac.addr_bytes[5]);
+	if (frozen)
+		CTL_LOG(WARNING,
+				"vni %u: %s moved more than %u times in %u s: frozen at %s for %u "
+				"s "
+				"(movedamp)%s\n",
+				vc->vni, macs, vc->damp_moves, vc->damp_window,
+				vtep_ip_str(dst_be, ips), vc->damp_hold, more);
+	else
+		CTL_LOG(INFO, "vni %u: %s released at %s after %u s frozen (movedamp)%s\n", vc->vni,
+				macs, vtep_ip_str(dst_be, ips), vc->damp_hold, more);
+}
+
+void
+vtep_ctl_fdb_changed(void *arg, enum vtep_fdb_change what, uint64_t key, rte_be32_t dst_be,
+		uint8_t flags)
+{
+	struct vtep_ctl *c = arg;
+
+	if (what == VTEP_FDB_EV_FROZEN || what == VTEP_FDB_EV_UNFROZEN)
+		log_freeze(c, what == VTEP_FDB_EV_FROZEN, key, dst_be);
+	if (c->fdb_notify != NULL)
+		c->fdb_notify(c->fdb_arg, what, key, dst_be, flags);
+}
+
 void
 vtep_ctl_set_notify(struct vtep_ctl *c, vtep_fdb_notify_fn fdb_fn, vtep_ctl_flood_fn flood_fn,
 		void *arg)
 {
-	vtep_fdb_set_notify(c->rt->fdb, fdb_fn, arg);
+	/* The FDB tells the control lcore (vtep_ctl_fdb_changed, set at creation), which logs
+	 * freezes and passes every change on. */
+	c->fdb_notify = fdb_fn;
+	c->fdb_arg = arg;
 	c->flood_notify = flood_fn;
 	c->flood_arg = arg;
 }

@@ -14,6 +14,7 @@
 #include "vtep_ctl.h"
 #include "vtep_log.h"
 #include "vtep_neigh.h"
+#include "vtep_rate.h"
 
 /* The module's log type (vtep_ctl.c registers it). */
 extern int vtep_logtype_ctl;
@@ -57,6 +58,10 @@ struct vtep_ctl {
 	struct vtep_encap_vni *spare;   /* the other one, rewritten for the next change */
 	uint64_t flood_token;           /* QSBR token of the last flood-list publication */
 	bool flood_pending;             /* workers may still read spare */
+	vtep_fdb_notify_fn fdb_notify;  /* told of FDB changes (NULL: nobody) */
+	void *fdb_arg;                  /* its argument */
+	struct vtep_rate log_rate;      /* lines about frozen MACs, on vtep_fdb_now() seconds */
+	uint64_t log_held;              /* such lines not written since the last one */
 	vtep_ctl_flood_fn flood_notify; /* told of flood-list changes (NULL: nobody) */
 	void *flood_arg;                /* its argument */
 	/* Per remote slot, its counters when it was last handed out (vtep_ctl_remote.c). */
@@ -65,6 +70,10 @@ struct vtep_ctl {
 
 /** Give a new remote its next hop (resolve it), as learning and start-up do. */
 int vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be);
+
+/** The FDB's notifier (set at creation): logs freezes, then tells vtep_ctl_set_notify's user. */
+void vtep_ctl_fdb_changed(void *arg, enum vtep_fdb_change what, uint64_t key, rte_be32_t dst_be,
+		uint8_t flags);
 
 /** A slot was just handed out to a new remote: its counters start from here. */
 void vtep_ctl_remote_fresh(struct vtep_ctl *c, int idx);

@@ -153,6 +153,8 @@ setup_tables(struct vtep_runtime *rt, char *err, size_t esz)
 		fp.vni_ageing[v] = conf->vnis[v].ageing;
 		fp.vni_learn_rate[v] = conf->vnis[v].learnrate;
 		fp.vni_learn_burst[v] = conf->vnis[v].learnburst;
+		fp.vni_damp[v] = (struct vtep_fdb_damp){conf->vnis[v].damp_moves,
+				conf->vnis[v].damp_window, conf->vnis[v].damp_hold};
 	}
 	rt->fdb = vtep_fdb_create(&fp);
 	if (rt->fdb == NULL)

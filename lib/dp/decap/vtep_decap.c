@@ -209,9 +209,13 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 			if (dc->learning[r->vni_idx])
 				learn = post_learn(lf, keys[k], r->src_be, m, now, out, vs);
 		} else if (unlikely(e->dst_be != r->src_be)) {
-			/* The kernel drops a frame whose source is another VTEP's static MAC. */
-			if (e->flags & VTEP_FDB_STATIC) {
-				VTEP_DROP(st, RX_STATIC_MOVE);
+			/* The kernel drops a frame whose source is another VTEP's static MAC; a
+			 * MAC frozen for moving too often is held at its remote the same way. */
+			if (e->flags & (VTEP_FDB_STATIC | VTEP_FDB_FROZEN)) {
+				if (e->flags & VTEP_FDB_STATIC)
+					VTEP_DROP(st, RX_STATIC_MOVE);
+				else
+					VTEP_DROP(st, RX_MAC_FROZEN);
 				rte_pktmbuf_free(m);
 				continue;
 			}

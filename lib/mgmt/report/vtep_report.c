@@ -76,6 +76,7 @@ vtep_report_print(const struct vtep_runtime *rt, FILE *f)
 #undef X
 	fprintf(f, "counter fdb.nb_learned %u\n", fc->nb_learned);
 	fprintf(f, "counter fdb.nb_static %u\n", fc->nb_static);
+	fprintf(f, "counter fdb.nb_frozen %u\n", fc->nb_frozen);
 	for (unsigned int w = 0; w < rt->nb_workers; w++)
 		print_lcore(f, rt->workers[w]->lcore_id, &rt->stats[w]);
 	print_lcore(f, rte_get_main_lcore(), &rt->stats[rt->nb_workers]);

@@ -2,9 +2,10 @@
 /*
  * The FDB event log behind `vtepctl monitor fdb` (`bridge monitor fdb`): the control lcore, the
  * FDB's single writer, records every learn, move, static add, delete, flush, ageing and
- * flood-list change with a sequence number in a ring of the last VTEP_TELE_MONITOR_SIZE events.
- * /vtep/fdb_events,after=N answers the events after N (read on the control lcore: no lock), and
- * says how many a client missed because the ring had already overwritten them.
+ * flood-list change, and every MAC frozen or released by movedamp, with a sequence number in a ring
+ * of the last VTEP_TELE_MONITOR_SIZE events. /vtep/fdb_events,after=N answers the events after N
+ * (read on the control lcore: no lock), and says how many a client missed because the ring had
+ * already overwritten them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,7 +15,7 @@
 #include "vtep_tele_int.h"
 
 /* Event kinds beyond the FDB's own (enum vtep_fdb_change). */
-enum { EV_FLOOD_ADD = VTEP_FDB_EV_AGED + 1, EV_FLOOD_DEL };
+enum { EV_FLOOD_ADD = VTEP_FDB_EV_UNFROZEN + 1, EV_FLOOD_DEL };
 
 /* Events one answer holds (a 22.11 telemetry answer is at most 16 KB). */
 #define MON_PAGE 64
@@ -102,7 +103,7 @@ static void
 add_event(struct rte_tel_data *d, const struct vtep_conf *conf, const struct mon_event *ev)
 {
 	static const char *const names[] = {"learned", "moved", "static", "deleted", "flushed",
-			"aged", "flood_add", "flood_del"};
+			"aged", "frozen", "unfrozen", "flood_add", "flood_del"};
 	struct rte_tel_data *e = rte_tel_data_alloc();
 	struct rte_ether_addr mac;
 	char buf[32];

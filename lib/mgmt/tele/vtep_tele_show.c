@@ -80,6 +80,7 @@ add_fdb_counters(struct rte_tel_data *d, const struct vtep_fdb_counters *fc)
 #undef X
 	rte_tel_data_add_dict_u64(sub, "nb_learned", fc->nb_learned);
 	rte_tel_data_add_dict_u64(sub, "nb_static", fc->nb_static);
+	rte_tel_data_add_dict_u64(sub, "nb_frozen", fc->nb_frozen);
 	vtep_tele_add_sub(d, "fdb", sub);
 }
 

@@ -43,6 +43,9 @@ struct vtep_fdb {
 	struct vtep_fdb_counters c;
 	uint32_t *refs; /* entries per remote slot, p.nb_remotes of them (NULL: none) */
 	struct vtep_rate learn_rate[VTEP_MAX_VNIS]; /* per VNI, on the seconds of `now` */
+	/* Per key position, for movedamp (NULL: no VNI dampens): the start of the move window or of
+	 * the hold-down (low DAMP_SINCE_BITS bits of `now`) and the moves counted (high bits). */
+	uint32_t *damp;
 	bool rcu;                  /* deleted slots are reclaimed by the hash's RCU defer queue */
 	size_t memory;             /* heap bytes taken at creation */
 	vtep_fdb_notify_fn notify; /* writer's notifier, or NULL */
@@ -114,6 +117,36 @@ heap_used(void)
 		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &s) == 0)
 			sum += s.heap_allocsz_bytes;
 	return sum;
+}
+
+/* The move state of a position (fdb->damp): seconds are kept modulo 2^22 (48 days), more than
+ * any window or hold, and compared as differences. */
+#define DAMP_SINCE_BITS 22
+#define DAMP_SINCE_MASK ((1u << DAMP_SINCE_BITS) - 1)
+
+static inline uint32_t
+damp_since(uint32_t d)
+{
+	return d & DAMP_SINCE_MASK;
+}
+
+static inline uint32_t
+damp_moves(uint32_t d)
+{
+	return d >> DAMP_SINCE_BITS;
+}
+
+static inline uint32_t
+damp_word(uint32_t since, uint32_t moves)
+{
+	return (since & DAMP_SINCE_MASK) | moves << DAMP_SINCE_BITS;
+}
+
+/* Seconds from since (a damp_since) to now. */
+static inline uint32_t
+damp_age(uint32_t since, uint32_t now)
+{
+	return (now - since) & DAMP_SINCE_MASK;
 }
 
 /* Store the shared word of an entry: one aligned 8-byte store, see struct vtep_fdb_entry. */
@@ -190,6 +223,15 @@ vtep_fdb_create(const struct vtep_fdb_params *p)
 			sizeof(fdb->entries[0]) * (p->size + 1), RTE_CACHE_LINE_SIZE, p->socket);
 	if (fdb->entries == NULL)
 		goto fail;
+	for (unsigned int v = 0; v < VTEP_MAX_VNIS && fdb->damp == NULL; v++) {
+		if (p->vni_damp[v].moves == 0)
+			continue;
+		fdb->damp = rte_zmalloc_socket("vtep_fdb_damp",
+				sizeof(fdb->damp[0]) * (p->size + 1), RTE_CACHE_LINE_SIZE,
+				p->socket);
+		if (fdb->damp == NULL)
+			goto fail;
+	}
 	if (p->nb_remotes > 0) {
 		fdb->refs = rte_zmalloc_socket("vtep_fdb_refs",
 				sizeof(fdb->refs[0]) * p->nb_remotes, RTE_CACHE_LINE_SIZE,
@@ -232,6 +274,7 @@ vtep_fdb_free(struct vtep_fdb *fdb)
 	rte_hash_free(fdb->h);
 	rte_free(fdb->entries);
 	rte_free(fdb->refs);
+	rte_free(fdb->damp);
 	rte_free(fdb);
 }
 
@@ -392,6 +435,8 @@ add(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint
 	if (fdb->rcu)
 		rte_hash_add_key_data(fdb->h, &key, (void *)(uintptr_t)(pos + 1));
 	e = &fdb->entries[pos];
+	if (fdb->damp != NULL)
+		fdb->damp[pos] = 0;
 	__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->tag, vtep_fdb_key_sig(key), __ATOMIC_RELAXED);
 	/* Last: a non-zero dst_be is what makes the entry visible to lookups. */
@@ -412,6 +457,8 @@ static void
 count(struct vtep_fdb *fdb, const struct vtep_fdb_entry *e, int delta)
 {
 	ref(fdb, e->remote, delta);
+	if (e->flags & VTEP_FDB_FROZEN)
+		fdb->c.nb_frozen += delta;
 	if (e->flags & VTEP_FDB_STATIC) {
 		fdb->c.nb_static += delta;
 	} else {
@@ -439,6 +486,35 @@ static bool
 vni_ok(const struct vtep_fdb *fdb, unsigned int v)
 {
 	return v < VTEP_MAX_VNIS && (fdb->p.nb_vnis == 0 || v < fdb->p.nb_vnis);
+}
+
+/*
+ * One more move of entry e at now (movedamp): counted in its window, or, when the window already
+ * holds the VNI's MOVES, refused and the entry frozen where it is for the hold-down time.
+ * @return true when refused (frozen).
+ */
+static bool
+move_damped(struct vtep_fdb *fdb, uint64_t key, struct vtep_fdb_entry *e, uint32_t now)
+{
+	const struct vtep_fdb_damp *d = &fdb->p.vni_damp[e->vni_idx];
+	uint32_t *m;
+
+	if (d->moves == 0 || fdb->damp == NULL)
+		return false;
+	m = &fdb->damp[e - fdb->entries];
+	if (damp_moves(*m) == 0 || damp_age(damp_since(*m), now) >= d->window)
+		*m = damp_word(now, 0);
+	if (damp_moves(*m) < d->moves) {
+		*m = damp_word(damp_since(*m), damp_moves(*m) + 1);
+		return false;
+	}
+	/* One aligned store: the remote stays, readers see the flag with it. */
+	set_word(e, e->dst_be, e->remote, e->flags | VTEP_FDB_FROZEN, e->vni_idx);
+	*m = damp_word(now, 0);
+	fdb->c.frozen++;
+	fdb->c.nb_frozen++;
+	notify(fdb, VTEP_FDB_EV_FROZEN, key, e->dst_be, e->flags);
+	return true;
 }
 
 /* May VNI v learn once more now (its learnrate)? Bumps `rate_limited` when not. */
@@ -474,8 +550,12 @@ vtep_fdb_learn_with(struct vtep_fdb *fdb, const struct vtep_learn_event *ev,
 			fdb->c.static_move++;
 			return -EPERM;
 		}
+		if (e->flags & VTEP_FDB_FROZEN)
+			return -EBUSY;
 		if (!rate_ok(fdb, v, now))
 			return -EAGAIN;
+		if (move_damped(fdb, ev->key, e, now))
+			return -EBUSY;
 		remote = get_remote(arg, ev->src_be);
 		if (remote < 0 || remote > UINT16_MAX)
 			return -ENXIO;
@@ -658,10 +738,38 @@ age_match(const struct vtep_fdb *fdb, const struct vtep_fdb_entry *e, const void
 	return ageing != 0 && now - __atomic_load_n(&e->seen, __ATOMIC_RELAXED) >= ageing;
 }
 
+/* Release the frozen entries whose hold-down time is over. */
+static void
+release_frozen(struct vtep_fdb *fdb, uint32_t now)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0, seen = 0, nb = fdb->c.nb_frozen;
+	int32_t pos;
+
+	while (seen < nb && (pos = rte_hash_iterate(fdb->h, &key, &data, &iter)) >= 0) {
+		struct vtep_fdb_entry *e = &fdb->entries[pos];
+
+		if (!(e->flags & VTEP_FDB_FROZEN))
+			continue;
+		seen++;
+		if (damp_age(damp_since(fdb->damp[pos]), now) < fdb->p.vni_damp[e->vni_idx].hold)
+			continue;
+		set_word(e, e->dst_be, e->remote, e->flags & ~VTEP_FDB_FROZEN, e->vni_idx);
+		fdb->damp[pos] = 0;
+		fdb->c.nb_frozen--;
+		fdb->c.unfrozen++;
+		notify(fdb, VTEP_FDB_EV_UNFROZEN, *(const uint64_t *)key, e->dst_be, e->flags);
+	}
+}
+
 unsigned int
 vtep_fdb_age(struct vtep_fdb *fdb, uint32_t now)
 {
 	unsigned int n = sweep(fdb, age_match, &now, VTEP_FDB_EV_AGED);
+
+	if (fdb->c.nb_frozen > 0 && fdb->damp != NULL)
+		release_frozen(fdb, now);
 
 	fdb->c.aged += n;
 	return n;

@@ -29,6 +29,12 @@
 
 /** Entry flag: configured, never aged, never moved by learning (`bridge fdb add ... static`). */
 #define VTEP_FDB_STATIC 0x01u
+/**
+ * Entry flag: a learned MAC that moved too often (`movedamp`), held at its current remote until
+ * its hold-down time is over: learning does not move it, and decap drops frames that claim it
+ * from another remote (rx_mac_frozen) as it does for a static MAC.
+ */
+#define VTEP_FDB_FROZEN 0x02u
 
 /**
  * Data of one FDB entry (16 bytes, 8-byte aligned).
@@ -98,6 +104,20 @@ struct vtep_learn_event {
 	struct rte_ether_addr src_mac; /**< Outer source MAC: the sender's MAC if it is on-link. */
 };
 
+/**
+ * MAC-move dampening of a VNI (`movedamp MOVES SECONDS HOLD`): a learned MAC that would move a
+ * (MOVES+1)th time within SECONDS of its first counted move is frozen at its current remote for
+ * HOLD seconds, then released. moves 0: off.
+ */
+struct vtep_fdb_damp {
+	uint32_t moves;  /**< Moves allowed in the window, 0 = no dampening (at most 1000). */
+	uint32_t window; /**< Seconds of the window, from its first move. */
+	uint32_t hold;   /**< Seconds a frozen MAC stays frozen. */
+};
+
+/** Most moves a dampening window counts (the move count has 10 bits). */
+#define VTEP_FDB_DAMP_MAX_MOVES 1000
+
 /** Creation parameters. */
 struct vtep_fdb_params {
 	const char *name;                       /**< Unique name for the hash. */
@@ -111,6 +131,7 @@ struct vtep_fdb_params {
 	uint32_t vni_learn_rate[VTEP_MAX_VNIS];
 	/** Per-VNI learn burst: learns at once, 0 = the rate. */
 	uint32_t vni_learn_burst[VTEP_MAX_VNIS];
+	struct vtep_fdb_damp vni_damp[VTEP_MAX_VNIS]; /**< Per-VNI MAC-move dampening. */
 	struct rte_rcu_qsbr *qsbr; /**< Readers' QSBR variable (NULL: no readers but the writer). */
 	/** Remote slots whose entries are counted (vtep_fdb_remote_refs), 0 = none. */
 	uint32_t nb_remotes;
@@ -260,9 +281,11 @@ typedef int (*vtep_fdb_remote_fn)(void *arg, rte_be32_t ip_be);
  * Apply a learn event (writer only): add, or move a learned entry to a new remote; refresh `seen`.
  * A static entry is never changed. In this order, a learn that would change the table is
  * refused by: a static entry (-EPERM), the limits (global, per VNI, the table's size: -ENOSPC),
- * the VNI's learn rate (-EAGAIN, counted in `rate_limited`); then the remote slot is asked for.
+ * a frozen MAC (-EBUSY), the VNI's learn rate (-EAGAIN, counted in `rate_limited`), a move that
+ * the VNI's dampening refuses (-EBUSY: the MAC is frozen now, counted in `frozen`, notified as
+ * VTEP_FDB_EV_FROZEN); then the remote slot is asked for.
  * @param now vtep_fdb_now() seconds: `seen`, and the clock of the learn rate.
- * @return 0 learned or moved, 1 nothing to do (already there), -EPERM, -ENOSPC, -EAGAIN,
+ * @return 0 learned or moved, 1 nothing to do (already there), -EPERM, -ENOSPC, -EAGAIN, -EBUSY,
  *         -ENXIO get_remote found no slot, -ENOMEM the hash had no room, -EINVAL a VNI index
  *         out of range or a zero address.
  */
@@ -292,7 +315,8 @@ int vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key);
 unsigned int vtep_fdb_flush(struct vtep_fdb *fdb, int vni_idx, rte_be32_t dst_be);
 
 /**
- * Age out learned entries not seen for their VNI's ageing time (writer only).
+ * Age out learned entries not seen for their VNI's ageing time, and release frozen MACs whose
+ * hold-down time is over (VTEP_FDB_EV_UNFROZEN) (writer only).
  * @return how many were deleted.
  */
 unsigned int vtep_fdb_age(struct vtep_fdb *fdb, uint32_t now);
@@ -305,12 +329,14 @@ uint32_t vtep_fdb_ageing(const struct vtep_fdb *fdb, unsigned int vni_idx);
 
 /** What changed in the FDB, for the writer's notifier (`bridge monitor fdb`). */
 enum vtep_fdb_change {
-	VTEP_FDB_EV_LEARNED, /**< A new learned entry. */
-	VTEP_FDB_EV_MOVED,   /**< A learned entry moved to another remote VTEP. */
-	VTEP_FDB_EV_STATIC,  /**< A static entry added or replaced. */
-	VTEP_FDB_EV_DELETED, /**< An entry deleted (vtep_fdb_del). */
-	VTEP_FDB_EV_FLUSHED, /**< A learned entry deleted by vtep_fdb_flush. */
-	VTEP_FDB_EV_AGED,    /**< A learned entry aged out. */
+	VTEP_FDB_EV_LEARNED,  /**< A new learned entry. */
+	VTEP_FDB_EV_MOVED,    /**< A learned entry moved to another remote VTEP. */
+	VTEP_FDB_EV_STATIC,   /**< A static entry added or replaced. */
+	VTEP_FDB_EV_DELETED,  /**< An entry deleted (vtep_fdb_del). */
+	VTEP_FDB_EV_FLUSHED,  /**< A learned entry deleted by vtep_fdb_flush. */
+	VTEP_FDB_EV_AGED,     /**< A learned entry aged out. */
+	VTEP_FDB_EV_FROZEN,   /**< A learned MAC moved too often: held at its remote (movedamp). */
+	VTEP_FDB_EV_UNFROZEN, /**< A frozen MAC's hold-down time is over: it learns again. */
 };
 
 /**
@@ -331,6 +357,8 @@ void vtep_fdb_set_notify(struct vtep_fdb *fdb, vtep_fdb_notify_fn fn, void *arg)
 	X(aged, "entries aged out")                                                                \
 	X(refused, "learns refused by a limit or a full table")                                    \
 	X(rate_limited, "learns refused by the VNI's learnrate")                                   \
+	X(frozen, "learned MACs frozen for moving too often (movedamp)")                           \
+	X(unfrozen, "frozen MACs released after their hold-down time")                             \
 	X(static_move, "learn events for a static MAC from another remote, ignored")               \
 	X(refreshed,                                                                               \
 			"learn events for an entry already at that remote (posted again before "   \
@@ -341,6 +369,7 @@ struct vtep_fdb_counters {
 	VTEP_FDB_COUNTERS(VTEP_COUNTER_MEMBER) /* events */
 	uint32_t nb_learned;                   /**< Learned entries now. */
 	uint32_t nb_static;                    /**< Static entries now. */
+	uint32_t nb_frozen;                    /**< Frozen entries now. */
 	uint32_t vni_learned[VTEP_MAX_VNIS];   /**< Learned entries now, per VNI. */
 };
 
