@@ -308,6 +308,45 @@ w_movedamp(struct conf_parser *p, const char *opt, char *const a[], int n __rte_
 	return 3;
 }
 
+/* allow IP[/LEN]: one more prefix of the VNI's allow list (a host without /LEN). */
+static int
+w_allow(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused)
+{
+	struct vtep_vni_conf *v = p->vni;
+	char addr[INET_ADDRSTRLEN + 4];
+	unsigned long len = 32;
+	rte_be32_t ip_be = 0;
+	uint32_t mask;
+	char *slash;
+
+	if (strlen(a[0]) >= sizeof(addr))
+		return vtep_conf_perr(p, "%s: '%s' is not an IPv4 prefix", opt, a[0]);
+	strcpy(addr, a[0]);
+	slash = strchr(addr, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		if (vtep_conf_parse_ulong(slash + 1, 1, 32, &len) < 0)
+			return vtep_conf_perr(p, "%s: '%s' has no prefix length 1..32", opt, a[0]);
+	}
+	if (vtep_conf_parse_ip(p, opt, addr, &ip_be) < 0)
+		return -EINVAL;
+	mask = ~0u << (32 - len);
+	if ((rte_be_to_cpu_32(ip_be) & ~mask) != 0)
+		return vtep_conf_perr(p, "%s: '%s' has host bits set", opt, a[0]);
+	/* A remote VTEP is a unicast host: no prefix of 0/8, 127/8, 224/4 or 240/4. */
+	if (!vtep_conf_ip_is_unicast(ip_be))
+		return vtep_conf_perr(p, "%s: '%s' is not a unicast prefix", opt, a[0]);
+	for (unsigned int i = 0; i < v->nb_allows; i++)
+		if (v->allows[i].net_be == ip_be && v->allows[i].len == len)
+			return vtep_conf_perr(p, "%s: %s listed twice", opt, a[0]);
+	if (v->nb_allows >= VTEP_MAX_ALLOW)
+		return vtep_conf_perr(p, "%s: %s is one prefix too many for id %u (max %d)", opt,
+				a[0], v->vni, VTEP_MAX_ALLOW);
+	v->allows[v->nb_allows].net_be = ip_be;
+	v->allows[v->nb_allows++].len = (uint8_t)len;
+	return 1;
+}
+
 static int
 w_neigh(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused)
 {
@@ -482,6 +521,8 @@ static const struct conf_word conf_words[] = {
 				"freeze a MAC moving more than MOVES times in SECONDS for HOLD s "
 				"(5 180 180)"},
 		{"nomovedamp", 0, true, w_movedamp, "nomovedamp", "never freeze a moving MAC"},
+		{"allow", 1, true, w_allow, "allow IP[/LEN]",
+				"take VXLAN only from these remotes (repeatable; default any)"},
 		{"learnrate", 1, true, w_learnrate, "learnrate N [burst B]",
 				"learns (new MACs, moves) a second, B at once (0: no limit)"},
 };
@@ -620,6 +661,18 @@ vtep_conf_parse_file(struct vtep_conf *conf, const char *path, char *err, size_t
 
 	vtep_conf_parser_init(&p, conf, err, err_size);
 	return parse_file(&p, path);
+}
+
+bool
+vtep_conf_allowed(const struct vtep_vni_conf *v, rte_be32_t ip_be)
+{
+	for (unsigned int i = 0; i < v->nb_allows; i++) {
+		uint32_t mask = ~0u << (32 - v->allows[i].len);
+
+		if (((rte_be_to_cpu_32(ip_be) ^ rte_be_to_cpu_32(v->allows[i].net_be)) & mask) == 0)
+			return true;
+	}
+	return v->nb_allows == 0;
 }
 
 int

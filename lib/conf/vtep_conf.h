@@ -21,6 +21,8 @@
 #define VTEP_DEV_NAME_SIZE 64
 /** Most head-end replication remotes per VNI. */
 #define VTEP_MAX_FLOOD 64
+/** Most prefixes in a VNI's allow list (VTEP_ALLOW_MAX of lib/dp/decap). */
+#define VTEP_MAX_ALLOW 16
 /** Most static FDB entries and static neighbors from the configuration. */
 #define VTEP_MAX_STATIC 1024
 /** Length of an error message from this module. */
@@ -51,6 +53,12 @@ struct vtep_vni_conf {
 	uint32_t damp_moves; /**< `movedamp MOVES SECONDS HOLD` (5 180 180), 0 = `nomovedamp`. */
 	uint32_t damp_window; /**< SECONDS: the window the moves are counted in. */
 	uint32_t damp_hold;   /**< HOLD: seconds a frozen MAC stays at its remote. */
+	/** `allow IP[/LEN]`: the outer sources this VNI takes frames from (none: every one). */
+	struct {
+		rte_be32_t net_be; /**< Prefix, host bits zero. */
+		uint8_t len;       /**< Prefix length, 1..32. */
+	} allows[VTEP_MAX_ALLOW];
+	unsigned int nb_allows; /**< Entries in allows. */
 };
 
 /** A static FDB entry: `fdb MAC dst IP [vni N]` (`bridge fdb add MAC dev vxlan0 dst IP`). */
@@ -124,6 +132,9 @@ int vtep_conf_parse_file(struct vtep_conf *conf, const char *path, char *err, si
  * @return 0, or -EINVAL with a message in err.
  */
 int vtep_conf_validate(const struct vtep_conf *conf, char *err, size_t err_size);
+
+/** Does VNI v's allow list (if it has one) take outer source ip_be? */
+bool vtep_conf_allowed(const struct vtep_vni_conf *v, rte_be32_t ip_be);
 
 /** Index of vni in conf->vnis, or -1. */
 int vtep_conf_vni_index(const struct vtep_conf *conf, uint32_t vni);

@@ -44,10 +44,15 @@ validate_vni(struct conf_parser *p, const struct vtep_conf *c, unsigned int i)
 		if (strcmp(c->vnis[j].inner, v->inner) == 0)
 			return vtep_conf_perr(p, "inner: '%s' used by id %u and id %u", v->inner,
 					c->vnis[j].vni, v->vni);
-	for (j = 0; j < v->nb_floods; j++)
+	for (j = 0; j < v->nb_floods; j++) {
 		if (v->floods_be[j] == c->local_be)
 			return vtep_conf_perr(p, "remote: %s of id %u is the local address",
 					ip_str(v->floods_be[j], ip), v->vni);
+		/* Its frames would be dropped while we flood to it: say so now. */
+		if (!vtep_conf_allowed(v, v->floods_be[j]))
+			return vtep_conf_perr(p, "remote: %s of id %u is not in its allow list",
+					ip_str(v->floods_be[j], ip), v->vni);
+	}
 	return 0;
 }
 
@@ -90,6 +95,10 @@ validate_statics(struct conf_parser *p, const struct vtep_conf *c)
 		if (c->fdbs[i].dst_be == c->local_be)
 			return vtep_conf_perr(p, "fdb: dst %s is the local address",
 					ip_str(c->fdbs[i].dst_be, ip));
+		if (!vtep_conf_allowed(&c->vnis[vtep_conf_vni_index(c, c->fdbs[i].vni)],
+				    c->fdbs[i].dst_be))
+			return vtep_conf_perr(p, "fdb: dst %s of vni %u is not in its allow list",
+					ip_str(c->fdbs[i].dst_be, ip), c->fdbs[i].vni);
 	}
 	for (i = 0; i < c->nb_neighs; i++) {
 		if (c->neighs[i].ip_be == c->local_be)

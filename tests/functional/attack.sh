@@ -11,6 +11,9 @@
 #            VTEP gets its slot.
 #   learnrate  1000 frames, each a new MAC, into a VNI with `learnrate 100`: every frame is
 #            delivered, the learns beyond the rate are refused and counted (learn_rate).
+#   allow    80 frames from 8 stations behind 4 remote VTEPs into a VNI whose allow list has 2
+#            of them: the other two's frames are dropped and counted (rx_not_allowed), and
+#            neither learned nor delivered.
 #   movedamp one MAC whose frames come from two remote VTEPs in turn, replayed forever: with
 #            `movedamp 5 180 2` it moves five times and is frozen (counter, `vtepctl monitor`
 #            line, log line, rx_mac_frozen drops), released 2 s later, and frozen again.
@@ -182,8 +185,28 @@ scenario_movedamp() {
 	stop_vtepd
 }
 
+scenario_allow() {
+	"$PCAPGEN" --mode vxlan --macs 8 --remotes 4 --count 80 -o "$T/four.pcap"
+	"$PCAPGEN" --count 0 -o "$T/empty.pcap"
+	start_vtepd "net_pcap0,rx_pcap=$T/four.pcap,tx_pcap=$T/u.pcap" \
+		"net_pcap1,rx_pcap=$T/empty.pcap,tx_pcap=$T/i.pcap" -- \
+		dev net_pcap0 local "$LOCAL/24" id 42 group 239.1.1.1 inner net_pcap1 \
+		allow 172.16.91.1 allow 172.16.91.2/32
+	wait_for 20 counter_is underlay_rx 80 || fail "underlay_rx $(counter underlay_rx), not 80"
+	wait_for 10 counter_is inner_tx 40 || fail "inner_tx $(counter inner_tx), not 40"
+	expect_eq "frames from 172.16.91.3 and .4 dropped (rx_not_allowed)" \
+		"$(counter drop.rx_not_allowed)" 40
+	expect_eq "frames decapsulated" "$(counter vni.42.decap_pkts)" 40
+	expect_eq "learned: the 4 stations behind .1 and .2" "$(counter fdb.learned)" 4
+	expect_eq "learned remotes" "$(ctl fdb show learned | awk '{ print $3 }' | sort -u | tr '\n' ' ')" \
+		"172.16.91.1 172.16.91.2 "
+	expect_eq "no other drop" "$(ctl stats | awk '$1 ~ /^drop\./ && $1 != "drop.rx_not_allowed"' | wc -l)" 0
+	stop_vtepd
+}
+
 case "$SCENARIO" in
 forged) scenario_forged ;;
+allow) scenario_allow ;;
 movedamp) scenario_movedamp ;;
 learnrate) scenario_learnrate ;;
 *)

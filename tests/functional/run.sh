@@ -593,6 +593,10 @@ dev net_pcap0 local $LOCAL/24 id 16777216 group $GROUP inner net_pcap1|16777216
 dev net_pcap0 local $LOCAL/24 id $VNI group 10.0.0.1 inner net_pcap1|10.0.0.1
 dev net_pcap0 local $LOCAL/24 dstport 70000 id $VNI inner net_pcap1|70000
 dev net_pcap0 local 300.1.1.1/24 id $VNI inner net_pcap1|300.1.1.1
+dev net_pcap0 local $LOCAL/24 id $VNI inner net_pcap1 learnrate 2000000|learnrate: '2000000'
+dev net_pcap0 local $LOCAL/24 id $VNI inner net_pcap1 movedamp 5 180|movedamp: missing value
+dev net_pcap0 local $LOCAL/24 id $VNI inner net_pcap1 allow 10.0.0.1/8|allow: '10.0.0.1/8' has host bits set
+dev net_pcap0 local $LOCAL/24 id $VNI inner net_pcap1 remote 172.16.91.2 allow 10.0.0.0/8|remote: 172.16.91.2 of id $VNI is not in its allow list
 EOF
 }
 

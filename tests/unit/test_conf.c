@@ -134,7 +134,8 @@ test_all_words(void)
 		    "fdb-size 1024 mbufs 16384 stats-interval 5 idle-exit 250 "
 		    "id 0 inner net_tap0 address 02:00:00:00:00:2a ttl inherit tos inherit "
 		    "nolearning ageing 0 maxaddress 77 remote 10.2.0.1 remote 10.3.0.1 "
-		    "learnrate 100 burst 500 movedamp 3 60 30 "
+		    "learnrate 100 burst 500 movedamp 3 60 30 allow 10.2.0.0/16 allow 10.3.0.1 "
+		    "allow 10.4.0.0/24 "
 		    "fdb 02:00:00:00:00:01 dst 10.2.0.1 "
 		    "id 16777215 inner net_tap1 ttl 5 tos 184 learning udpcsum learnrate 20 "
 		    "nomovedamp "
@@ -156,6 +157,14 @@ test_all_words(void)
 	CHECK(v->ageing == 0 && v->maxaddress == 77);
 	CHECK(v->learnrate == 100 && v->learnburst == 500);
 	CHECK(v->damp_moves == 3 && v->damp_window == 60 && v->damp_hold == 30);
+	CHECK(v->nb_allows == 3 && v->allows[0].net_be == inet_addr("10.2.0.0") &&
+			v->allows[0].len == 16 && v->allows[1].net_be == inet_addr("10.3.0.1") &&
+			v->allows[1].len == 32 && v->allows[2].len == 24);
+	CHECK(vtep_conf_allowed(v, inet_addr("10.2.255.1")) &&
+			vtep_conf_allowed(v, inet_addr("10.3.0.1")) &&
+			!vtep_conf_allowed(v, inet_addr("10.3.0.2")) &&
+			!vtep_conf_allowed(v, inet_addr("10.5.0.1")));
+	CHECK(conf.vnis[1].nb_allows == 0 && vtep_conf_allowed(&conf.vnis[1], inet_addr("1.2.3.4")));
 	CHECK(v->nb_floods == 3 && v->floods_be[0] == inet_addr("10.2.0.1") &&
 			v->floods_be[1] == inet_addr("10.3.0.1") &&
 			v->floods_be[2] == inet_addr("10.4.0.1"));
@@ -238,6 +247,18 @@ test_value_errors(void)
 	EXPECT_ERR(SEED " movedamp 5 often 180", "movedamp", "'often'");
 	EXPECT_ERR(SEED " movedamp 5 180", "movedamp: missing value", "");
 	EXPECT_ERR("nomovedamp", "nomovedamp", "before any 'id");
+	EXPECT_ERR(SEED " allow 10.0.0.1/8", "allow: '10.0.0.1/8' has host bits set", "");
+	EXPECT_ERR(SEED " allow 10.0.0.0/33", "allow: '10.0.0.0/33' has no prefix length 1..32", "");
+	EXPECT_ERR(SEED " allow 10.0.0.0/0", "allow", "'10.0.0.0/0'");
+	EXPECT_ERR(SEED " allow 224.0.0.0/4", "allow: '224.0.0.0/4' is not a unicast prefix", "");
+	EXPECT_ERR(SEED " allow 10.1", "allow", "'10.1'");
+	EXPECT_ERR(SEED " allow 10.0.0.0/8 allow 10.0.0.0/8", "allow: 10.0.0.0/8 listed twice", "");
+	EXPECT_ERR(SEED " allow 10.0.0.1 allow 10.0.0.2 allow 10.0.0.3 allow 10.0.0.4 allow 10.0.0.5 "
+			"allow 10.0.0.6 allow 10.0.0.7 allow 10.0.0.8 allow 10.0.0.9 allow 10.0.0.10 "
+			"allow 10.0.0.11 allow 10.0.0.12 allow 10.0.0.13 allow 10.0.0.14 "
+			"allow 10.0.0.15 allow 10.0.0.16 allow 10.0.0.17",
+			"allow: 10.0.0.17 is one prefix too many for id 42 (max 16)", "");
+	EXPECT_ERR("allow 10.0.0.1", "allow", "before any 'id");
 	EXPECT_ERR("group 239.1.1.1", "group", "before any 'id");
 	EXPECT_ERR("dev", "dev: missing value", "");
 }
@@ -317,6 +338,13 @@ test_validate(void)
 	EXPECT_INVALID(SEED " id 43 inner net_tap0", "inner", "'net_tap0'");
 	EXPECT_INVALID("dev net_tap0 local 172.16.91.129 id 42 inner net_tap0", "inner",
 			"'net_tap0'");
+	/* What a VNI floods to or keeps static entries at must be in its allow list. */
+	EXPECT_INVALID(SEED " remote 172.16.91.2 allow 172.16.92.0/24", "remote",
+			"172.16.91.2 of id 42 is not in its allow list");
+	EXPECT_INVALID(SEED " allow 172.16.91.0/24 fdb 02:00:00:00:00:01 dst 10.9.9.9", "fdb",
+			"dst 10.9.9.9 of vni 42 is not in its allow list");
+	EXPECT_OK(SEED " remote 172.16.91.2 allow 172.16.91.0/24 fdb 02:00:00:00:00:01 dst "
+		       "172.16.91.3");
 	/* A hand-built conf with a duplicate VNI is refused too. */
 	CHECK(parse(SEED " id 43 inner net_tap1") == 0);
 	conf.vnis[1].vni = 42;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -19,6 +20,8 @@
 #define NB_TXD 1024
 #define REMOTES_SIZE VTEP_STATS_REMOTES
 #define POOL_CACHE 256
+
+static_assert(VTEP_MAX_ALLOW == VTEP_ALLOW_MAX, "conf and decap agree on allow lists");
 
 static int fail(char *err, size_t size, int rc, const char *fmt, ...) __rte_format_printf(4, 5);
 
@@ -195,6 +198,14 @@ setup_vnis(struct vtep_runtime *rt, char *err, size_t esz)
 
 		vtep_parse_add_vni(&rt->parse, vc->vni, v, vc->group_be);
 		rt->decap.learning[v] = vc->learning;
+		for (unsigned int i = 0; i < vc->nb_allows && i < VTEP_ALLOW_MAX; i++) {
+			uint32_t mask = ~0u << (32 - vc->allows[i].len);
+
+			rt->decap.allow[v].p[i].net = rte_be_to_cpu_32(vc->allows[i].net_be) & mask;
+			rt->decap.allow[v].p[i].mask = mask;
+			rt->decap.allow[v].nb = i + 1;
+			rt->decap.allowing = true;
+		}
 		ev->vni_be = vtep_vxlan_vni_be(vc->vni);
 		ev->ttl = vc->ttl == VTEP_INHERIT ? VTEP_ENCAP_INHERIT : vc->ttl;
 		ev->tos = vc->tos == VTEP_INHERIT ? VTEP_ENCAP_INHERIT : vc->tos;

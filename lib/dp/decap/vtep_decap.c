@@ -172,6 +172,13 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 				rte_pktmbuf_pkt_len(m), csum_flags(m), dc->parse, r);
 		switch (r->kind) {
 		case VTEP_PARSE_VXLAN:
+			/* Not from an allowed remote VTEP: neither learned nor delivered. */
+			if (unlikely(dc->allowing) &&
+					!vtep_decap_allowed(dc, r->vni_idx, r->src_be)) {
+				VTEP_DROP(st, RX_NOT_ALLOWED);
+				rte_pktmbuf_free(m);
+				break;
+			}
 			inner = rte_pktmbuf_mtod_offset(
 					m, const struct rte_ether_hdr *, r->inner_off);
 			vx[nb_vx] = m;
@@ -249,9 +256,10 @@ decap_staged(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n
 
 /*
  * The common frames in one pass, up to the first one it leaves: the classifier's fast path took
- * it, its outer ECN is not CE, and the worker's FDB cache holds its source MAC at the same remote.
- * The staged path would do the same with them: touch the entry, strip, count, hand over. The
- * first loop classifies and fetches the keys' cache slots, so that the second finds them in L1.
+ * it, its outer source is allowed (when its VNI has an allow list), its outer ECN is not CE, and
+ * the worker's FDB cache holds its source MAC at the same remote. The staged path would do the same
+ * with them: touch the entry, strip, count, hand over. The first loop classifies and fetches the
+ * keys' cache slots, so that the second finds them in L1.
  * @return how many frames it took (the first ones of pkts; appended to out->inner).
  */
 static inline uint16_t
@@ -261,6 +269,7 @@ decap_fast(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, 
 {
 	struct vtep_fdb_entry *entries = vtep_fdb_entries(dc->fdb);
 	uint32_t gen = vtep_fdb_gen(dc->fdb);
+	bool allowing = dc->allowing;
 	uint16_t nb, k;
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_OFFSET; i++)
@@ -274,7 +283,9 @@ decap_fast(const struct vtep_decap_ctx *dc, struct rte_mbuf **pkts, uint16_t n, 
 		if (!vtep_parse_frame_fast(rte_pktmbuf_mtod(m, const uint8_t *),
 				    rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), csum_flags(m),
 				    dc->parse, &f[nb].r) ||
-				unlikely(r->ecn == 3))
+				unlikely(r->ecn == 3) ||
+				(unlikely(allowing) &&
+						!vtep_decap_allowed(dc, r->vni_idx, r->src_be)))
 			break;
 		f[nb].key = vtep_fdb_key_eth(r->vni_idx,
 				rte_pktmbuf_mtod_offset(

@@ -8,8 +8,10 @@
 #ifndef VTEP_DECAP_H
 #define VTEP_DECAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
 #include "vtep_fdb.h"
@@ -22,12 +24,46 @@
 /** Slots of the per-lcore learn filter (a power of two). */
 #define VTEP_LEARN_FILTER_SIZE 1024
 
+/** Most prefixes in a VNI's allow list (`allow`). */
+#define VTEP_ALLOW_MAX 16
+
+/**
+ * A VNI's allow list: the outer source addresses its VXLAN frames may come from. Frames from
+ * any other source are dropped (rx_not_allowed) before they are learned or delivered.
+ */
+struct vtep_allow_list {
+	uint32_t nb; /**< Prefixes in p; 0 = every source (no list). */
+	struct {
+		uint32_t net;  /**< Prefix, host byte order, host bits zero. */
+		uint32_t mask; /**< Its mask, host byte order. */
+	} p[VTEP_ALLOW_MAX];   /**< The prefixes. */
+};
+
 /** What decap reads; shared read-only by workers except `learning`, which control may flip. */
 struct vtep_decap_ctx {
 	const struct vtep_parse_ctx *parse; /**< Addresses and VNIs. */
 	const struct vtep_fdb *fdb;         /**< The FDB. */
 	uint8_t learning[VTEP_MAX_VNIS];    /**< Learning on, per VNI index. */
+	/** Some VNI has an allow list: each VXLAN frame's outer source is checked against its
+	 * VNI's (one test per burst and a register per frame when none has). */
+	bool allowing;
+	struct vtep_allow_list allow[VTEP_MAX_VNIS]; /**< Per VNI index. */
 };
+
+/** May VNI vni_idx take a frame from outer source src_be (its allow list, if any)? */
+static inline bool
+vtep_decap_allowed(const struct vtep_decap_ctx *dc, unsigned int vni_idx, rte_be32_t src_be)
+{
+	const struct vtep_allow_list *a = &dc->allow[vni_idx];
+	uint32_t src = rte_be_to_cpu_32(src_be);
+
+	if (a->nb == 0)
+		return true;
+	for (uint32_t i = 0; i < a->nb; i++)
+		if ((src & a->p[i].mask) == a->p[i].net)
+			return true;
+	return false;
+}
 
 /**
  * Per-lcore filter of learn events already posted: a MAC that floods in faster than the control
@@ -60,9 +96,10 @@ struct vtep_decap_out {
 
 /**
  * Decapsulate a burst. Frames up to the first one the fast path does not take (the classifier's
- * fast path, outer ECN not CE, source MAC in the cache fc at the same remote) go in one pass; the
- * rest in two, as vtep_decap_burst_staged(), with the same results. Every frame delivered is in
- * out->inner, in arrival order, also those that posted a learn event (out->inner_learn).
+ * fast path, an allowed outer source, outer ECN not CE, source MAC in the cache fc at the same
+ * remote) go in one pass; the rest in two, as vtep_decap_burst_staged(), with the same results.
+ * Every frame delivered is in out->inner, in arrival order, also those that posted a learn event
+ * (out->inner_learn).
  * @param n   At most VTEP_DECAP_MAX.
  * @param now vtep_fdb_now(), for `seen` stamps and the learn filter.
  * @param lf  The lcore's learn filter.
