@@ -14,6 +14,9 @@
 #   allow    80 frames from 8 stations behind 4 remote VTEPs into a VNI whose allow list has 2
 #            of them: the other two's frames are dropped and counted (rx_not_allowed), and
 #            neither learned nor delivered.
+#   amplify  broadcast and unknown-unicast frames from a VTEP on the VNI's head-end list are
+#            delivered to the inner port and never flooded back into the tunnel; the local
+#            address cannot be appended to a head-end list.
 #   movedamp one MAC whose frames come from two remote VTEPs in turn, replayed forever: with
 #            `movedamp 5 180 2` it moves five times and is frozen (counter, `vtepctl monitor`
 #            line, log line, rx_mac_frozen drops), released 2 s later, and frozen again.
@@ -204,8 +207,32 @@ scenario_allow() {
 	stop_vtepd
 }
 
+scenario_amplify() {
+	"$PCAPGEN" --mode vxlan --macs 4 --count 20 --inner-dst ff:ff:ff:ff:ff:ff -o "$T/b.pcap"
+	"$PCAPGEN" --mode vxlan --macs 4 --count 20 --inner-dst 02:00:00:00:99:99 -o "$T/u.pcap"
+	mergecap -a -F pcap -w "$T/bum.pcap" "$T/b.pcap" "$T/u.pcap"
+	"$PCAPGEN" --count 0 -o "$T/empty.pcap"
+	start_vtepd "net_pcap0,rx_pcap=$T/bum.pcap,tx_pcap=$T/out.pcap" \
+		"net_pcap1,rx_pcap=$T/empty.pcap,tx_pcap=$T/i.pcap" -- \
+		dev net_pcap0 local "$LOCAL/24" neigh 172.16.91.1 lladdr 02:00:00:00:91:01 \
+		neigh 172.16.91.2 lladdr 02:00:00:00:91:02 \
+		id 42 remote 172.16.91.1 remote 172.16.91.2 inner net_pcap1
+	wait_for 10 counter_is inner_tx 40 || fail "inner_tx $(counter inner_tx), not 40"
+	expect_eq "decapsulated from 172.16.91.1 (on the head-end list)" \
+		"$(counter vni.42.decap_pkts)" 40
+	expect_eq "flooded back into the tunnel" \
+		"$(counter vni.42.flood_pkts):$(counter vni.42.flood_copies):$(counter vni.42.encap_pkts)" \
+		0:0:0
+	expect_fail "local address on a head-end list" 1 "Invalid argument" \
+		ctl fdb append 00:00:00:00:00:00 dst $LOCAL vni 42
+	expect_eq "head-end list" "$(ctl fdb show mac 00:00:00:00:00:00 | awk '{ print $3 }' | tr '\n' ' ')" \
+		"172.16.91.1 172.16.91.2 "
+	stop_vtepd
+}
+
 case "$SCENARIO" in
 forged) scenario_forged ;;
+amplify) scenario_amplify ;;
 allow) scenario_allow ;;
 movedamp) scenario_movedamp ;;
 learnrate) scenario_learnrate ;;

@@ -2,18 +2,23 @@
 /*
  * Attacks and isolation (issue 12, section 4) on the whole path, as test_fwd runs it: a runtime
  * built by vtep_runtime_create on ring ports, worker and control passes called from this thread,
- * the control lcore's once-a-second pass (vtep_ctl_age) on a clock the test sets. Two VNIs, 42
- * (group 239.1.1.1, inner port inner0) and 43 (head-end replication to 172.16.91.131, inner port
- * inner1, learnrate 1 burst 100), local 172.16.91.129/16.
+ * the control lcore's once-a-second pass (vtep_ctl_age) on a clock the test sets. Three VNIs: 42
+ * (group 239.1.1.1, inner port inner0), 43 (head-end replication to 172.16.91.131, inner port
+ * inner1) and 44 (inner port inner2, learnrate 1 burst 100); local 172.16.91.129/16.
  *
  * - forged outer sources fill the remote table and the neighbor table, are refused and counted
  *   once full, and both tables recover when the entries age out; a released slot is reused only
  *   after the workers' quiescent state, with its counters starting from zero.
- * - MAC flooding against a VNI with `learnrate 1 burst 100`: what the rate refuses is counted
+ * - MAC flooding against VNI 44 with `learnrate 1 burst 100`: what the rate refuses is counted
  *   (learn_rate) and costs no remote slot, neighbor entry or ARP request.
  * - a MAC flapping between two remotes (VNI 42, default movedamp 5 180 180): five moves, then
  *   frozen at its remote, the other's frames dropped (rx_mac_frozen), told to the notifier,
  *   released after the hold-down, and learned again.
+ * - tenant isolation: the same MAC in both VNIs at different remotes stays two entries; frames,
+ *   unicast answers and floods stay in their VNI.
+ * - no amplification: a broadcast, multicast or unknown-unicast frame from a remote goes to the
+ *   inner port only, never back into the tunnel (not even to a head-end list that holds its
+ *   sender); a head-end list or static entry cannot be given the local address.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,7 +39,8 @@
 #define HER "172.16.91.131"
 
 /* Ring ports: what the test enqueues on *_in, vtepd receives; what vtepd sends lands on *_out. */
-static struct rte_ring *under_in, *under_out, *in0_in, *in0_out, *in1_in, *in1_out;
+static struct rte_ring *under_in, *under_out, *in0_in, *in0_out, *in1_in, *in1_out, *in2_in,
+		*in2_out;
 static struct vtep_runtime rt;
 static struct vtep_ctl *ctl;
 /* The underlay ring port's MAC (a ring port cannot take one of ours): frames to vtepd use it. */
@@ -62,6 +68,9 @@ make_ports(void)
 	CHECK(rte_eth_from_rings("under0", &under_in, 1, &under_out, 1, 0) >= 0);
 	CHECK(rte_eth_from_rings("inner0", &in0_in, 1, &in0_out, 1, 0) >= 0);
 	CHECK(rte_eth_from_rings("inner1", &in1_in, 1, &in1_out, 1, 0) >= 0);
+	in2_in = ring("i2_in");
+	in2_out = ring("i2_out");
+	CHECK(rte_eth_from_rings("inner2", &in2_in, 1, &in2_out, 1, 0) >= 0);
 }
 
 /* Free what a ring port sent (after worker 0 sent what waits in the ports' TX rings). @return
@@ -119,6 +128,49 @@ worker_clock(uint32_t now)
 {
 	rt.workers[0]->now = now;
 	rt.workers[0]->now_next_tsc = now != 0 ? UINT64_MAX : 0;
+}
+
+/* One inner frame from the host behind inner port r, to dst. */
+static void
+put_inner(struct rte_ring *r, const char *dst)
+{
+	uint8_t inner[128];
+	size_t ni = pkt_inner_udp(
+			inner, dst, "02:00:00:00:00:02", "10.0.0.2", "10.0.0.1", 2, 1, 20);
+
+	CHECK(rte_ring_enqueue(r, pkt_mbuf(vtep_test_pool(), inner, ni)) == 0);
+}
+
+/* What the underlay sent, as (outer destination, VNI) pairs; control frames (not VXLAN) are
+ * counted apart. @return VXLAN frames. */
+static unsigned int
+take_vxlan(rte_be32_t *dst, uint32_t *vni, unsigned int max, unsigned int *other)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n, nb = 0;
+
+	vtep_fwd_poll(rt.workers[0]);
+	n = rte_ring_dequeue_burst(under_out, (void **)m, RTE_DIM(m), NULL);
+	*other = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct vtep_outer_hdr *h =
+				rte_pktmbuf_mtod(m[i], const struct vtep_outer_hdr *);
+
+		if (rte_pktmbuf_pkt_len(m[i]) >= sizeof(*h) &&
+				h->eth.ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+				h->ip.next_proto_id == IPPROTO_UDP &&
+				h->udp.dst_port == RTE_BE16(4789)) {
+			if (nb < max) {
+				dst[nb] = h->ip.dst_addr;
+				vni[nb] = vtep_vxlan_vni(&h->vxlan);
+			}
+			nb++;
+		} else {
+			(*other)++;
+		}
+	}
+	rte_pktmbuf_free_bulk(m, n);
+	return nb;
 }
 
 /* Outer source number i: 172.16.100.1 and on, on-link in the /16. */
@@ -256,7 +308,7 @@ test_remote_reclaim(void)
 }
 
 /*
- * MAC flooding (section 4): 150 new MACs, each from a new source, into VNI 43 (learnrate 1 burst
+ * MAC flooding (section 4): 150 new MACs, each from a new source, into VNI 44 (learnrate 1 burst
  * 100). The burst is learned, the rest refused and counted (learn_rate), and a refused learn
  * takes no remote slot and no neighbor entry, and sends no ARP request.
  */
@@ -268,9 +320,9 @@ test_learn_rate(void)
 	uint64_t rate = drop(VTEP_DROP_LEARN_RATE), arp = rt.stats[0].underlay_tx;
 
 	for (unsigned int i = 0; i < RTE_DIM(ev); i++)
-		ev[i] = learn_event(1, 20000 + i, forged_ip(20000 + i));
+		ev[i] = learn_event(2, 20000 + i, forged_ip(20000 + i));
 	post_events(ev, RTE_DIM(ev));
-	learned = vtep_fdb_counters(rt.fdb)->vni_learned[1];
+	learned = vtep_fdb_counters(rt.fdb)->vni_learned[2];
 	/* 100 at once, and 1 a second if the clock ticked meanwhile. */
 	CHECKF(learned >= 100 && learned <= 102, "%u learned", learned);
 	CHECKF(drop(VTEP_DROP_LEARN_RATE) - rate == RTE_DIM(ev) - learned, "learn_rate %" PRIu64,
@@ -282,7 +334,7 @@ test_learn_rate(void)
 	/* Every new remote's MAC came with its frame: no ARP request went out. */
 	CHECK(rt.stats[0].underlay_tx == arp);
 	vtep_ctl_age(ctl, vtep_fdb_now() + 1000);
-	CHECK(vtep_fdb_counters(rt.fdb)->nb_learned == 0 && nb_live_remotes() == remotes);
+	CHECK(vtep_fdb_counters(rt.fdb)->vni_learned[2] == 0 && nb_live_remotes() == remotes);
 }
 
 /* What the FDB notifier told (vtep_ctl_set_notify). */
@@ -351,6 +403,134 @@ test_movedamp(void)
 	CHECK(e->dst_be == pkt_ip(a) && c->moved - moved == 6 && drain(in0_out) == 1);
 	worker_clock(0);
 	vtep_ctl_set_notify(ctl, NULL, NULL, NULL);
+	/* Leave no learned remote behind for the next test. */
+	vtep_ctl_fdb_flush(ctl, -1, 0);
+	vtep_ctl_remotes_release(ctl);
+}
+
+/*
+ * Tenant isolation (section 4): MAC 02:00:00:00:55:01 sits behind 172.16.91.150 in VNI 42 and
+ * behind 172.16.91.151 in VNI 43. Both entries stay apart; each VNI's frames reach only its inner
+ * port; each inner port's answer goes to its own VNI's remote with its own VNI; a broadcast on
+ * inner port 0 goes to VNI 42's group only, on inner port 1 to VNI 43's head-end remote only.
+ * With the VNI left out of the FDB key the second learn would move the first entry; with one
+ * flood list for both VNIs each broadcast would go to both destinations.
+ */
+static void
+test_isolation(void)
+{
+	const char *a = "172.16.91.150", *b = "172.16.91.151", *mac = "02:00:00:00:55:01";
+	struct rte_ether_addr m = pkt_mac(mac);
+	const struct vtep_fdb_entry *e0, *e1;
+	uint64_t moved = vtep_fdb_counters(rt.fdb)->moved;
+	rte_be32_t dst[8];
+	uint32_t vni[8];
+	unsigned int n, other;
+
+	drain(under_out);
+	put_vxlan(a, 42, mac);
+	settle();
+	put_vxlan(b, 43, mac);
+	settle();
+	e0 = vtep_fdb_lookup(rt.fdb, vtep_fdb_key(0, &m));
+	e1 = vtep_fdb_lookup(rt.fdb, vtep_fdb_key(1, &m));
+	CHECK(e0 != NULL && e0->dst_be == pkt_ip(a) && e0->vni_idx == 0);
+	CHECK(e1 != NULL && e1->dst_be == pkt_ip(b) && e1->vni_idx == 1);
+	CHECK(vtep_fdb_counters(rt.fdb)->moved == moved);
+	CHECK(drain(in0_out) == 1 && drain(in1_out) == 1);
+	/* The answers: each to its own VNI's remote. */
+	put_inner(in0_in, mac);
+	settle();
+	n = take_vxlan(dst, vni, RTE_DIM(dst), &other);
+	CHECKF(n == 1 && dst[0] == pkt_ip(a) && vni[0] == 42, "VNI 42 answer: %u frames", n);
+	put_inner(in1_in, mac);
+	settle();
+	n = take_vxlan(dst, vni, RTE_DIM(dst), &other);
+	CHECKF(n == 1 && dst[0] == pkt_ip(b) && vni[0] == 43, "VNI 43 answer: %u frames", n);
+	/* Floods: each to its own VNI's destinations only. */
+	put_inner(in0_in, "ff:ff:ff:ff:ff:ff");
+	settle();
+	n = take_vxlan(dst, vni, RTE_DIM(dst), &other);
+	CHECKF(n == 1 && dst[0] == pkt_ip("239.1.1.1") && vni[0] == 42, "VNI 42 flood: %u", n);
+	put_inner(in1_in, "ff:ff:ff:ff:ff:ff");
+	settle();
+	n = take_vxlan(dst, vni, RTE_DIM(dst), &other);
+	CHECKF(n == 1 && dst[0] == pkt_ip(HER) && vni[0] == 43, "VNI 43 flood: %u", n);
+	CHECK(drain(in0_out) == 0 && drain(in1_out) == 0);
+	CHECK(vtep_ctl_fdb_flush(ctl, -1, 0) == 2);
+}
+
+/*
+ * No amplification (section 4). vtepd has one inner port per VNI, so what comes out of the tunnel
+ * goes to that port and nowhere else: broadcast, multicast and unknown unicast from a remote VTEP
+ * are delivered once, to the inner port, and never flooded back into the tunnel, not even when
+ * the sender is on the VNI's head-end list (RFC 7348 section 4.2: a VTEP floods only what its own
+ * hosts send). Our own floods looped back are dropped (rx_own_packet), and no head-end list or
+ * static entry can name the local address, at start (validation) or at run time.
+ */
+static void
+test_no_amplification(void)
+{
+	const struct rte_ether_addr zero = {{0}};
+	const struct rte_ether_addr mac = pkt_mac("02:00:00:00:55:09");
+	rte_be32_t dst[8];
+	uint32_t vni[8];
+	unsigned int n, other;
+	uint64_t own = drop(VTEP_DROP_RX_SELF);
+
+	drain(under_out);
+	/* VNI 43 floods to HER; put the sender on its list too. */
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_APPEND, 1, &zero, pkt_ip("172.16.91.152")) == 0);
+	put_vxlan("172.16.91.152", 43, "02:00:00:00:55:02");
+	settle();
+	drain(in1_out);
+	{
+		static const char *const to[] = {"ff:ff:ff:ff:ff:ff", "01:00:5e:01:02:03",
+				"33:33:00:00:00:01", "02:00:00:00:99:99"};
+
+		for (unsigned int i = 0; i < RTE_DIM(to); i++) {
+			uint8_t inner[128], buf[256];
+			struct pkt_outer o = {.dst_mac = under_mac,
+					.src_mac = "02:00:00:00:91:52",
+					.sip = "172.16.91.152",
+					.dip = LOCAL,
+					.sport = 40000,
+					.dport = 4789,
+					.vni = 43};
+			size_t ni = pkt_inner_udp(inner, to[i], "02:00:00:00:55:02", "10.0.0.9",
+					"10.0.0.255", 2, 1, 20);
+
+			CHECK(rte_ring_enqueue(under_in,
+					      pkt_mbuf(vtep_test_pool(), buf,
+							      pkt_vxlan(buf, &o, inner, ni))) == 0);
+		}
+	}
+	settle();
+	n = take_vxlan(dst, vni, RTE_DIM(dst), &other);
+	CHECKF(n == 0, "%u VXLAN frames sent back into the tunnel", n);
+	CHECKF(drain(in1_out) == 4 && drain(in0_out) == 0, "not once each to the inner port");
+	/* The same flood sent by our own host does go to both. */
+	put_inner(in1_in, "ff:ff:ff:ff:ff:ff");
+	settle();
+	n = take_vxlan(dst, vni, RTE_DIM(dst), &other);
+	CHECKF(n == 2, "%u copies of an inner broadcast", n);
+	/* A frame of ours looped back. */
+	put_vxlan(LOCAL, 43, "02:00:00:00:55:03");
+	settle();
+	CHECK(drop(VTEP_DROP_RX_SELF) == own + 1 && drain(in1_out) == 0);
+	/* The local address on a head-end list or as a static entry's remote: refused. */
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_APPEND, 1, &zero, pkt_ip(LOCAL)) == -EINVAL);
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_REPLACE, 0, &zero, pkt_ip(LOCAL)) == -EINVAL);
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_ADD, 0, &mac, pkt_ip(LOCAL)) == -EINVAL);
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_APPEND, 1, &zero, pkt_ip("255.255.255.255")) ==
+			-EINVAL);
+	for (unsigned int v = 0; v < 2; v++)
+		for (unsigned int i = 0; i < vtep_ctl_encap_vnis(ctl)[v].nb_floods; i++)
+			CHECK(vtep_remote_slot(rt.remotes, vtep_ctl_encap_vnis(ctl)[v].floods[i])
+							->ip_be != pkt_ip(LOCAL));
+	CHECK(vtep_remote_find(rt.remotes, pkt_ip(LOCAL)) < 0);
+	CHECK(vtep_ctl_fdb_set(ctl, VTEP_CTL_FDB_DEL, 1, &zero, pkt_ip("172.16.91.152")) == 0);
+	vtep_ctl_fdb_flush(ctl, -1, 0);
 }
 
 int
@@ -359,7 +539,8 @@ main(void)
 	static struct vtep_conf conf;
 	static char words[][24] = {"dev", "net_ring_under0", "local", LOCAL "/16", "id", "42",
 			"group", "239.1.1.1", "inner", "net_ring_inner0", "id", "43", "remote", HER,
-			"inner", "net_ring_inner1", "learnrate", "1", "burst", "100"};
+			"inner", "net_ring_inner1", "neigh", HER, "lladdr", "02:00:00:00:91:83",
+			"id", "44", "inner", "net_ring_inner2", "learnrate", "1", "burst", "100"};
 	char *argv[RTE_DIM(words)];
 	char err[256];
 	unsigned int in_use;
@@ -383,8 +564,10 @@ main(void)
 	drain(under_out);
 	in_use = rte_mempool_in_use_count(rt.pool);
 	test_remote_reclaim();
-	test_learn_rate();
+	test_isolation();
+	test_no_amplification();
 	test_movedamp();
+	test_learn_rate();
 	drain(under_out);
 	CHECKF(rte_mempool_in_use_count(rt.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
 			rte_mempool_in_use_count(rt.pool), in_use);

@@ -88,8 +88,8 @@ enum vtep_ctl_fdb_op {
  * @param dst_be The remote VTEP; with DEL, 0 means whichever it is.
  * @return 0; -EEXIST (add of an existing entry or flood remote), -ENOENT (del of none),
  *   -EOPNOTSUPP (append to a unicast MAC), -EPERM (del of the VNI's group: configuration),
- *   -EINVAL (a multicast flood remote), -ENOSPC (flood list, remote table or FDB full),
- *   -EBUSY (workers have not left the previous flood list yet; try again).
+ *   -EINVAL (dst 0, multicast, class E, broadcast or the local address), -ENOSPC (flood list,
+ * remote table or FDB full), -EBUSY (workers have not left the previous flood list yet; try again).
  */
 int vtep_ctl_fdb_set(struct vtep_ctl *c, enum vtep_ctl_fdb_op op, unsigned int vni_idx,
 		const struct rte_ether_addr *mac, rte_be32_t dst_be);

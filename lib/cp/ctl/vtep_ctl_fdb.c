@@ -48,6 +48,19 @@ flood_publish(struct vtep_ctl *c)
 	c->flood_pending = true;
 }
 
+/*
+ * May ip_be be a remote VTEP (a head-end replication remote or a static entry's destination)? Not
+ * 0, not a group or class E, not the limited broadcast, and never the local address: a flood copy
+ * to ourselves, or an entry that points back at us, would loop (the kernel refuses those too).
+ */
+static bool
+remote_vtep(const struct vtep_ctl *c, rte_be32_t ip_be)
+{
+	uint32_t ip = rte_be_to_cpu_32(ip_be);
+
+	return ip != 0 && (ip >> 28) < 0xe && ip_be != c->rt->conf->local_be;
+}
+
 /* Position of remote slot idx in a VNI's flood list, or -1. */
 static int
 flood_find(const struct vtep_encap_vni *v, int idx)
@@ -64,7 +77,7 @@ flood_append(struct vtep_ctl *c, unsigned int vni_idx, rte_be32_t ip_be)
 	struct vtep_encap_vni *next;
 	int idx;
 
-	if (vtep_ip_is_multicast(ip_be) || ip_be == 0)
+	if (!remote_vtep(c, ip_be))
 		return -EINVAL;
 	idx = vtep_remote_find(c->rt->remotes, ip_be);
 	if (idx > 0 && flood_find(&c->evnis[vni_idx], idx) >= 0)
@@ -152,6 +165,8 @@ vtep_ctl_fdb_set(struct vtep_ctl *c, enum vtep_ctl_fdb_op op, unsigned int vni_i
 	default:
 		break;
 	}
+	if (!remote_vtep(c, dst_be))
+		return -EINVAL;
 	/* The same steps as a `fdb MAC dst IP` word at start-up: remote, next hop, static entry. */
 	idx = vtep_ctl_remote_get(c, dst_be);
 	return idx < 0 ? idx : vtep_fdb_add_static(fdb, key, dst_be, idx);
