@@ -503,6 +503,11 @@ static const struct conf_word conf_words[] = {
 				"stats-interval N", "summary every N s (0)"),
 		GNUM("idle-exit", idle_exit_ms, 0, UINT32_MAX, "a number of ms", "idle-exit MS",
 				"exit after MS ms without rx (0)"),
+		GNUM("arp-rate", arp_rate, 0, CONF_MAX_RATE, "a number of replies a second",
+				"arp-rate N", "ARP replies a second, 0 = no limit (100)"),
+		GNUM("igmp-rate", igmp_rate, 0, CONF_MAX_RATE, "a number of reports a second",
+				"igmp-rate N",
+				"IGMP reports answering queries a second, 0 = no limit (10)"),
 		{"config", 1, false, w_config, "config FILE", "read words from FILE, # comments"},
 		{"id", 1, false, w_id, "id N", "open VNI N (0..16777215); VNI words follow"},
 		{"group", 1, true, w_group, "group IP", "multicast group for BUM traffic"},
@@ -642,6 +647,8 @@ vtep_conf_init(struct vtep_conf *conf)
 	conf->mtu = 1500;
 	conf->igmp_version = 3;
 	conf->fdb_size = 65536;
+	conf->arp_rate = CONF_ARP_RATE;
+	conf->igmp_rate = CONF_IGMP_RATE;
 }
 
 int

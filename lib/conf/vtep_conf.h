@@ -92,6 +92,9 @@ struct vtep_conf {
 	uint32_t nb_mbufs;    /**< `mbufs`: mempool size, 0 (default) = derived from ports. */
 	unsigned int stats_interval; /**< `stats-interval` seconds, 0 = off. */
 	uint32_t idle_exit_ms;       /**< `idle-exit` ms with no packet received, 0 = off. */
+	uint32_t arp_rate;  /**< `arp-rate`: ARP replies a second (default 100), 0 = unlimited. */
+	uint32_t igmp_rate; /**< `igmp-rate`: IGMP reports answering queries a second (10), 0 = no.
+			     */
 
 	struct vtep_vni_conf vnis[VTEP_MAX_VNIS];   /**< The segments, in order of appearance. */
 	unsigned int nb_vnis;                       /**< Entries in vnis. */

@@ -34,6 +34,9 @@
 #define CONF_DAMP_HOLD 180
 #define CONF_DAMP_MAX_MOVES 1000
 #define CONF_DAMP_MAX_SECONDS 86400
+/** `arp-rate` and `igmp-rate` defaults (docs/options.md says why). */
+#define CONF_ARP_RATE 100
+#define CONF_IGMP_RATE 10
 /** Largest `learnrate` and burst (VTEP_RATE_MAX of lib/base/hdr/vtep_rate.h). */
 #define CONF_MAX_RATE 1000000u
 

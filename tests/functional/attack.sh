@@ -17,6 +17,9 @@
 #   amplify  broadcast and unknown-unicast frames from a VTEP on the VNI's head-end list are
 #            delivered to the inner port and never flooded back into the tunnel; the local
 #            address cannot be appended to a head-end list.
+#   replies  one ARP request for the VTEP and one IGMPv2 general query, replayed forever: ARP
+#            replies stay within `arp-rate 50` a second and IGMP reports within `igmp-rate 5`
+#            (after a burst of 64), the rest counted (ctl_arp_limit, ctl_igmp_limit).
 #   movedamp one MAC whose frames come from two remote VTEPs in turn, replayed forever: with
 #            `movedamp 5 180 2` it moves five times and is frozen (counter, `vtepctl monitor`
 #            line, log line, rx_mac_frozen drops), released 2 s later, and frozen again.
@@ -230,8 +233,79 @@ scenario_amplify() {
 	stop_vtepd
 }
 
+# igmp_reports: IGMP reports vtepd has sent.
+igmp_reports() {
+	ctl -j igmp show | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d.get("/vtep/igmp", d)["reports"])'
+}
+
+# counter_is_above NAME N: the counter is above N now (for wait_for).
+counter_is_above() {
+	[ "$(counter "$1")" -gt "$2" ]
+}
+
+# reports_since N: vtepd has sent at least N IGMP reports more than REP0 (for wait_for).
+reports_since() {
+	[ "$(igmp_reports)" -ge $((REP0 + $1)) ]
+}
+
+scenario_replies() {
+	local t0 t1 lim0 lim1 arp0 arp1 tx0 tx1 rep1 ok_rates
+	if ! /usr/bin/python3 -c 'import scapy' 2>/dev/null; then
+		echo "SKIP: python3-scapy not installed"
+		exit 77
+	fi
+	/usr/bin/python3 - "$T/ctl.pcap" <<'PY'
+import sys
+from scapy.all import ARP, Ether, IP, wrpcap
+from scapy.contrib.igmp import IGMP
+arp = Ether(dst="ff:ff:ff:ff:ff:ff", src="02:00:00:00:91:90") / ARP(
+    op=1, hwsrc="02:00:00:00:91:90", psrc="172.16.91.144", pdst="172.16.91.129")
+# IGMPv2 general query, Max Resp Time 0.1 s, with Router Alert.
+q = Ether(dst="01:00:5e:00:00:01", src="02:00:00:00:91:01") / IP(
+    src="172.16.91.1", dst="224.0.0.1", ttl=1, options=[b"\x94\x04\x00\x00"]) / IGMP(
+    type=0x11, mrcode=1, gaddr="0.0.0.0")
+wrpcap(sys.argv[1], [arp, q])
+PY
+	"$PCAPGEN" --count 0 -o "$T/empty.pcap"
+	start_vtepd "net_pcap0,rx_pcap=$T/ctl.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+		"net_pcap1,rx_pcap=$T/empty.pcap,tx_pcap=/dev/null" -- \
+		dev net_pcap0 local "$LOCAL/24" igmp 2 arp-rate 50 igmp-rate 5 \
+		id 42 group 239.1.1.1 inner net_pcap1
+	# Past IGMP's burst (64 reports): queries are refused from then on.
+	wait_for 30 counter_is_above drop.ctl_igmp_limit 0 || fail "no IGMP query refused"
+	t0=$(date +%s.%N)
+	arp0=$(counter drop.ctl_arp_limit)
+	lim0=$(counter drop.ctl_igmp_limit)
+	tx0=$(counter underlay_tx)
+	REP0=$(igmp_reports)
+	# A window long enough for 10 reports at igmp-rate 5: about 2 s.
+	wait_for 30 reports_since 10 || fail "fewer than 10 IGMP reports in 30 s"
+	t1=$(date +%s.%N)
+	arp1=$(counter drop.ctl_arp_limit)
+	lim1=$(counter drop.ctl_igmp_limit)
+	tx1=$(counter underlay_tx)
+	rep1=$(igmp_reports)
+	# What the control lcore sent in the window (ARP replies and IGMP reports) and the reports
+	# alone, against the rates; the counters are read a request apart: a second's worth more.
+	ok_rates=$(awk -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+		-v tx=$((tx1 - tx0)) -v rep=$((rep1 - REP0)) \
+		'BEGIN { print (tx <= 55 * (s + 1) && rep <= 5 * (s + 1)) ? "yes" : "no" }')
+	if [ "$ok_rates" = yes ]; then
+		ok "in the window: $((tx1 - tx0)) frames sent, $((rep1 - REP0)) IGMP reports"
+	else
+		fail "in the window from $t0 to $t1: $((tx1 - tx0)) frames sent, $((rep1 - REP0)) reports"
+	fi
+	expect_eq "ARP requests refused and counted" "$((arp1 > arp0))" 1
+	expect_eq "IGMP queries refused and counted" "$((lim1 > lim0))" 1
+	stop_vtepd
+}
+
 case "$SCENARIO" in
 forged) scenario_forged ;;
+replies) scenario_replies ;;
 amplify) scenario_amplify ;;
 allow) scenario_allow ;;
 movedamp) scenario_movedamp ;;

@@ -18,7 +18,9 @@
  *   unicast answers and floods stay in their VNI.
  * - no amplification: a broadcast, multicast or unknown-unicast frame from a remote goes to the
  *   inner port only, never back into the tunnel (not even to a head-end list that holds its
- *   sender); a head-end list or static entry cannot be given the local address.
+ *   sender); a head-end list or static entry cannot be given the local address; a flood of
+ *   ARP requests for us gets at most arp-rate (100 by default) replies a second, the rest counted
+ *   (ctl_arp_limit).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -533,6 +535,51 @@ test_no_amplification(void)
 	vtep_ctl_fdb_flush(ctl, -1, 0);
 }
 
+/*
+ * A flood of 300 ARP requests for the VTEP address, from one sender: the default arp-rate (100 a
+ * second, as many at once) answers the first 100 and, if the clock ticks meanwhile, up to 100
+ * more; the rest are counted (ctl_arp_limit). Before the limit every request got its reply.
+ */
+static void
+test_arp_rate(void)
+{
+	uint64_t limited = drop(VTEP_DROP_CTL_ARP_LIMIT);
+	unsigned int replies = 0, other = 0, sent = 0;
+	uint8_t buf[64];
+	size_t size = pkt_arp(buf, 1, "ff:ff:ff:ff:ff:ff", "02:00:00:00:91:90", "172.16.91.144",
+			"00:00:00:00:00:00", LOCAL);
+
+	drain(under_out);
+	while (sent < 300) {
+		for (unsigned int i = 0; i < 100; i++, sent++)
+			CHECK(rte_ring_enqueue(under_in, pkt_mbuf(vtep_test_pool(), buf, size)) ==
+					0);
+		settle();
+		{
+			struct rte_mbuf *m[128];
+			unsigned int n;
+
+			vtep_fwd_poll(rt.workers[0]);
+			while ((n = rte_ring_dequeue_burst(
+						under_out, (void **)m, RTE_DIM(m), NULL)) > 0) {
+				for (unsigned int i = 0; i < n; i++) {
+					const uint8_t *p = rte_pktmbuf_mtod(m[i], const uint8_t *);
+
+					if (p[12] == 0x08 && p[13] == 0x06 && p[21] == 2)
+						replies++;
+					else
+						other++;
+				}
+				rte_pktmbuf_free_bulk(m, n);
+			}
+		}
+	}
+	CHECKF(replies >= 100 && replies <= 200, "%u replies to 300 requests", replies);
+	CHECKF(drop(VTEP_DROP_CTL_ARP_LIMIT) - limited == sent - replies,
+			"ctl_arp_limit %" PRIu64 " for %u replies",
+			drop(VTEP_DROP_CTL_ARP_LIMIT) - limited, replies);
+}
+
 int
 main(void)
 {
@@ -568,6 +615,7 @@ main(void)
 	test_no_amplification();
 	test_movedamp();
 	test_learn_rate();
+	test_arp_rate();
 	drain(under_out);
 	CHECKF(rte_mempool_in_use_count(rt.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
 			rte_mempool_in_use_count(rt.pool), in_use);

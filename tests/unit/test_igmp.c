@@ -819,6 +819,81 @@ test_v2_configured(void)
 	CHECK(same_bytes(out[0], v2_leave_g1, sizeof(v2_leave_g1)) == 0);
 }
 
+/* Reports the timer sends over [from, to], freed as they come. */
+static unsigned int
+count_reports(uint64_t from, uint64_t to)
+{
+	unsigned int n = 0;
+
+	for (uint64_t t = from; t <= to; t += 10 * MS) {
+		struct rte_mbuf *out[8];
+		unsigned int k = vtep_igmp_timer(&ig, t, out, RTE_DIM(out));
+
+		for (unsigned int i = 0; i < k; i++)
+			ill_formed += !well_formed(out[i]);
+		rte_pktmbuf_free_bulk(out, k);
+		n += k;
+	}
+	return n;
+}
+
+/*
+ * A flood of queries (one every 200 ms for 20 s, Max Resp Time 100 ms, v2: one report per group
+ * and query) gets at most the report rate's worth of answers: with igmp-rate 2 and two groups,
+ * the first 32 queries take the 64 reports of the bucket, then one query a second; the rest are
+ * refused (-EAGAIN) and counted. Unlimited, every query gets its two reports. A query for a
+ * group with a report pending takes nothing (it only moves the report earlier).
+ */
+static void
+test_report_rate(void)
+{
+	struct vtep_igmp_params p = {
+			.local_be = pkt_ip(LOCAL),
+			.local_mac = pkt_mac(LOCAL_MAC),
+			.pool = pool,
+			.version = 2,
+			.hz = HZ,
+			.seed = 9,
+	};
+	struct rte_mbuf *out[2];
+	unsigned int nb = 0, reports = 0, refused = 0;
+	uint64_t t = T0;
+
+	for (unsigned int rate = 0; rate <= 2; rate += 2) {
+		p.report_rate = rate;
+		vtep_igmp_init(&ig, &p);
+		nb = 0;
+		CHECK(vtep_igmp_join(&ig, pkt_ip(G1), t, out, &nb) == 0);
+		CHECK(vtep_igmp_join(&ig, pkt_ip(G2), t, out, &nb) == 0 && nb == 2);
+		rte_pktmbuf_free_bulk(out, nb);
+		count_reports(t, t + 11 * HZ);
+		t += 12 * HZ;
+		reports = refused = 0;
+		for (unsigned int q = 0; q < 100; q++) {
+			int rc = query("224.0.0.1", NULL, 1, 8, t);
+
+			refused += rc == -EAGAIN;
+			reports += count_reports(t, t + 190 * MS);
+			t += 200 * MS;
+		}
+		if (rate == 0) {
+			CHECKF(reports == 200 && refused == 0, "unlimited: %u reports, %u refused",
+					reports, refused);
+			continue;
+		}
+		/* 64 at once, then 2 a second for 20 s: 104, give or take a query. */
+		CHECKF(reports >= 102 && reports <= 106 && refused == 100 - reports / 2 &&
+						ig.c.limited == refused,
+				"igmp-rate 2: %u reports, %u queries refused", reports, refused);
+		/* A group-specific query while its report is pending needs no token. */
+		t += 100 * HZ;
+		CHECK(query(G1, G1, 100, 8, t) == 0);
+		for (unsigned int q = 0; q < 200; q++)
+			CHECK(query(G1, G1, 100, 8, t) == 0);
+		CHECK(count_reports(t, t + 11 * HZ) == 1);
+	}
+}
+
 /* A frame vtep_igmp_input() must refuse (and free), in a buffer of exactly its size for ASan. */
 static void
 check_invalid(const uint8_t *buf, size_t size, const char *what)
@@ -933,6 +1008,7 @@ main(void)
 	test_delays();
 	test_v2_compat();
 	test_v2_configured();
+	test_report_rate();
 	test_invalid();
 	CHECKF(ill_formed == 0, "%u frames from the timer ill formed", ill_formed);
 	CHECKF(rte_mempool_in_use_count(pool) == in_use, "mbufs in use %u, before %u",

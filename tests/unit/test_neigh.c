@@ -6,7 +6,7 @@
  * every malformed header field (htype, ptype, hlen, plen, op, ethertype, zero/multicast/
  * broadcast/own sender MAC, sender = local), every truncation of an untagged and a tagged
  * request (in exact-size buffers, for ASan) and a two-segment request refused, freed and
- * counted in `ignored`; forgetting a neighbor nothing uses any more. The clock is driven by hand: HZ ticks per second.
+ * counted in `ignored`; forgetting a neighbor nothing uses any more; the reply rate. The clock is driven by hand: HZ ticks per second.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -589,6 +589,46 @@ test_table_full(void)
 	rte_pktmbuf_free_bulk(out, n);
 }
 
+/*
+ * arp-rate: with reply_rate 5, a burst of 8 requests for us gets 5 replies; the other 3 are
+ * refused (-EAGAIN), freed and counted, their sender still merged; a second later 5 more. Requests
+ * for another address cost nothing.
+ */
+static void
+test_reply_rate(void)
+{
+	struct rte_mbuf *out[1];
+	uint8_t buf[64];
+	unsigned int replies = 0, refused = 0;
+	size_t size;
+	int rc;
+
+	setup(24, GW);
+	arp.p.reply_rate = 5;
+	vtep_rate_init(&arp.replies, 5, 0, HZ, 0);
+	size = pkt_arp(buf, RTE_ARP_OP_REQUEST, "ff:ff:ff:ff:ff:ff", PEER_MAC, PEER,
+			"00:00:00:00:00:00", LOCAL);
+	for (unsigned int i = 0; i < 8; i++) {
+		unsigned int n = feed(buf, size, T0, &rc, out);
+
+		replies += n;
+		refused += rc == -EAGAIN;
+		rte_pktmbuf_free_bulk(out, n);
+	}
+	CHECKF(replies == 5 && refused == 3 && arp.c.limited == 3 && arp.c.requests_in == 5,
+			"%u replies, %u refused", replies, refused);
+	CHECK(vtep_neigh_lookup(&arp, pkt_ip(PEER)) != NULL);
+	/* Not for us: no reply, no token. */
+	size = pkt_arp(buf, RTE_ARP_OP_REQUEST, "ff:ff:ff:ff:ff:ff", PEER_MAC, PEER,
+			"00:00:00:00:00:00", "172.16.91.7");
+	CHECK(feed(buf, size, T0, &rc, out) == 0 && rc == 1 && arp.c.limited == 3);
+	size = pkt_arp(buf, RTE_ARP_OP_REQUEST, "ff:ff:ff:ff:ff:ff", PEER_MAC, PEER,
+			"00:00:00:00:00:00", LOCAL);
+	for (replies = 0; feed(buf, size, T0 + HZ, &rc, out) == 1; replies++)
+		rte_pktmbuf_free_bulk(out, 1);
+	CHECK(replies == 5 && rc == -EAGAIN && arp.c.limited == 4);
+}
+
 static void
 test_gratuitous(void)
 {
@@ -693,6 +733,7 @@ main(void)
 	test_refresh();
 	test_static_passive();
 	test_table_full();
+	test_reply_rate();
 	test_gratuitous();
 	test_timer_room();
 	test_nomem();

@@ -209,6 +209,10 @@ control_frame(struct vtep_ctl *c, struct rte_mbuf *m, uint64_t now)
 	}
 	if (rc == 1)
 		VTEP_DROP(c->st, CTL_ARP_OTHER);
+	else if (rc == -EAGAIN && type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		VTEP_DROP(c->st, CTL_ARP_LIMIT);
+	else if (rc == -EAGAIN)
+		VTEP_DROP(c->st, CTL_IGMP_LIMIT);
 	else if (rc != 0)
 		VTEP_DROP(c->st, CTL_INVALID);
 }
@@ -278,6 +282,7 @@ vtep_ctl_create(struct vtep_runtime *rt)
 					.hz = c->hz,
 					.changed = neigh_changed,
 					.arg = c,
+					.reply_rate = conf->arp_rate,
 			});
 	vtep_igmp_init(&c->igmp,
 			&(struct vtep_igmp_params){
@@ -287,6 +292,7 @@ vtep_ctl_create(struct vtep_runtime *rt)
 					.version = conf->igmp_version,
 					.hz = c->hz,
 					.seed = now,
+					.report_rate = conf->igmp_rate,
 			});
 	for (unsigned int i = 0; i < conf->nb_neighs; i++)
 		vtep_neigh_add_static(&c->neigh, conf->neighs[i].ip_be, &conf->neighs[i].mac);

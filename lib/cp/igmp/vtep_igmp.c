@@ -37,6 +37,8 @@ vtep_igmp_init(struct vtep_igmp *ig, const struct vtep_igmp_params *p)
 	ig->rand = p->seed | 1;
 	ig->qrv = VTEP_IGMP_ROBUSTNESS;
 	ig->qqi_s = VTEP_IGMP_QUERY_INTERVAL_S;
+	vtep_rate_init(&ig->answers, p->report_rate,
+			RTE_MAX(p->report_rate, (uint32_t)VTEP_IGMP_MAX_GROUPS), p->hz, 0);
 }
 
 unsigned int
@@ -230,10 +232,31 @@ igmp_locate(const uint8_t *p, uint32_t len, uint32_t *igmp_off, uint32_t *igmp_s
 	return 0;
 }
 
-/* A query: schedule the answers (RFC 2236 section 3, RFC 3376 section 5.2). */
-static void
+/*
+ * Reports a query would add (not move earlier): one per group it names that has none pending,
+ * or in v3 one for a general query while none is pending.
+ */
+static unsigned int
+new_reports(const struct vtep_igmp *ig, rte_be32_t group_be, uint64_t now)
+{
+	bool v3_general = group_be == 0 && vtep_igmp_mode(ig, now) == 3;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < ig->nb_groups && !v3_general; i++)
+		if ((group_be == 0 || ig->groups[i].group_be == group_be) &&
+				ig->groups[i].report_at == 0)
+			n++;
+	if (v3_general && ig->nb_groups > 0 && ig->general_at == 0)
+		n++;
+	return n;
+}
+
+/* A query: schedule the answers (RFC 2236 section 3, RFC 3376 section 5.2). @return 0, or
+ * -EAGAIN when the report rate refuses them. */
+static int
 query(struct vtep_igmp *ig, const uint8_t *g, uint32_t size, uint64_t now)
 {
+	unsigned int need;
 	bool v3 = size >= 12;
 	rte_be32_t group_be;
 	uint64_t delay;
@@ -255,6 +278,12 @@ query(struct vtep_igmp *ig, const uint8_t *g, uint32_t size, uint64_t now)
 		/* A v1 or v2 querier: hosts answer in v2 until it is gone (RFC 3376 7.2.1). */
 		ig->v2_until = now + (uint64_t)ig->qrv * ig->qqi_s * ig->p.hz + delay;
 	}
+	/* A flood of queries must not become a flood of reports (v2: one per group per query). */
+	need = new_reports(ig, group_be, now);
+	if (need > 0 && !vtep_rate_take(&ig->answers, now, need)) {
+		ig->c.limited++;
+		return -EAGAIN;
+	}
 	for (unsigned int i = 0; i < ig->nb_groups; i++) {
 		struct vtep_igmp_group *gr = &ig->groups[i];
 
@@ -267,6 +296,7 @@ query(struct vtep_igmp *ig, const uint8_t *g, uint32_t size, uint64_t now)
 	/* v3 answers a general query with one report of every group (RFC 3376 5.2). */
 	if (group_be == 0 && vtep_igmp_mode(ig, now) == 3 && ig->nb_groups > 0)
 		schedule(&ig->general_at, now + 1 + random_delay(ig, delay));
+	return 0;
 }
 
 int
@@ -274,6 +304,7 @@ vtep_igmp_input(struct vtep_igmp *ig, struct rte_mbuf *m, uint64_t now)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t off, size;
+	int rc;
 
 	if (igmp_locate(p, rte_pktmbuf_data_len(m), &off, &size) != 0)
 		goto invalid;
@@ -281,10 +312,9 @@ vtep_igmp_input(struct vtep_igmp *ig, struct rte_mbuf *m, uint64_t now)
 	/* RFC 3376 7.1: a query of 9 to 11 bytes is no version of IGMP; ignore it. */
 	if (rte_raw_cksum(p, size) != 0xffff || (p[0] == IGMP_QUERY && size > 8 && size < 12))
 		goto invalid;
-	if (p[0] == IGMP_QUERY)
-		query(ig, p, size, now);
+	rc = p[0] == IGMP_QUERY ? query(ig, p, size, now) : 0;
 	rte_pktmbuf_free(m);
-	return 0;
+	return rc;
 invalid:
 	ig->c.invalid++;
 	rte_pktmbuf_free(m);

@@ -26,6 +26,8 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "vtep_rate.h"
+
 /** Most groups. */
 #define VTEP_IGMP_MAX_GROUPS 64
 /** Robustness variable (RFC 3376 section 8.1): unsolicited reports are sent this many times. */
@@ -43,6 +45,9 @@ struct vtep_igmp_params {
 	uint8_t version;                 /**< 2 or 3. */
 	uint64_t hz;                     /**< TSC ticks per second. */
 	uint64_t seed;                   /**< Random seed for report delays. */
+	/** Reports answering queries a second (`igmp-rate`), 0 = unlimited; as many at once as the
+	 * larger of it and VTEP_IGMP_MAX_GROUPS, so that a full bucket answers any query. */
+	uint32_t report_rate;
 };
 
 /** A joined group. */
@@ -58,6 +63,7 @@ struct vtep_igmp_counters {
 	uint64_t reports; /**< Reports sent. */
 	uint64_t leaves;  /**< Leaves sent. */
 	uint64_t invalid; /**< IGMP frames malformed or ignored. */
+	uint64_t limited; /**< Queries not answered: report_rate. */
 };
 
 /** Host IGMP state. */
@@ -66,10 +72,11 @@ struct vtep_igmp {
 	struct vtep_igmp_counters c; /**< Counters. */
 	uint64_t v2_until;           /**< TSC until which a v1/v2 querier is present. */
 	uint32_t qrv;                /**< Querier's Robustness Variable (last v3 query, else 2). */
-	uint32_t qqi_s;         /**< Querier's Query Interval in s (last v3 query, else 125). */
-	uint64_t general_at;    /**< v3: TSC of a pending all-groups report, 0 = none. */
-	uint64_t rand;          /**< PRNG state. */
-	unsigned int nb_groups; /**< Groups joined. */
+	uint32_t qqi_s;           /**< Querier's Query Interval in s (last v3 query, else 125). */
+	uint64_t general_at;      /**< v3: TSC of a pending all-groups report, 0 = none. */
+	uint64_t rand;            /**< PRNG state. */
+	struct vtep_rate answers; /**< The report rate's bucket. */
+	unsigned int nb_groups;   /**< Groups joined. */
 	struct vtep_igmp_group groups[VTEP_IGMP_MAX_GROUPS]; /**< Joined groups. */
 };
 
@@ -94,9 +101,11 @@ int vtep_igmp_join(struct vtep_igmp *ig, rte_be32_t group_be, uint64_t now, stru
  * are ignored). A general or group-specific query schedules a report after a random delay in
  * (0, Max Resp Time] (v3: one report of every group for a general query, RFC 3376 5.2). A query
  * of 8 bytes means a v1/v2 querier: reports go out in v2 for the Older Version Querier Present
- * Timeout (RFC 3376 7.2.1, 8.12). Always frees m.
- * @return 0, or -EINVAL when malformed (truncated, bad lengths or checksum, 9 to 11 bytes of
- *         IGMP, which RFC 3376 7.1 says to ignore).
+ * Timeout (RFC 3376 7.2.1, 8.12). A query that would schedule more reports than the report rate
+ * has left is not answered (the querier state it carries is still taken). Always frees m.
+ * @return 0, -EAGAIN a query not answered: the report rate (counted in c.limited), or -EINVAL
+ *         when malformed (truncated, bad lengths or checksum, 9 to 11 bytes of IGMP, which RFC
+ *         3376 7.1 says to ignore).
  */
 int vtep_igmp_input(struct vtep_igmp *ig, struct rte_mbuf *m, uint64_t now);
 

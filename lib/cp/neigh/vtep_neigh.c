@@ -23,6 +23,7 @@ vtep_neigh_init(struct vtep_neigh *nt, const struct vtep_neigh_params *p)
 	nt->p = *p;
 	if (nt->p.prefix_len > 32)
 		nt->p.prefix_len = 32;
+	vtep_rate_init(&nt->replies, p->reply_rate, 0, p->hz, 0);
 }
 
 rte_be32_t
@@ -333,6 +334,13 @@ vtep_neigh_input(struct vtep_neigh *nt, struct rte_mbuf *m, uint64_t now, struct
 		nt->c.requests_other++;
 		rte_pktmbuf_free(m);
 		return 1;
+	}
+	/* A flood of requests for us gets at most the reply rate's worth of answers: the control
+	 * lcore's time and the underlay's bandwidth are not the requester's to spend. */
+	if (!vtep_rate_take(&nt->replies, now, 1)) {
+		nt->c.limited++;
+		rte_pktmbuf_free(m);
+		return -EAGAIN;
 	}
 	/* The reply reuses the request's buffer, trimmed to the ARP frame (padding dropped). */
 	nt->c.requests_in++;

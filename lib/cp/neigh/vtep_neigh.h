@@ -28,6 +28,8 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "vtep_rate.h"
+
 /** Neighbor states (the names are iproute2's, lower case). */
 enum vtep_neigh_state {
 	VTEP_NEIGH_FREE,       /**< Unused slot. */
@@ -51,6 +53,9 @@ struct vtep_neigh_params {
 	uint64_t hz;                     /**< TSC ticks per second. */
 	vtep_neigh_changed_t changed;    /**< Change callback (may be NULL). */
 	void *arg;                       /**< Its argument. */
+	/** Replies to requests for the local address a second, as many at once (`arp-rate`);
+	 * 0 = unlimited. */
+	uint32_t reply_rate;
 };
 
 /** Entry flag: learned from a request aimed at us, not asked for by vtep_neigh_resolve(). */
@@ -74,6 +79,7 @@ struct vtep_neigh_counters {
 	uint64_t replies_in;     /**< Replies received and merged. */
 	uint64_t requests_out;   /**< Requests sent (resolution, refresh, gratuitous). */
 	uint64_t ignored;        /**< ARP frames malformed, or claiming our own address. */
+	uint64_t limited;        /**< Requests for the local address not answered: reply_rate. */
 };
 
 /** Most neighbors. */
@@ -91,6 +97,7 @@ struct vtep_neigh_counters {
 struct vtep_neigh {
 	struct vtep_neigh_params p;                       /**< Parameters. */
 	struct vtep_neigh_counters c;                     /**< Counters. */
+	struct vtep_rate replies;                         /**< The reply rate's bucket. */
 	struct vtep_neigh_entry entries[VTEP_NEIGH_SIZE]; /**< Neighbors, FREE where unused. */
 };
 
@@ -140,12 +147,13 @@ int vtep_neigh_resolve(struct vtep_neigh *nt, rte_be32_t ip_be, uint64_t now, st
 /**
  * Handle one received ARP frame (untagged or with one 802.1Q tag). Always consumes m: it is
  * freed, or turned in place into the reply and stored in out (the reply keeps the tag).
- * Requests for the local address are answered (also RFC 5227 probes with sender 0); the sender
- * of a request for us is learned if on-link; any sender already in the table is updated
- * (RFC 826 merge).
+ * Requests for the local address are answered (also RFC 5227 probes with sender 0), at most
+ * p.reply_rate a second; the sender of a request for us is learned if on-link; any sender already
+ * in the table is updated (RFC 826 merge), also when the answer is held back by the rate.
  * @param out Room for 1 frame; *nb_out is incremented when a reply is added.
  * @return 0 handled (answered, or a reply merged), 1 a request for another address (not
- *         answered; a known sender is still updated), -EINVAL malformed or claiming our address.
+ *         answered; a known sender is still updated), -EINVAL malformed or claiming our address,
+ *         -EAGAIN a request for us not answered: the reply rate (counted in c.limited).
  */
 int vtep_neigh_input(struct vtep_neigh *nt, struct rte_mbuf *m, uint64_t now, struct rte_mbuf **out,
 		unsigned int *nb_out);
