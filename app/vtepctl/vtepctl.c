@@ -388,11 +388,22 @@ vni_show(void)
 		printf("vni %s", jstr(e, "id"));
 		if (*jstr(e, "group") != '\0')
 			printf(" group %s", jstr(e, "group"));
-		printf(" inner %s %s ageing %s maxaddress %s learned %s floods %s [%s]\n",
+		printf(" inner %s %s ageing %s maxaddress %s learned %s floods %s [%s]",
 				jstr(e, "inner"),
 				strcmp(jstr(e, "learning"), "on") == 0 ? "learning" : "nolearning",
 				jstr(e, "ageing"), jstr(e, "maxaddress"), jstr(e, "learned"),
 				jstr(e, "nb_floods"), jstr(e, "floods"));
+		/* The defences, in the words that set them (docs/options.md). */
+		if (strcmp(jstr(e, "learnrate"), "0") != 0)
+			printf(" learnrate %s burst %s", jstr(e, "learnrate"),
+					jstr(e, "learnburst"));
+		if (strcmp(jstr(e, "movedamp"), "off") == 0)
+			printf(" nomovedamp");
+		else
+			printf(" movedamp %s", jstr(e, "movedamp"));
+		if (*jstr(e, "allow") != '\0')
+			printf(" allow %s", jstr(e, "allow"));
+		putchar('\n');
 	}
 	if (json_out) {
 		json_print(v, stdout);

@@ -131,6 +131,8 @@ scenario_learnrate() {
 		fail "learnrate 100: $learned learned, $refused refused"
 	fi
 	expect_eq "refused learns counted by the FDB too" "$(counter fdb.rate_limited)" "$refused"
+	expect_eq "vni show" "$(ctl vni show | grep -o ' learnrate.*')" \
+		" learnrate 100 burst 100 movedamp 5 180 180"
 	wait_for 10 counter_is inner_tx $FLOOD || fail "frames delivered: $(counter inner_tx)"
 	expect_eq "frames decapsulated" "$(counter vni.42.decap_pkts)" $FLOOD
 	stop_vtepd
@@ -207,6 +209,8 @@ scenario_allow() {
 	expect_eq "learned remotes" "$(ctl fdb show learned | awk '{ print $3 }' | sort -u | tr '\n' ' ')" \
 		"172.16.91.1 172.16.91.2 "
 	expect_eq "no other drop" "$(ctl stats | awk '$1 ~ /^drop\./ && $1 != "drop.rx_not_allowed"' | wc -l)" 0
+	expect_eq "vni show: the defences" "$(ctl vni show | grep -o ' movedamp.*')" \
+		" movedamp 5 180 180 allow 172.16.91.1/32 172.16.91.2/32"
 	stop_vtepd
 }
 

@@ -324,6 +324,34 @@ do_vni(struct vtep_ctl *c, void *arg)
 	}
 }
 
+/* A VNI's defences as configured: learnrate, movedamp, allow list. */
+static void
+add_vni_guards(struct rte_tel_data *e, const struct vtep_vni_conf *vc)
+{
+	char list[RTE_TEL_MAX_STRING_LEN], buf[32];
+	size_t len = 0;
+
+	rte_tel_data_add_dict_u64(e, "learnrate", vc->learnrate);
+	rte_tel_data_add_dict_u64(e, "learnburst", vc->learnburst ? vc->learnburst : vc->learnrate);
+	if (vc->damp_moves != 0)
+		snprintf(list, sizeof(list), "%u %u %u", vc->damp_moves, vc->damp_window,
+				vc->damp_hold);
+	else
+		snprintf(list, sizeof(list), "off");
+	rte_tel_data_add_dict_string(e, "movedamp", list);
+	list[0] = '\0';
+	for (unsigned int i = 0; i < vc->nb_allows; i++) {
+		/* A string holds 127 characters. */
+		if (len + 19 + 4 >= sizeof(list)) {
+			snprintf(list + len, sizeof(list) - len, " ...");
+			break;
+		}
+		len += snprintf(list + len, sizeof(list) - len, "%s%s/%u", i ? " " : "",
+				vtep_ip_str(vc->allows[i].net_be, buf), vc->allows[i].len);
+	}
+	rte_tel_data_add_dict_string(e, "allow", list);
+}
+
 static void
 cmd_vni(struct vtep_ctl *c, const char *cmd __rte_unused,
 		const struct vtep_tele_args *a __rte_unused, struct rte_tel_data *d)
@@ -372,6 +400,7 @@ cmd_vni(struct vtep_ctl *c, const char *cmd __rte_unused,
 		rte_tel_data_add_dict_u64(e, "learned", r->learned[v]);
 		rte_tel_data_add_dict_u64(e, "nb_floods", r->ev[v].nb_floods);
 		rte_tel_data_add_dict_string(e, "floods", list);
+		add_vni_guards(e, vc);
 		snprintf(buf, sizeof(buf), "%u", vc->vni);
 		vtep_tele_add_sub(d, buf, e);
 	}
