@@ -7,8 +7,10 @@
 #
 #   forged   5000 VXLAN frames, each a new inner MAC from a new outer source: the remote table
 #            (4096 slots) and the neighbor table (256) fill and refuse the rest, counted; once the
-#            entries age out (ageing 2) both are empty again, and a static entry to a new remote
-#            VTEP gets its slot.
+#            entries age out (ageing 3) both are empty again, and a static entry to a new remote
+#            VTEP gets its slot. (The learn ring holds 4095 events, one more than the table's
+#            room, so the table overflows even when the control lcore gets no CPU while the
+#            frames are read.)
 #   learnrate  1000 frames, each a new MAC, into a VNI with `learnrate 100`: every frame is
 #            delivered, the learns beyond the rate are refused and counted (learn_rate).
 #   allow    80 frames from 8 stations behind 4 remote VTEPs into a VNI whose allow list has 2
@@ -75,7 +77,7 @@ scenario_forged() {
 	"$PCAPGEN" --count 0 -o "$T/empty.pcap"
 	start_vtepd "net_pcap0,rx_pcap=$T/forged.pcap,tx_pcap=$T/u.pcap" \
 		"net_pcap1,rx_pcap=$T/empty.pcap,tx_pcap=$T/i.pcap" -- \
-		dev net_pcap0 local "$LOCAL/16" id 42 group 239.1.1.1 inner net_pcap1 ageing 2
+		dev net_pcap0 local "$LOCAL/16" id 42 group 239.1.1.1 inner net_pcap1 ageing 3
 	wait_for 20 forged_handled ||
 		fail "not every learn event was handled: $(ctl -s stats | grep -E 'learn|underlay_rx')"
 	refused=$(counter drop.learn_no_remote)
@@ -89,7 +91,7 @@ scenario_forged() {
 	else
 		fail "$(nb_remotes) remotes: more than the table's 4095"
 	fi
-	# Entries age after 2 s; in the same pass every learned remote and its neighbor are
+	# Entries age after 3 s; in the same pass every learned remote and its neighbor are
 	# released.
 	wait_for 15 counter_is fdb.nb_learned 0 || fail "FDB entries left: $(counter fdb.nb_learned)"
 	expect_eq "remotes after ageing (the group)" "$(nb_remotes)" 1
@@ -148,7 +150,7 @@ for e in d.get("/vtep/fdb_events", d)["events"].values():
 }
 
 scenario_movedamp() {
-	local mac=02:00:00:2a:00:01 moved mpid
+	local mac=02:00:00:2a:00:01 moved frozen mpid
 	"$PCAPGEN" --mode vxlan --macs 1 --remote-base 172.16.91.140 --count 1 -o "$T/a.pcap"
 	"$PCAPGEN" --mode vxlan --macs 1 --remote-base 172.16.91.141 --count 1 -o "$T/b.pcap"
 	mergecap -a -F pcap -w "$T/flap.pcap" "$T/a.pcap" "$T/b.pcap"
@@ -158,13 +160,16 @@ scenario_movedamp() {
 		dev net_pcap0 local "$LOCAL/24" id 42 group 239.1.1.1 inner net_pcap1 \
 		movedamp 5 180 2
 	# The learn filter lets one event per MAC and remote through a second: 2 moves a second.
-	if wait_for 15 counter_is fdb.frozen 1; then
-		ok "frozen after $(counter fdb.moved) moves"
+	wait_for 15 counter_is_above fdb.frozen 0 || fail "not frozen: $(counter fdb.moved) moves"
+	read -r frozen moved < <(ctl -s stats | awk '$1 == "fdb.frozen" { f = $2 }
+		$1 == "fdb.moved" { m = $2 } END { print f, m }')
+	# Five moves per freeze (a slow check may see the next window's first moves too).
+	if [ "$frozen" -ge 1 ] && [ "$moved" -ge $((5 * frozen)) ] &&
+		[ "$moved" -le $((5 * frozen + 4)) ]; then
+		ok "frozen after 5 moves ($moved moves, $frozen frozen)"
 	else
-		fail "not frozen: $(counter fdb.moved) moves"
+		fail "$moved moves for $frozen freezes"
 	fi
-	moved=$(counter fdb.moved)
-	expect_eq "moves before the freeze" "$moved" 5
 	expect_eq "learns refused while frozen" "$(($(counter drop.learn_frozen) > 0))" 1
 	expect_eq "the other remote's frames dropped (rx_mac_frozen)" \
 		"$(($(counter drop.rx_mac_frozen) > 0))" 1
@@ -177,19 +182,21 @@ scenario_movedamp() {
 	# Released after 2 s, moves again, frozen again; a monitor started now sees it all.
 	timeout 20 "$VTEPCTL" --file-prefix "$PFX" monitor fdb count 7 >"$T/mon.txt" 2>&1 &
 	mpid=$!
-	if wait_for 15 counter_is fdb.frozen 2; then
+	if wait_for 15 counter_is_above fdb.frozen "$frozen"; then
 		ok "released and frozen again ($(counter fdb.unfrozen) released)"
 	else
 		fail "not frozen again: frozen $(counter fdb.frozen), released $(counter fdb.unfrozen)"
 	fi
 	wait "$mpid" || fail "monitor: not 7 events within 20 s: $(cat "$T/mon.txt")"
 	expect_eq "log line about the release" \
-		"$(grep -c "vni 42: $mac released at 172.16.91.14[01] after 2 s frozen" "$T/vtepd.err")" 1
+		"$(($(grep -c "vni 42: $mac released at 172.16.91.14[01] after 2 s frozen" \
+			"$T/vtepd.err") > 0))" 1
 	expect_eq "monitor: released" "$(grep -c "^Unfrozen $mac dst 172.16.91.14[01] vni 42 self$" "$T/mon.txt")" 1
 	expect_eq "monitor: five moves" "$(grep -c "^$mac dst 172.16.91.14[01] vni 42 self$" "$T/mon.txt")" 5
 	expect_eq "monitor: frozen" "$(grep -c "^Frozen $mac dst 172.16.91.14[01] vni 42 self$" "$T/mon.txt")" 1
-	expect_eq "event log: frozen, unfrozen, frozen" \
-		"$(fdb_events | awk '$1 ~ /frozen/ { printf "%s ", $1 }')" "frozen unfrozen frozen "
+	expect_eq "event log: frozen and unfrozen in turn, from frozen" \
+		"$(fdb_events | awk '$1 ~ /frozen/ { printf "%s ", $1 }' | cut -d' ' -f1-3)" \
+		"frozen unfrozen frozen"
 	stop_vtepd
 }
 
