@@ -19,6 +19,19 @@ VTEP_LOG_REGISTER(ctl);
 /* Timers (ARP retries, IGMP reports) run this often, in ms. */
 #define TIMER_MS 10
 
+static uint64_t
+tsc_clock(void *arg __rte_unused)
+{
+	return rte_rdtsc();
+}
+
+/* The control lcore's time now, in TSC cycles. */
+static inline uint64_t
+now_tsc(const struct vtep_ctl *c)
+{
+	return c->clock(c->clock_arg);
+}
+
 static void
 flush(struct vtep_ctl *c)
 {
@@ -88,7 +101,7 @@ vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be)
 
 	if (idx > 0 && fresh) {
 		vtep_ctl_remote_fresh(c, idx);
-		resolve(c, idx, rte_rdtsc());
+		resolve(c, idx, now_tsc(c));
 	}
 	return idx;
 }
@@ -244,15 +257,23 @@ join_groups(struct vtep_ctl *c, uint64_t now)
 struct vtep_ctl *
 vtep_ctl_create(struct vtep_runtime *rt)
 {
+	return vtep_ctl_create_clock(rt, tsc_clock, NULL);
+}
+
+struct vtep_ctl *
+vtep_ctl_create_clock(struct vtep_runtime *rt, vtep_ctl_clock_fn clock, void *arg)
+{
 	const struct vtep_conf *conf = rt->conf;
 	struct vtep_ctl *c = rte_zmalloc("vtep_ctl", sizeof(*c), RTE_CACHE_LINE_SIZE);
-	uint64_t now = rte_rdtsc();
+	uint64_t now = clock(arg);
 	struct rte_mbuf *m;
 
 	if (c == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	c->clock = clock;
+	c->clock_arg = arg;
 	c->mailbox = rte_ring_create(
 			"vtep_ctl_mbox", VTEP_CTL_MAILBOX_SIZE, rte_socket_id(), RING_F_SC_DEQ);
 	c->spare = rte_zmalloc(
@@ -385,7 +406,7 @@ vtep_ctl_poll(struct vtep_ctl *c)
 {
 	struct vtep_runtime *rt = c->rt;
 	uint32_t now_s = vtep_fdb_now();
-	uint64_t now = rte_rdtsc();
+	uint64_t now = now_tsc(c);
 	unsigned int work = 0;
 
 	for (unsigned int w = 0; w < rt->nb_workers; w++) {
@@ -417,7 +438,7 @@ void
 vtep_ctl_shutdown(struct vtep_ctl *c)
 {
 	struct vtep_runtime *rt = c->rt;
-	uint64_t now = rte_rdtsc();
+	uint64_t now = now_tsc(c);
 	unsigned int n;
 
 	/* Workers are gone: what they left for us is handled, then the frames they held for

@@ -26,6 +26,19 @@ struct vtep_ctl;
  */
 struct vtep_ctl *vtep_ctl_create(struct vtep_runtime *rt);
 
+/** A clock in TSC cycles (rte_get_tsc_hz() per second); vtepd's is rte_rdtsc(). */
+typedef uint64_t (*vtep_ctl_clock_fn)(void *arg);
+
+/**
+ * vtep_ctl_create on another clock than the TSC, for tests: every protocol timer of the control
+ * lcore (ARP retries and refresh, IGMP reports and answers to queries) and the once-a-second
+ * ageing pass run on it, so a test decides when they fire instead of the machine's load. The
+ * ageing pass still compares vtep_fdb_now() seconds, the clock workers stamp entries with.
+ * @param clock Called for the time now; arg is passed to it.
+ * @return as vtep_ctl_create.
+ */
+struct vtep_ctl *vtep_ctl_create_clock(struct vtep_runtime *rt, vtep_ctl_clock_fn clock, void *arg);
+
 /**
  * One pass: learn events, control frames, due timers.
  * @return work items done (0 when idle, so the caller may sleep).

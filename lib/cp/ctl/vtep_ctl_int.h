@@ -66,6 +66,9 @@ struct vtep_ctl {
 	void *flood_arg;                /* its argument */
 	/* Per remote slot, its counters when it was last handed out (vtep_ctl_remote.c). */
 	struct vtep_remote_stats *remote_base;
+
+	vtep_ctl_clock_fn clock; /* the time now, in TSC cycles (rte_rdtsc() but in tests) */
+	void *clock_arg;         /* its argument */
 };
 
 /** Give a new remote its next hop (resolve it), as learning and start-up do. */
