@@ -4,7 +4,12 @@
  * (rte_eth_from_rings), one worker pass (vtep_fwd_poll) and one control pass (vtep_ctl_poll) at
  * a time, called from this thread. Covers decap -> inner port, learning through the learn ring
  * into the FDB, encap of the answer to the learned VTEP once ARP has resolved it, the ARP
- * responder, ICMP echo, the IGMP join at start-up, and mbuf accounting.
+ * responder, ICMP echo, the IGMP join at start-up, the control lcore's timers, and mbuf
+ * accounting.
+ *
+ * The control lcore runs on a clock of the test's own (vtep_ctl_create_clock): it stands still
+ * unless a test moves it, so no timer (an ARP retry, the repeat of the IGMP join) sends a frame
+ * in the middle of a check because the machine was slow; test_timers moves it on purpose.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -33,6 +38,14 @@ static struct vtep_runtime rt;
 static struct vtep_ctl *ctl;
 /* The underlay ring port's MAC (a ring port cannot take one of ours): frames to vtepd use it. */
 static char under_mac[RTE_ETHER_ADDR_FMT_SIZE];
+/* The control lcore's time, in TSC cycles: moved by the tests only. */
+static uint64_t clock_tsc;
+
+static uint64_t
+test_clock(void *arg __rte_unused)
+{
+	return clock_tsc;
+}
 
 static struct rte_ring *
 ring(const char *name)
@@ -418,6 +431,55 @@ test_remote_full(void)
 		rte_pktmbuf_free_bulk(sent, n);
 }
 
+/* What the underlay got in one settle(), by kind. */
+static void
+sent_kinds(unsigned int *arp, unsigned int *igmp, unsigned int *other)
+{
+	struct rte_mbuf *out[16];
+	unsigned int n;
+
+	*arp = *igmp = *other = 0;
+	settle();
+	n = take(under_out, out, RTE_DIM(out));
+	for (unsigned int i = 0; i < n; i++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(out[i], struct rte_ether_hdr *);
+
+		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+			(*arp)++;
+		else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+				((const struct rte_ipv4_hdr *)(eth + 1))->next_proto_id ==
+						IPPROTO_IGMP)
+			(*igmp)++;
+		else
+			(*other)++;
+	}
+	rte_pktmbuf_free_bulk(out, n);
+}
+
+/*
+ * The timers fire when the control lcore's clock says so, and only then: nothing while it stands
+ * still; within the next second the repeat of the IGMPv3 join (RFC 3376 section 5.1: robustness
+ * 2, the unsolicited report interval is 1 s); 25 s after the neighbors were confirmed, a refresh
+ * request to each of the two (172.16.91.128 gleaned, 172.16.91.130 answered).
+ */
+static void
+test_timers(void)
+{
+	uint64_t hz = rte_get_tsc_hz();
+	unsigned int arp, igmp, other;
+
+	sent_kinds(&arp, &igmp, &other);
+	CHECKF(arp + igmp + other == 0, "clock still: %u ARP, %u IGMP, %u other", arp, igmp, other);
+	clock_tsc += hz + hz / 10;
+	sent_kinds(&arp, &igmp, &other);
+	CHECKF(arp == 0 && igmp == 1 && other == 0, "after 1.1 s: %u ARP, %u IGMP, %u other", arp,
+			igmp, other);
+	clock_tsc += 25 * hz;
+	sent_kinds(&arp, &igmp, &other);
+	CHECKF(arp == 2 && igmp == 0 && other == 0, "after 26.1 s: %u ARP, %u IGMP, %u other", arp,
+			igmp, other);
+}
+
 int
 main(void)
 {
@@ -443,14 +505,16 @@ main(void)
 		return vtep_test_done("fwd");
 	}
 	rte_ether_format_addr(under_mac, sizeof(under_mac), &rt.underlay.mac);
-	ctl = vtep_ctl_create(&rt);
+	clock_tsc = rte_rdtsc();
+	ctl = vtep_ctl_create_clock(&rt, test_clock, NULL);
 	CHECK(ctl != NULL);
 	in_use = rte_mempool_in_use_count(rt.pool);
 	test_startup();
 	test_decap_learn_encap();
 	test_resolve();
 	test_arp_icmp();
-	/* The long ones last: timers (IGMP report repeats, ARP retries) may fire meanwhile. */
+	/* Before the tests that teach many remotes: the timers' frames are counted exactly. */
+	test_timers();
 	test_order();
 	test_remote_full();
 	CHECKF(rte_mempool_in_use_count(rt.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
