@@ -746,14 +746,17 @@ test_concurrent(void)
 	CHECK(qv != NULL && rte_rcu_qsbr_init(qv, 1) == 0);
 	cf = make("f_conc", 1024, 0, 0, qv);
 	CHECK(cf != NULL);
-	uint64_t deadline = rte_get_tsc_cycles() + 3 * rte_get_tsc_hz();
+	uint64_t hz = rte_get_tsc_hz(), start = rte_get_tsc_cycles();
 	unsigned int round;
 
 	pthread_create(&t, NULL, reader, NULL);
-	/* 100k writes at least, and on until the reader has made 100k hits (3 s at most, for slow
-	 * sanitizer builds on a busy machine, where a yield now and then lets the reader run). */
-	for (round = 0; round < 100000 || (atomic_load(&reads) < 100000 &&
-						  (round % 1024 != 0 || rte_get_tsc_cycles() < deadline));
+	/* 100k writes at least, and on until the reader has made the 10k hits checked below, and
+	 * then until 100k or 3 s (slow sanitizer builds; a yield now and then lets the reader run).
+	 * The reader's progress is the condition, not the time: on a machine whose cores are busy
+	 * with other work it may get little of the first 3 s. 120 s bound a reader that is stuck. */
+	for (round = 0; round < 100000 || (round % 1024 != 0) ||
+			(atomic_load(&reads) < 10000 && rte_get_tsc_cycles() - start < 120 * hz) ||
+			(atomic_load(&reads) < 100000 && rte_get_tsc_cycles() - start < 3 * hz);
 			round++) {
 		if (round % 1024 == 1023 && atomic_load(&reads) < round)
 			sched_yield();
