@@ -27,28 +27,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/live_lib.sh"
 live_init "$PCAPGEN"
 
-# grows NAME: the counter increases within 2 s.
-grows() {
-	local a b
-	a=$(counter "$1")
-	for _ in $(seq 20); do
-		sleep 0.1
-		b=$(counter "$1")
-		if [ "$b" -gt "$a" ]; then
-			ok "$1 grows ($a -> $b)"
-			return 0
-		fi
-	done
-	fail "$1 does not grow (stays $a)"
-}
-
-# stays NAME: the counter does not change over 0.5 s.
-stays() {
-	local a b
-	a=$(counter "$1")
-	sleep 0.5
-	b=$(counter "$1")
-	expect_eq "$1 unchanged" "$b" "$a"
+# steered GROW STAY: counter GROW takes VNI 42's inner stream now, STAY does not (live_lib.sh
+# steers).
+steered() {
+	if steers "vni.$VNI.$1" "vni.$VNI.$2"; then
+		ok "vni.$VNI.$1 grows, vni.$VNI.$2 does not"
+	else
+		fail "vni.$VNI.$1 grows, vni.$VNI.$2 does not"
+	fi
 }
 
 "$PCAPGEN" --mode vxlan --vni-base $VNI --macs 8 --remotes 2 --count 40 -o "$T/under.pcap"
@@ -62,10 +48,7 @@ start_vtepd "net_pcap0,rx_pcap=$T/under.pcap,tx_pcap=/dev/null" \
 	"net_pcap1,rx_pcap=$T/inner.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 	-- dev net_pcap0 local "$LOCAL/24" neigh $REMOTE lladdr 02:00:00:00:91:82 \
 	id $VNI group $GROUP inner net_pcap1
-for _ in $(seq 50); do
-	[ "$(counter fdb.nb_learned)" = 8 ] && break
-	sleep 0.1
-done
+wait_for "$WAIT" counter_is fdb.nb_learned 8 || fail "8 stations not learned"
 
 # Reads.
 expect_eq "learned entries listed" "$(ctl fdb show vni $VNI | grep -c ' self$')" 8
@@ -108,18 +91,21 @@ print(sum(r["tx_pkts"] for r in json.load(sys.stdin) if r["ip"] == sys.argv[1]))
 }
 
 # The unknown MAC is flooded to the group.
-grows "vni.$VNI.flood_pkts"
+steered flood_pkts encap_pkts
 expect_eq "encap_pkts before the static entry" "$(counter "vni.$VNI.encap_pkts")" 0
 
 # A static entry steers encap at once.
 ctl fdb add $MAC dst $REMOTE vni $VNI
 expect_eq "fdb show has the static entry" \
 	"$(ctl fdb show vni $VNI mac $MAC)" "$MAC dst $REMOTE vni $VNI self permanent"
-grows "vni.$VNI.encap_pkts"
-stays "vni.$VNI.flood_pkts"
+steered encap_pkts flood_pkts
 tx1=$(remote_tx $REMOTE)
-sleep 0.3
-expect_eq "the static entry's remote counts what goes to it" "$(($(remote_tx $REMOTE) > tx1))" 1
+remote_tx_grew() { [ "$(remote_tx $REMOTE)" -gt "$tx1" ]; }
+if wait_for "$WAIT" remote_tx_grew; then
+	ok "the static entry's remote counts what goes to it ($tx1 -> $(remote_tx $REMOTE))"
+else
+	fail "the static entry's remote counts what goes to it: stays $tx1"
+fi
 expect_fail "add of an existing entry" 1 "exists" ctl fdb add $MAC dst $REMOTE vni $VNI
 ctl fdb replace $MAC dst 172.16.91.131 vni $VNI
 expect_eq "replace moved it" "$(ctl fdb show mac $MAC)" "$MAC dst 172.16.91.131 vni $VNI self permanent"
@@ -127,22 +113,23 @@ expect_eq "replace moved it" "$(ctl fdb show mac $MAC)" "$MAC dst 172.16.91.131 
 # Delete: back to flooding.
 ctl fdb del $MAC dst 172.16.91.131 vni $VNI
 expect_eq "deleted" "$(ctl fdb show mac $MAC)" ""
-grows "vni.$VNI.flood_pkts"
-stays "vni.$VNI.encap_pkts"
+steered flood_pkts encap_pkts
 
 # Flood list: append a head-end replication remote, then delete it.
-ctl fdb append 00:00:00:00:00:00 dst $REMOTE vni $VNI
+ctl_retry fdb append 00:00:00:00:00:00 dst $REMOTE vni $VNI
 expect_eq "flood list has 2" "$(ctl fdb show mac 00:00:00:00:00:00 | wc -l)" 2
-# Both counters from one snapshot; frames in flight between the two reads give some slack.
-sleep 0.3
-read -r p1 c1 < <(ctl stats | awk -v v="vni.$VNI." '$1 == v "flood_pkts" { p = $2 }
-	$1 == v "flood_copies" { c = $2 } END { print p, c }')
-sleep 0.3
-read -r p2 c2 < <(ctl stats | awk -v v="vni.$VNI." '$1 == v "flood_pkts" { p = $2 }
-	$1 == v "flood_copies" { c = $2 } END { print p, c }')
+# Both counters from one snapshot, each taken once the worker has flooded more frames since the
+# last (the append has returned: from the next burst on, two copies each); frames counted
+# between the reads of the two counters of one snapshot give some slack.
+flooded_since() { [ "$(snap "vni.$VNI.flood_pkts")" -ge "$1" ]; }
+read -r p0 _ < <(snap "vni.$VNI.flood_pkts" "vni.$VNI.flood_copies")
+wait_for "$WAIT" flooded_since $((p0 + 64)) || fail "no frame flooded after the append"
+read -r p1 c1 < <(snap "vni.$VNI.flood_pkts" "vni.$VNI.flood_copies")
+wait_for "$WAIT" flooded_since $((p1 + 8192)) || fail "flooding stopped after the append"
+read -r p2 c2 < <(snap "vni.$VNI.flood_pkts" "vni.$VNI.flood_copies")
 expect_eq "two copies per flooded frame ($((p2 - p1)) frames, $((c2 - c1)) copies)" \
 	"$(((c2 - c1) >= 2 * (p2 - p1) - 4096 && (p2 - p1) > 0))" 1
-ctl fdb del 00:00:00:00:00:00 dst $REMOTE vni $VNI
+ctl_retry fdb del 00:00:00:00:00:00 dst $REMOTE vni $VNI
 expect_eq "flood list back to 1" "$(ctl fdb show mac 00:00:00:00:00:00 | wc -l)" 1
 expect_fail "the group is not a list entry" 1 "group" \
 	ctl fdb del 00:00:00:00:00:00 dst $GROUP vni $VNI

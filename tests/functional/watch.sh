@@ -47,6 +47,61 @@ capture_state() {
 	ctl -j capture show | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'
 }
 capture_stopped() { [ "$(capture_state)" = stopped ]; }
+# capture_wrote: the running capture has written frames.
+capture_wrote() {
+	ctl -j capture show | /usr/bin/python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["written"] == 0)'
+}
+
+# A monitor follows vtepd's FDB event log from its first request on, and nothing says when it
+# has made it: monitor_ready FILE... adds a probe entry until its line shows in every FILE (the
+# monitors writing them follow the log from then on), deletes it, and waits for that line too.
+# Checks read what follows the last probe line (after_probe) and wait until a monitor has
+# printed every event of the log since (caught_up), however long a busy machine takes.
+PROBE=02:00:00:00:00:fe
+probe_added() { grep -qE "^$PROBE dst |\"event\":\"static\",\"mac\":\"$PROBE\"" "$1"; }
+probe_deleted() { grep -qE "^Deleted $PROBE dst |\"event\":\"deleted\",\"mac\":\"$PROBE\"" "$1"; }
+# all TEST FILE...: TEST holds for every FILE.
+all() {
+	local t=$1 f
+	shift
+	for f in "$@"; do
+		"$t" "$f" || return 1
+	done
+}
+monitor_ready() {
+	local deadline=$((SECONDS + WAIT))
+	until ctl fdb add $PROBE dst 172.16.91.130 vni 42 && wait_for 2 all probe_added "$@"; do
+		ctl fdb del $PROBE vni 42 2>/dev/null || true
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			fail "monitors writing $* did not start following the log"
+			return 1
+		fi
+	done
+	ctl fdb del $PROBE vni 42
+	wait_for "$WAIT" all probe_deleted "$@" || fail "probe deletion not seen in $*"
+	# Sequence number of the probe's deletion: the JSON monitor's file has it.
+	PROBE_SEQ=$(grep -E "\"event\":\"deleted\",\"mac\":\"$PROBE\"" "$T/monj.txt" | tail -n 1 |
+		sed 's/.*"seq":\([0-9]*\).*/\1/')
+}
+after_probe() {
+	local n
+	n=$(grep -nE "^Deleted $PROBE dst |\"event\":\"deleted\",\"mac\":\"$PROBE\"" "$1" | tail -n 1 |
+		cut -d: -f1)
+	tail -n +$((${n:-0} + 1)) "$1"
+}
+# log_next: sequence number of the next event in vtepd's FDB event log.
+log_next() {
+	ctl call /vtep/fdb_events | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["next"])'
+}
+# seen_after_probe FILE: events a monitor told of after the probe: a line each, and N for a
+# "missed N" line.
+seen_after_probe() {
+	after_probe "$1" | awk '/^missed [0-9]+ events/ { n += $2; next } { n++ } END { print n + 0 }'
+}
+# caught_up FILE: the monitor writing FILE has told of every event since the probe's deletion.
+caught_up() {
+	[ "$(seen_after_probe "$1")" = "$(($(log_next) - 1 - PROBE_SEQ))" ]
+}
 
 "$PCAPGEN" --mode vxlan --vnis 2 --macs 600 --remotes 1 --count 1200 -o "$T/under.pcap"
 "$PCAPGEN" --mode inner --vni-base 42 --macs 1 --count 16 -o "$T/in42.pcap"
@@ -63,7 +118,7 @@ start_vtepd "net_pcap0,rx_pcap=$T/under.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 	"net_pcap2,rx_pcap=$T/in43.pcap,infinite_rx=1,tx_pcap=/dev/null" -- \
 	dev net_pcap0 local "$LOCAL/24" neigh $REMOTE lladdr 02:00:00:00:91:01 \
 	id 42 inner net_pcap1 id 43 inner net_pcap2
-wait_for 10 counter_is fdb.nb_learned 1200 || fail "1200 stations not learned"
+wait_for "$WAIT" counter_is fdb.nb_learned 1200 || fail "1200 stations not learned"
 
 # ---- capture ----------------------------------------------------------------------------------
 expect_eq "no capture yet" "$(capture_state)" stopped
@@ -71,7 +126,7 @@ expect_fail "stop without a capture" 1 "no capture is running" ctl capture stop
 
 # The underlay, VNI 42 only, 200 frames: the capture stops by itself.
 ctl capture start "$T/u42.pcapng" dev underlay vni 42 count 200
-wait_for 10 capture_stopped || fail "capture with count 200 did not stop"
+wait_for "$WAIT" capture_stopped || fail "capture with count 200 did not stop"
 expect_eq "underlay vni 42: frames in the file" "$(tshark_count "$T/u42.pcapng")" 200
 expect_eq "underlay vni 42: VXLAN VNI 42 (tshark -Y vxlan.vni==42)" \
 	"$(tshark_count "$T/u42.pcapng" vxlan.vni==42)" 200
@@ -90,7 +145,7 @@ expect_eq "timestamp within 60 s of now ($ts)" "$(($(date +%s) - ts < 60 && ts -
 
 # snaplen: 64 bytes of each 114-byte frame are kept, and the file says how long it was.
 ctl capture start "$T/snap.pcapng" dev underlay count 20 snaplen 64
-wait_for 10 capture_stopped || fail "snaplen capture did not stop"
+wait_for "$WAIT" capture_stopped || fail "snaplen capture did not stop"
 expect_eq "snaplen 64: captured lengths" \
 	"$(tshark -r "$T/snap.pcapng" -T fields -e frame.cap_len 2>/dev/null | sort -u)" 64
 expect_eq "snaplen 64: original lengths" \
@@ -98,7 +153,7 @@ expect_eq "snaplen 64: original lengths" \
 
 # The inner port of VNI 43, a relative file name (vtepctl makes it absolute).
 (cd "$T" && ctl capture start i43.pcapng dev inner vni 43 count 100)
-wait_for 10 capture_stopped || fail "inner capture did not stop"
+wait_for "$WAIT" capture_stopped || fail "inner capture did not stop"
 expect_eq "inner vni 43: frames" "$(tshark_count "$T/i43.pcapng")" 100
 expect_eq "inner vni 43: no VXLAN" "$(tshark_count "$T/i43.pcapng" vxlan)" 0
 expect_eq "inner vni 43: only VNI 43 stations (02:00:00:2b:..)" \
@@ -106,7 +161,7 @@ expect_eq "inner vni 43: only VNI 43 stations (02:00:00:2b:..)" \
 
 # No filter: frames of all three ports.
 ctl capture start "$T/any.pcapng" dev any count 3000
-wait_for 10 capture_stopped || fail "dev any capture did not stop"
+wait_for "$WAIT" capture_stopped || fail "dev any capture did not stop"
 expect_eq "dev any: frames of all three ports" \
 	"$(tshark -r "$T/any.pcapng" -T fields -e frame.interface_id 2>/dev/null | sort -u | wc -l)" 3
 
@@ -115,7 +170,7 @@ ctl capture start "$T/all.pcapng" dev any
 expect_eq "capture show while running" "$(ctl capture show | cut -d' ' -f1-6)" \
 	"capture running file $T/all.pcapng dev any"
 expect_fail "start while running" 1 "a capture is running" ctl capture start "$T/x.pcapng"
-sleep 0.1
+wait_for "$WAIT" capture_wrote || fail "the capture wrote nothing"
 ctl capture stop >"$T/stop.txt"
 written=$(awk '{ for (i = 1; i < NF; i++) if ($i == "written") print $(i + 1) }' "$T/stop.txt")
 expect_eq "stop: frames written = frames in the file" "$(frames "$T/all.pcapng")" "$written"
@@ -149,14 +204,15 @@ expect_fail "raw: relative file" 1 "absolute path" ctl call /vtep/capture_start,
 MPID=$!
 "$VTEPCTL" --file-prefix "$PFX" -j monitor >"$T/monj.txt" 2>&1 &
 JPID=$!
-sleep 0.3
+monitor_ready "$T/mon.txt" "$T/monj.txt"
 ctl fdb add 02:00:00:00:00:05 dst 172.16.91.130 vni 42
 ctl fdb replace 02:00:00:00:00:05 dst 172.16.91.131 vni 42
 ctl fdb del 02:00:00:00:00:05 vni 42
-ctl fdb append 00:00:00:00:00:00 dst 172.16.91.132 vni 43
-ctl fdb del 00:00:00:00:00:00 dst 172.16.91.132 vni 43
-sleep 0.5
-expect_eq "monitor: static and flood-list changes in bridge monitor words" "$(head -n 5 "$T/mon.txt")" \
+ctl_retry fdb append 00:00:00:00:00:00 dst 172.16.91.132 vni 43
+ctl_retry fdb del 00:00:00:00:00:00 dst 172.16.91.132 vni 43
+wait_for "$WAIT" caught_up "$T/mon.txt" || fail "monitor did not catch up"
+expect_eq "monitor: static and flood-list changes in bridge monitor words" \
+	"$(after_probe "$T/mon.txt" | head -n 5)" \
 	"02:00:00:00:00:05 dst 172.16.91.130 vni 42 self permanent
 02:00:00:00:00:05 dst 172.16.91.131 vni 42 self permanent
 Deleted 02:00:00:00:00:05 dst 172.16.91.131 vni 42 self permanent
@@ -164,14 +220,18 @@ Deleted 02:00:00:00:00:05 dst 172.16.91.131 vni 42 self permanent
 Deleted 00:00:00:00:00:00 dst 172.16.91.132 vni 43 self permanent"
 # A flush of VNI 43: 600 deletions, then the stream learns them again.
 ctl fdb flush vni 43
-wait_for 10 counter_is fdb.nb_learned 1200 ||
+wait_for "$WAIT" counter_is fdb.nb_learned 1200 ||
 	fail "VNI 43 not learned again: $(ctl stats | grep -E "fdb\.|learn")"
-sleep 0.5
-expect_eq "monitor: flushed entries" "$(grep -c "^Deleted 02:00:00:2b:.* dst $REMOTE vni 43 self$" "$T/mon.txt")" 600
-expect_eq "monitor: relearned entries" "$(grep -c "^02:00:00:2b:.* dst $REMOTE vni 43 self$" "$T/mon.txt")" 600
+wait_for "$WAIT" caught_up "$T/mon.txt" || fail "monitor did not catch up with the flush"
+wait_for "$WAIT" caught_up "$T/monj.txt" || fail "monitor -j did not catch up with the flush"
+expect_eq "monitor: flushed entries" \
+	"$(after_probe "$T/mon.txt" | grep -c "^Deleted 02:00:00:2b:.* dst $REMOTE vni 43 self$")" 600
+expect_eq "monitor: relearned entries" \
+	"$(after_probe "$T/mon.txt" | grep -c "^02:00:00:2b:.* dst $REMOTE vni 43 self$")" 600
 expect_eq "monitor: nothing missed yet" "$(grep -c missed "$T/mon.txt")" 0
 kill "$JPID"
 wait "$JPID" 2>/dev/null || true
+after_probe "$T/monj.txt" >"$T/monj.after"
 if /usr/bin/python3 -c '
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
@@ -181,7 +241,7 @@ assert [e["event"] for e in ev[:5]] == ["static", "static", "deleted", "flood_ad
 assert all(e["event"] == "flushed" for e in ev[5:605])
 assert all(e["event"] == "learned" and e["vni"] == 43 for e in ev[605:])
 assert all(b["seq"] == a["seq"] + 1 for a, b in zip(ev, ev[1:]))
-' "$T/monj.txt"; then ok "monitor -j: 1205 events in sequence"
+'  "$T/monj.after"; then ok "monitor -j: 1205 events in sequence"
 else fail "monitor -j: $(head -c 300 "$T/monj.txt")"; fi
 
 # A client that falls behind by more than the log holds (4096 events) is told so: two flushes
@@ -189,12 +249,11 @@ else fail "monitor -j: $(head -c 300 "$T/monj.txt")"; fi
 kill -STOP "$MPID"
 for round in 1 2; do
 	ctl fdb flush
-	wait_for 10 counter_is fdb.nb_learned 1200 ||
+	wait_for "$WAIT" counter_is fdb.nb_learned 1200 ||
 		fail "not learned again after flush $round: $(ctl stats | grep -E "fdb\.|learn")"
-	sleep 1.1 # past the learn filter's second
 done
 kill -CONT "$MPID"
-sleep 1
+wait_for "$WAIT" caught_up "$T/mon.txt" || fail "monitor did not catch up after SIGCONT"
 missed=$(awk '/^missed/ { print $2 }' "$T/mon.txt")
 expect_eq "monitor: says it missed events" "$(grep -c '^missed [0-9]* events' "$T/mon.txt")" 1
 expect_eq "monitor: missed ${missed:-?} + printed after it = 4800" \
@@ -206,9 +265,14 @@ expect_fail "monitor: bad word" 2 "monitor takes" ctl monitor neigh
 # monitor count N exits after N events.
 "$VTEPCTL" --file-prefix "$PFX" monitor fdb count 2 >"$T/mon2.txt" 2>&1 &
 CPID=$!
-sleep 0.3
-ctl fdb add 02:00:00:00:00:06 dst 172.16.91.130 vni 42
-ctl fdb del 02:00:00:00:00:06 vni 42
+# Two events at a time until it has seen two (it may have started during a pair).
+gone() { ! kill -0 "$1" 2>/dev/null; }
+deadline=$((SECONDS + WAIT))
+until gone "$CPID" || [ "$SECONDS" -ge "$deadline" ]; do
+	ctl fdb add 02:00:00:00:00:06 dst 172.16.91.130 vni 42
+	ctl fdb del 02:00:00:00:00:06 vni 42
+	wait_for 2 gone "$CPID" || true
+done
 rc=0
 wait "$CPID" || rc=$?
 expect_eq "monitor count 2: exit status" "$rc" 0
@@ -217,11 +281,11 @@ expect_eq "monitor count 2: lines" "$(wc -l <"$T/mon2.txt")" 2
 # A monitor running when vtepd stops says so and exits 1.
 "$VTEPCTL" --file-prefix "$PFX" monitor >"$T/mon3.txt" 2>&1 &
 EPID=$!
-sleep 0.3
+monitor_ready "$T/mon3.txt"
 
 # A capture still running when vtepd stops is closed with what workers copied.
 ctl capture start "$T/exit.pcapng" dev underlay
-sleep 0.2
+wait_for "$WAIT" capture_wrote || fail "the capture at exit wrote nothing"
 stop_vtepd
 rc=0
 wait "$EPID" || rc=$?
