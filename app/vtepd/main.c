@@ -23,6 +23,7 @@
 #include "vtep_report.h"
 #include "vtep_runtime.h"
 #include "vtep_tele.h"
+#include "vtepd_eal.h"
 
 /* Exit statuses: 2 for configuration errors, as iproute2 does for bad arguments. */
 #define EXIT_CONFIG 2
@@ -34,10 +35,13 @@
 
 static struct vtep_runtime rt;
 static volatile sig_atomic_t stats_wanted;
+/* The SIGINT or SIGTERM that asked vtepd to stop, 0 while none has. */
+static volatile sig_atomic_t quit_signal;
 
 static void
-on_quit(int sig __rte_unused)
+on_quit(int sig)
 {
+	quit_signal = sig;
 	rt.quit = true;
 }
 
@@ -45,6 +49,58 @@ static void
 on_usr1(int sig __rte_unused)
 {
 	stats_wanted = 1;
+}
+
+/*
+ * The handlers come first, before EAL starts anything: a SIGINT or SIGTERM during start-up is
+ * then a request to stop, not a death by signal that leaves EAL's runtime directory and the
+ * vdevs' files behind. Unblocked too, in case the parent had them blocked.
+ */
+static void
+catch_signals(void)
+{
+	struct sigaction sa = {.sa_flags = SA_RESTART};
+	sigset_t set;
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_quit;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* A stop asked for before the runtime was built: nothing half-started is left, status 0. */
+static int
+stopped_in_startup(void)
+{
+	fprintf(stderr, "vtepd: %s during start-up: stopped, nothing started\n",
+			strsignal(quit_signal));
+	return 0;
+}
+
+/* Every device the configuration names must be one the EAL arguments create. */
+static int
+check_devs(const struct vtepd_eal *eal, const struct vtep_conf *conf)
+{
+	char err[VTEP_CONF_ERR_SIZE], what[32];
+
+	if (vtepd_eal_check_dev(eal, "dev", conf->dev, err, sizeof(err)) != 0)
+		goto fail;
+	for (unsigned int v = 0; v < conf->nb_vnis; v++) {
+		snprintf(what, sizeof(what), "id %u: inner", conf->vnis[v].vni);
+		if (vtepd_eal_check_dev(eal, what, conf->vnis[v].inner, err, sizeof(err)) != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "vtepd: %s\n", err);
+	return -ENODEV;
 }
 
 /* The words after `--`; none at all prints the usage. */
@@ -114,31 +170,57 @@ int
 main(int argc, char **argv)
 {
 	static struct vtep_conf conf;
+	static struct vtepd_eal eal;
 	char err[VTEP_CONF_ERR_SIZE];
 	struct vtep_ctl *ctl;
 	int n, rc;
 
+	catch_signals();
 	/* The words after `--` are ours: check them before EAL starts anything (hugepage files,
-	 * vdevs, the runtime directory), so a configuration error leaves nothing behind. */
+	 * vdevs, the runtime directory), so a configuration error leaves nothing behind; and the
+	 * devices they name against those the EAL arguments create, for the same reason. */
 	for (n = 1; n < argc && strcmp(argv[n], "--") != 0; n++)
 		;
 	if (parse_config(&conf, n < argc ? argc - n - 1 : 0, argv + n + 1) != 0)
 		return EXIT_CONFIG;
+	if (vtepd_eal_scan(&eal, n, argv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vtepd: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (check_devs(&eal, &conf) != 0)
+		return EXIT_CONFIG;
+	if (quit_signal != 0)
+		return stopped_in_startup();
 	if (rte_eal_init(n, argv) < 0) {
-		fprintf(stderr, "vtepd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "vtepd: EAL initialisation failed%s%s (see EAL's messages above)\n",
+				rte_errno != 0 ? ": " : "",
+				rte_errno != 0 ? rte_strerror(rte_errno) : "");
+		vtepd_eal_undo_failed(&eal);
 		return EXIT_START;
+	}
+	if (quit_signal != 0) {
+		vtepd_eal_undo(&eal);
+		return stopped_in_startup();
 	}
 	rc = vtep_runtime_create(&rt, &conf, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "vtepd: %s\n", err);
-		rte_eal_cleanup();
+		if (rc == -ENODEV)
+			fprintf(stderr,
+					"vtepd: the EAL arguments name it, but EAL made no port of "
+					"it: see EAL's messages above\n");
+		vtepd_eal_undo(&eal);
 		return rc == -ENODEV || rc == -EINVAL ? EXIT_CONFIG : EXIT_START;
 	}
+	/* Built: from here a stop is the usual one, counters and all (vtep_runtime_create cleared
+	 * a quit a signal set while it ran). */
+	if (quit_signal != 0)
+		rt.quit = true;
 	ctl = vtep_ctl_create(&rt);
 	if (ctl == NULL) {
 		fprintf(stderr, "vtepd: control plane: %s\n", rte_strerror(rte_errno));
 		vtep_runtime_free(&rt);
-		rte_eal_cleanup();
+		vtepd_eal_undo(&eal);
 		return EXIT_START;
 	}
 	/* Telemetry is for operators: vtepd forwards without it (e.g. with --no-telemetry). */
@@ -149,9 +231,6 @@ main(int argc, char **argv)
 	 * runs on the data plane until one does. */
 	if (rte_pdump_init() != 0)
 		fprintf(stderr, "vtepd: dpdk-dumpcap cannot attach: %s\n", rte_strerror(rte_errno));
-	signal(SIGINT, on_quit);
-	signal(SIGTERM, on_quit);
-	signal(SIGUSR1, on_usr1);
 	for (unsigned int w = 0; w < rt.nb_workers; w++)
 		rte_eal_remote_launch(vtep_fwd_main, rt.workers[w], rt.workers[w]->lcore_id);
 	printf("vtepd: running, %u worker(s)\n", rt.nb_workers);
