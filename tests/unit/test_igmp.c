@@ -394,6 +394,42 @@ test_v3_join(void)
 	}
 }
 
+/* A rejoin (the underlay's link came back): every group reported again at once, as a join is
+ * (CHANGE_TO_EXCLUDE, the unsolicited kind), then one repeat within 1 s each, then silence. */
+static void
+test_rejoin(void)
+{
+	struct rte_mbuf *out[2];
+	unsigned int nb = 0, g1 = 0, g2 = 0;
+	struct report r;
+	struct sent s;
+
+	init(3, 5);
+	join(G1, T0);
+	join(G2, T0);
+	run(T0, T0 + 30 * HZ, MS, &s);
+	CHECKF(s.n == 2, "join repeats: %u", s.n);
+	free_sent(&s);
+	nb = vtep_igmp_timer(&ig, T0 + 40 * HZ, out, RTE_DIM(out));
+	CHECKF(nb == 0, "%u frames before the rejoin", nb);
+	vtep_igmp_rejoin(&ig, T0 + 40 * HZ);
+	run(T0 + 40 * HZ, T0 + 40 * HZ, MS, &s);
+	CHECKF(s.n == 2, "at the rejoin: %u reports", s.n);
+	free_sent(&s);
+	run(T0 + 40 * HZ + MS, T0 + 70 * HZ, MS, &s);
+	CHECKF(s.n == 2, "after the rejoin: %u repeats", s.n);
+	for (unsigned int i = 0; i < s.n; i++) {
+		CHECK(s.at[i] <= T0 + 41 * HZ);
+		if (parse_report(s.m[i], &r) == 0 && r.version == 3 && r.nb_rec == 1 &&
+				r.rec_type[0] == 4) {
+			g1 += r.rec_group_be[0] == pkt_ip(G1);
+			g2 += r.rec_group_be[0] == pkt_ip(G2);
+		}
+	}
+	CHECKF(g1 == 1 && g2 == 1, "repeats: %u of G1, %u of G2", g1, g2);
+	free_sent(&s);
+}
+
 /* Let the join repeats go out. */
 static void
 settle(uint64_t from, uint64_t to)
@@ -1004,6 +1040,7 @@ main(void)
 	pool = vtep_test_pool();
 	in_use = rte_mempool_in_use_count(pool);
 	test_v3_join();
+	test_rejoin();
 	test_v3_queries();
 	test_delays();
 	test_v2_compat();

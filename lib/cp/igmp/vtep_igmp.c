@@ -180,6 +180,15 @@ vtep_igmp_join(struct vtep_igmp *ig, rte_be32_t group_be, uint64_t now, struct r
 	return 0;
 }
 
+void
+vtep_igmp_rejoin(struct vtep_igmp *ig, uint64_t now)
+{
+	for (unsigned int i = 0; i < ig->nb_groups; i++) {
+		ig->groups[i].unsolicited = VTEP_IGMP_ROBUSTNESS;
+		ig->groups[i].report_at = now;
+	}
+}
+
 /* Max Resp Code to ticks: v2 tenths of a second; v3 with the floating-point form (4.1.1). */
 static uint64_t
 max_resp(const struct vtep_igmp *ig, uint8_t code, bool v3)

@@ -97,6 +97,15 @@ int vtep_igmp_join(struct vtep_igmp *ig, rte_be32_t group_be, uint64_t now, stru
 		unsigned int *nb_out);
 
 /**
+ * Report every joined group again as a join does: a report from the next timer pass, the repeats
+ * after it. For when the underlay's link comes back: a snooping switch forgets a port's
+ * memberships when the port goes down (the Linux bridge deletes them) and forwards no group
+ * traffic to it until its next query, minutes later; hosts report at once when an interface
+ * comes up (Linux ip_mc_up) for the same reason.
+ */
+void vtep_igmp_rejoin(struct vtep_igmp *ig, uint64_t now);
+
+/**
  * Handle one received IGMP frame, untagged or with one 802.1Q tag (queries; reports of others
  * are ignored). A general or group-specific query schedules a report after a random delay in
  * (0, Max Resp Time] (v3: one report of every group for a general query, RFC 3376 5.2). A query
