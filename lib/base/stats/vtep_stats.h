@@ -40,7 +40,9 @@ enum vtep_drop {
 	X(ctl_icmp, "ICMP frames handed to the control lcore")                                     \
 	X(underlay_waits,                                                                          \
 			"polls that left the underlay unread: frames held for learn events "       \
-			"filled the hold")
+			"filled the hold")                                                         \
+	X(link_down, "times a port's link went down (the control lcore looks every 100 ms)")       \
+	X(link_up, "times a port's link came (back) up")
 
 /** Time of one lcore, reported per lcore (lcore.N.NAME). */
 #define VTEP_CYCLE_COUNTERS(X)                                                                     \

@@ -18,6 +18,8 @@ VTEP_LOG_REGISTER(ctl);
 
 /* Timers (ARP retries, IGMP reports) run this often, in ms. */
 #define TIMER_MS 10
+/* The ports' links are looked at this often, in ms. */
+#define LINK_MS 100
 
 static uint64_t
 tsc_clock(void *arg __rte_unused)
@@ -328,9 +330,54 @@ vtep_ctl_create_clock(struct vtep_runtime *rt, vtep_ctl_clock_fn clock, void *ar
 	flush(c);
 	c->next_age = now + c->hz;
 	c->next_timer = now;
+	c->next_link = now;
 	vtep_rate_init(&c->log_rate, 1, 10, 1, vtep_fdb_now());
 	vtep_fdb_set_notify(rt->fdb, vtep_ctl_fdb_changed, c);
 	return c;
+}
+
+/* Whether port's link changed since the last look; counted and logged. */
+static bool
+link_changed(struct vtep_ctl *c, struct vtep_port *port)
+{
+	bool up = vtep_port_link_up(port);
+
+	if (up == port->link_up)
+		return false;
+	port->link_up = up;
+	if (up)
+		c->st->link_up++;
+	else
+		c->st->link_down++;
+	CTL_LOG(WARNING, "%s: link %s\n", port->name, up ? "up" : "down");
+	return true;
+}
+
+/*
+ * The one place that follows the ports' links. What goes out while a link is down is the port's
+ * to refuse (counted as tx_*_full) or to lose. When the underlay's comes back, vtepd announces
+ * itself as at start-up: a snooping switch deleted the port's group memberships when it went
+ * down and would forward no group traffic until its next query, and peers may have lost its MAC.
+ */
+static void
+links(struct vtep_ctl *c, uint64_t now)
+{
+	struct vtep_runtime *rt = c->rt;
+	struct rte_mbuf *m;
+
+	if (now < c->next_link)
+		return;
+	c->next_link = now + c->hz * LINK_MS / 1000;
+	if (link_changed(c, &rt->underlay) && rt->underlay.link_up) {
+		m = vtep_neigh_gratuitous(&c->neigh);
+		if (m != NULL)
+			room(c, 1)[c->nb_out++] = m;
+		else
+			VTEP_DROP(c->st, CTL_NOMBUF);
+		vtep_igmp_rejoin(&c->igmp, now);
+	}
+	for (unsigned int v = 0; v < rt->conf->nb_vnis; v++)
+		link_changed(c, &rt->inner[v]);
 }
 
 /* Run (rc == 0) or refuse (rc < 0) the requests of other threads. */
@@ -428,6 +475,7 @@ vtep_ctl_poll(struct vtep_ctl *c)
 		vtep_ctl_age(c, now_s);
 		c->next_age = now + c->hz;
 	}
+	links(c, now);
 	work += drain_mailbox(c, 0);
 	work += c->nb_out;
 	flush(c);

@@ -69,6 +69,7 @@ struct vtep_ctl {
 
 	vtep_ctl_clock_fn clock; /* the time now, in TSC cycles (rte_rdtsc() but in tests) */
 	void *clock_arg;         /* its argument */
+	uint64_t next_link;      /* TSC of the next look at the ports' links */
 };
 
 /** Give a new remote its next hop (resolve it), as learning and start-up do. */

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <rte_ethdev.h>
 #include <rte_log.h>
@@ -112,6 +116,8 @@ vtep_port_setup(struct vtep_port *port, const struct vtep_port_params *p)
 	if (rc != 0)
 		goto fail;
 	port->started = true;
+	port->if_index = info.if_index;
+	port->link_up = vtep_port_link_up(port);
 	rte_eth_promiscuous_enable(port->port_id);
 	rte_eth_macaddr_get(port->port_id, &port->mac);
 	PORT_LOG(INFO, "%s: port %u, %u rx / %u tx queues%s%s\n", port->name, port->port_id,
@@ -121,6 +127,38 @@ vtep_port_setup(struct vtep_port *port, const struct vtep_port_params *p)
 fail:
 	PORT_LOG(ERR, "%s: setup failed: %s\n", port->name, strerror(rc < 0 ? -rc : rc));
 	return rc < 0 ? rc : -rc;
+}
+
+/* IFF_UP and IFF_RUNNING of kernel interface if_index (true when it cannot be read). */
+static bool
+kernel_link_up(unsigned int if_index)
+{
+	struct ifreq ifr;
+	bool up = true;
+	int fd;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_indextoname(if_index, ifr.ifr_name) == NULL)
+		return true;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return true;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		up = (ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
+	close(fd);
+	return up;
+}
+
+bool
+vtep_port_link_up(const struct vtep_port *port)
+{
+	struct rte_eth_link link;
+	int rc = rte_eth_link_get_nowait(port->port_id, &link);
+
+	/* A PMD that cannot tell (-ENOTSUP) is taken at its kernel interface's word, if any. */
+	if ((rc == 0 && link.link_status != RTE_ETH_LINK_UP) || (rc != 0 && rc != -ENOTSUP))
+		return false;
+	return port->if_index == 0 || kernel_link_up(port->if_index);
 }
 
 void

@@ -32,6 +32,8 @@ struct vtep_port {
 	bool started;      /**< rte_eth_dev_start succeeded. */
 	struct rte_ether_addr mac; /**< The port's MAC. */
 	struct rte_ring *tx_ring;  /**< MP/SC ring into TX queue 0, for lcores without a queue. */
+	unsigned int if_index;     /**< Kernel interface behind the port (af_packet, tap), or 0. */
+	bool link_up;              /**< The link as the control lcore last saw it. */
 };
 
 /** What a port should be. */
@@ -68,6 +70,14 @@ int vtep_port_max_queues(uint16_t port_id, uint16_t *max_rxq, uint16_t *max_txq)
  * @return 0 or a negative errno (logged with the port name).
  */
 int vtep_port_setup(struct vtep_port *port, const struct vtep_port_params *p);
+
+/**
+ * Whether the port's link is up now, without waiting: what the PMD says and, for a port behind a
+ * kernel interface (if_index), that the interface is up and has carrier (IFF_UP, IFF_RUNNING):
+ * af_packet in DPDK 22.11 says "up" from start to stop whatever its interface does. Makes
+ * syscalls: for the control lcore, not the workers.
+ */
+bool vtep_port_link_up(const struct vtep_port *port);
 
 /** Stop and close a port, freeing what its TX ring still holds. */
 void vtep_port_close(struct vtep_port *port);
