@@ -4,10 +4,12 @@
  * Everything with a job of its own lives in lib/.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -28,6 +30,8 @@
 /* Exit statuses: 2 for configuration errors, as iproute2 does for bad arguments. */
 #define EXIT_CONFIG 2
 #define EXIT_START 1
+/* Longest teardown (ports closed, EAL cleaned up) before vtepd gives up on it, in seconds. */
+#define TEARDOWN_S 10
 /* The control lcore sleeps this long when a pass found nothing to do. */
 #define CTL_IDLE_US 100
 /* ... unless it did some in the last CTL_AWAKE_US. */
@@ -101,6 +105,69 @@ check_devs(const struct vtepd_eal *eal, const struct vtep_conf *conf)
 fail:
 	fprintf(stderr, "vtepd: %s\n", err);
 	return -ENODEV;
+}
+
+/* The teardown's watchdog (teardown_watch) and what it knows. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool done;     /* the teardown finished */
+	bool reported; /* the report is printed */
+} td = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/*
+ * A port may not close: virtio-user waits for its vhost-user backend's answer, and a backend that
+ * is stopped (SIGSTOP, a VM paused) never gives one. Rather than hang forever on SIGTERM, vtepd
+ * prints its report (if not yet done) and exits after TEARDOWN_S, with status 1 and the ports
+ * left as they are (the process exit releases them).
+ */
+static void *
+teardown_watch(void *arg __rte_unused)
+{
+	struct timespec deadline;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += TEARDOWN_S;
+	pthread_mutex_lock(&td.lock);
+	while (!td.done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&td.cond, &td.lock, &deadline);
+	if (!td.done) {
+		fprintf(stderr,
+				"vtepd: teardown stuck for %d s (a port that does not close: a "
+				"stopped "
+				"vhost-user backend?): exiting without it\n",
+				TEARDOWN_S);
+		if (!td.reported)
+			vtep_report_print(&rt, stdout);
+		fflush(NULL);
+		_exit(EXIT_START);
+	}
+	pthread_mutex_unlock(&td.lock);
+	return NULL;
+}
+
+static void
+teardown_begin(void)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&td.cond, &ca);
+	if (pthread_create(&td.thread, NULL, teardown_watch, NULL) != 0)
+		fprintf(stderr, "vtepd: no teardown watchdog: %s\n", strerror(errno));
+}
+
+static void
+teardown_end(void)
+{
+	pthread_mutex_lock(&td.lock);
+	td.done = true;
+	pthread_cond_signal(&td.cond);
+	pthread_mutex_unlock(&td.lock);
+	pthread_join(td.thread, NULL);
 }
 
 /* The words after `--`; none at all prints the usage. */
@@ -242,9 +309,17 @@ main(int argc, char **argv)
 	/* Workers are gone: the control lcore finishes what they left in the rings. */
 	vtep_ctl_shutdown(ctl);
 	vtep_ctl_free(ctl);
-	vtep_report_print(&rt, stdout);
 	rte_pdump_uninit();
+	/* The ports hand back what their rings hold: the report's mempool.in_use_after is then
+	 * 0 unless an mbuf leaked. */
+	teardown_begin();
+	vtep_runtime_close_ports(&rt);
+	pthread_mutex_lock(&td.lock);
+	vtep_report_print(&rt, stdout);
+	td.reported = true;
+	pthread_mutex_unlock(&td.lock);
 	vtep_runtime_free(&rt);
 	rte_eal_cleanup();
+	teardown_end();
 	return 0;
 }

@@ -188,7 +188,8 @@ fi
 stop_vtepd
 expect_eq "final fdb printout" "$(grep '^fdb ' "$T/vtepd.out")" \
 	"fdb $VNI 02:00:00:00:00:99 dst $REMOTE static"
-expect_eq "no mbuf leak" "$(awk '$2 == "mempool.in_use_before" { b = $3 } $2 == "mempool.in_use_after" { a = $3 } END { print (a == b) }' "$T/vtepd.out")" 1
+expect_eq "no mbuf leak: in use once the ports closed" \
+	"$(awk '$2 == "mempool.in_use_after" { print $3 }' "$T/vtepd.out")" 0
 expect_fail "vtepd gone" 1 "vtepd is not running" ctl stats
 
 live_done vtepctl

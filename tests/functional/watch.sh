@@ -296,7 +296,8 @@ expect_eq "log type vtepd.capture at warning: none of its INFO lines" \
 	"$(grep -c '^vtepd.capture:' "$T/vtepd.err")" 0
 expect_eq "log type vtepd.port still at INFO" "$(grep -c '^vtepd.port:' "$T/vtepd.err" | grep -c '^[1-9]')" 1
 expect_eq "capture at exit: file readable, frames in it" "$((n > 0))" 1
-expect_eq "no mbuf leak" "$(awk '$2 == "mempool.in_use_before" { b = $3 } $2 == "mempool.in_use_after" { a = $3 } END { print (a == b) }' "$T/vtepd.out")" 1
+expect_eq "no mbuf leak: in use once the ports closed" \
+	"$(awk '$2 == "mempool.in_use_after" { print $3 }' "$T/vtepd.out")" 0
 expect_fail "vtepd gone" 1 "vtepd is not running" ctl capture show
 
 live_done "vtepctl capture/monitor"

@@ -355,9 +355,20 @@ vtep_runtime_create(
 }
 
 void
-vtep_runtime_free(struct vtep_runtime *rt)
+vtep_runtime_close_ports(struct vtep_runtime *rt)
 {
 	const struct vtep_conf *conf = rt->conf;
+
+	if (rt->underlay.tx_ring != NULL || rt->underlay.started)
+		vtep_port_close(&rt->underlay);
+	for (unsigned int v = 0; conf != NULL && v < conf->nb_vnis; v++)
+		if (rt->inner[v].tx_ring != NULL || rt->inner[v].started)
+			vtep_port_close(&rt->inner[v]);
+}
+
+void
+vtep_runtime_free(struct vtep_runtime *rt)
+{
 	void *m;
 
 	/* Workers are gone: a running capture gets what they copied, and its file is closed. */
@@ -384,11 +395,7 @@ vtep_runtime_free(struct vtep_runtime *rt)
 		rte_free(wk);
 		rt->workers[w] = NULL;
 	}
-	if (rt->underlay.tx_ring != NULL || rt->underlay.started)
-		vtep_port_close(&rt->underlay);
-	for (unsigned int v = 0; conf != NULL && v < conf->nb_vnis; v++)
-		if (rt->inner[v].tx_ring != NULL || rt->inner[v].started)
-			vtep_port_close(&rt->inner[v]);
+	vtep_runtime_close_ports(rt);
 	vtep_fdb_free(rt->fdb);
 	rt->fdb = NULL;
 	vtep_remotes_free(rt->remotes);

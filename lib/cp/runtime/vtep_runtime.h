@@ -57,6 +57,12 @@ struct vtep_runtime {
 int vtep_runtime_create(
 		struct vtep_runtime *rt, const struct vtep_conf *conf, char *err, size_t err_size);
 
+/**
+ * Stop and close the ports: what their rings hold goes back to the pool, so that every mbuf is
+ * then free unless one leaked. Workers must be gone. vtep_runtime_free does it if not done.
+ */
+void vtep_runtime_close_ports(struct vtep_runtime *rt);
+
 /** Tear down what vtep_runtime_create built: stop and close ports, free tables and rings. */
 void vtep_runtime_free(struct vtep_runtime *rt);
 
