@@ -113,6 +113,16 @@ cmd_stats(struct vtep_ctl *c, const char *cmd __rte_unused,
 		add_vni_stats(d, rt->conf->vnis[v].vni, &sum->vni[v]);
 	free(sum);
 	add_fdb_counters(d, vtep_fdb_counters(rt->fdb));
+	/* The packet buffers: in use now (ports' rings, frames in flight), as the soak test
+	 * follows them; the report's mempool.in_use_before is in_use_start. */
+	sub = rte_tel_data_alloc();
+	if (sub != NULL) {
+		rte_tel_data_start_dict(sub);
+		rte_tel_data_add_dict_u64(sub, "size", rt->pool_size);
+		rte_tel_data_add_dict_u64(sub, "in_use", rte_mempool_in_use_count(rt->pool));
+		rte_tel_data_add_dict_u64(sub, "in_use_start", rt->baseline_in_use);
+		vtep_tele_add_sub(d, "mempool", sub);
+	}
 	for (unsigned int w = 0; w < rt->nb_workers; w++)
 		add_lcore(d, rt->workers[w]->lcore_id, "worker", &rt->stats[w]);
 	add_lcore(d, rte_get_main_lcore(), "control", &rt->stats[rt->nb_workers]);
