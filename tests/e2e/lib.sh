@@ -80,7 +80,11 @@ E2E_VTEPD_LOG=""
 E2E_VTEPD_DUMP=""
 E2E_VTEPD_DUMPS=0
 E2E_CAPTURE_PID=""
+# tcpdump's stderr file by its PID (e2e_capture_sync reads its statistics there).
+declare -A E2E_CAPTURE_ERR=()
 E2E_BG_PIDS=()
+# Bound of the waits for vtepd (start-up, its printout): only reached when something is broken.
+: "${E2E_WAIT:=60}"
 E2E_LOG_DIR_MADE=0
 
 e2e_log() { echo "e2e: $*" >&2; }
@@ -315,6 +319,7 @@ e2e_capture_start() {
 		"$filter" \
 		</dev/null >/dev/null 2>"$file.err" &
 	E2E_CAPTURE_PID=$!
+	E2E_CAPTURE_ERR[$E2E_CAPTURE_PID]=$file.err
 	E2E_BG_PIDS+=("$E2E_CAPTURE_PID")
 	for ((i = 0; i < 50; i++)); do
 		grep -q 'listening on' "$file.err" 2>/dev/null && return 0
@@ -324,10 +329,28 @@ e2e_capture_start() {
 	return 1
 }
 
-# e2e_capture_stop PID: stop a capture started by e2e_capture_start (its file is complete).
+# e2e_capture_sync PID: wait until tcpdump PID has written every frame its kernel filter passed
+# so far: its statistics (SIGUSR1, one line on stderr each time) say "N packets captured, N
+# packets received by filter". 1 if they never agree within E2E_WAIT s.
+e2e_capture_sync() {
+	local pid=$1 err=${E2E_CAPTURE_ERR[$1]:-} n deadline=$((SECONDS + E2E_WAIT))
+	[[ -n $err ]] || return 1
+	while ((SECONDS < deadline)); do
+		n=$(grep -c 'packets captured' "$err")
+		kill -USR1 "$pid" 2>/dev/null || return 1
+		while (($(grep -c 'packets captured' "$err") == n)) && ((SECONDS < deadline)); do
+			sleep 0.05
+		done
+		grep 'packets captured' "$err" | tail -n 1 |
+			awk '{ exit !($2 == $5) }' && return 0
+	done
+	return 1
+}
+
+# e2e_capture_stop PID: stop a capture started by e2e_capture_start once it has written every
+# frame seen so far (e2e_capture_sync): its file is complete.
 e2e_capture_stop() {
-	# Give frames in flight a moment to be written.
-	sleep 0.3
+	e2e_capture_sync "$1" || e2e_log "capture $1: tcpdump did not catch up"
 	kill "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
 }
@@ -384,7 +407,7 @@ e2e_mdb_has() {
 
 # vtepd_start ARGS...: run $VTEPD ARGS... in ve-h2 in the background, output to
 # $E2E_LOG_DIR/vtepd.log (appended across restarts). Sets E2E_VTEPD_PID. Returns 1 if the
-# binary is missing or the process is gone after 0.5 s (its log is printed).
+# binary is missing (vtepd_up finds out whether it runs).
 vtepd_start() {
 	if [[ -n "$E2E_VTEPD_PID" ]]; then
 		e2e_log "vtepd already running (pid $E2E_VTEPD_PID)"
@@ -400,14 +423,16 @@ vtepd_start() {
 	ip netns exec "$E2E_NS_H2" "$VTEPD" "$@" </dev/null >>"$E2E_VTEPD_LOG" 2>&1 &
 	E2E_VTEPD_PID=$!
 	E2E_VTEPD_RC=""
-	sleep 0.5
-	if ! kill -0 "$E2E_VTEPD_PID" 2>/dev/null; then
-		wait "$E2E_VTEPD_PID" 2>/dev/null && E2E_VTEPD_RC=0 || E2E_VTEPD_RC=$?
-		E2E_VTEPD_PID=""
-		e2e_log "vtepd exited at once (status $E2E_VTEPD_RC); log:"
-		cat "$E2E_VTEPD_LOG" >&2
-		return 1
-	fi
+}
+
+# vtepd_gone: vtepd (E2E_VTEPD_PID) has exited; its status in E2E_VTEPD_RC and its log printed.
+vtepd_gone() {
+	kill -0 "$E2E_VTEPD_PID" 2>/dev/null && return 1
+	wait "$E2E_VTEPD_PID" 2>/dev/null && E2E_VTEPD_RC=0 || E2E_VTEPD_RC=$?
+	E2E_VTEPD_PID=""
+	e2e_log "vtepd exited (status $E2E_VTEPD_RC); log:"
+	cat "$E2E_VTEPD_LOG" >&2
+	return 0
 }
 
 # vtepd_stop: SIGTERM vtepd, wait up to E2E_VTEPD_STOP_TIMEOUT s, then SIGKILL. Sets
@@ -462,8 +487,9 @@ vtepd_seed_args() {
 		inner net_tap0)
 }
 
-# vtepd_up [ARGS...]: start vtepd with ARGS (default: vtepd_seed_args), wait up to 20 s for
-# vtep0, give it 10.0.0.2/24 and bring it up (the tap is new at every start). 1 on failure.
+# vtepd_up [ARGS...]: start vtepd with ARGS (default: vtepd_seed_args), wait (up to E2E_WAIT s)
+# for vtep0 and vtepd's "running" line, give vtep0 10.0.0.2/24 and bring it up (the tap is new
+# at every start). 1 on failure, at once if vtepd exits.
 vtepd_up() {
 	if [[ $# -eq 0 ]]; then
 		vtepd_seed_args
@@ -474,9 +500,12 @@ vtepd_up() {
 	# vtepd's "running" line (printed once every port is set up) of this start.
 	runs=$(grep -c '^vtepd: running' "$E2E_VTEPD_LOG" 2>/dev/null) || runs=0
 	vtepd_start "$@" || return 1
-	vtepd_wait_iface vtep0 20 || { e2e_log "vtep0 did not appear"; return 1; }
-	wait_for "(( \$(grep -c '^vtepd: running' '$E2E_VTEPD_LOG') > $runs ))" 20 ||
+	wait_for "(( \$(grep -c '^vtepd: running' '$E2E_VTEPD_LOG') > $runs )) || ! kill -0 $E2E_VTEPD_PID" \
+		"$E2E_WAIT"
+	vtepd_gone && return 1
+	(($(grep -c '^vtepd: running' "$E2E_VTEPD_LOG") > runs)) ||
 		{ e2e_log "vtepd did not report running"; return 1; }
+	vtepd_wait_iface vtep0 "$E2E_WAIT" || { e2e_log "vtep0 did not appear"; return 1; }
 	ns_exec "$E2E_NS_H2" ip addr add "$E2E_H2_OVERLAY/24" dev vtep0 || return 1
 	ns_exec "$E2E_NS_H2" ip link set vtep0 up || return 1
 }
@@ -495,29 +524,25 @@ vtepd_stop_check() {
 	check "$1" test "$E2E_VTEPD_RC" = 0
 }
 
-# vtepd_dump: SIGUSR1 to vtepd, wait (up to 5 s) until the whole printout (counters, then the
-# FDB) is in the log, and copy it to a file of its own, named in E2E_VTEPD_DUMP. 1 on timeout.
+# vtepd_dump: SIGUSR1 to vtepd, wait (up to E2E_WAIT s) until the whole printout (counters, then
+# the FDB, then a line "end") is in the log, and copy it to a file of its own, named in
+# E2E_VTEPD_DUMP. 1 on timeout.
 vtepd_dump() {
-	local before size i
+	local before deadline=$((SECONDS + E2E_WAIT))
 	[[ -n "$E2E_VTEPD_PID" ]] || return 1
 	before=$(stat -c %s "$E2E_VTEPD_LOG")
 	E2E_VTEPD_DUMPS=$((E2E_VTEPD_DUMPS + 1))
 	E2E_VTEPD_DUMP=$(e2e_log_dir)/dump.$E2E_VTEPD_DUMPS
 	kill -USR1 "$E2E_VTEPD_PID" || return 1
-	# The last counter line comes just before the FDB lines; vtepd flushes once at the end, so
-	# the printout is complete when that line is there and the log stops growing.
-	for ((i = 0; i < 50; i++)); do
+	until tail -c +$((before + 1)) "$E2E_VTEPD_LOG" | grep -q '^end$'; do
+		if ((SECONDS >= deadline)); then
+			e2e_log "vtepd printed no report within $E2E_WAIT s of SIGUSR1"
+			return 1
+		fi
 		sleep 0.1
-		tail -c +$((before + 1)) "$E2E_VTEPD_LOG" >"$E2E_VTEPD_DUMP"
-		grep -q '^counter mempool.in_use_after ' "$E2E_VTEPD_DUMP" || continue
-		size=$(stat -c %s "$E2E_VTEPD_LOG")
-		sleep 0.1
-		[[ $(stat -c %s "$E2E_VTEPD_LOG") == "$size" ]] || continue
-		tail -c +$((before + 1)) "$E2E_VTEPD_LOG" | grep -E '^(counter|fdb) ' >"$E2E_VTEPD_DUMP"
-		return 0
 	done
-	e2e_log "vtepd printed no counters within 5 s of SIGUSR1"
-	return 1
+	tail -c +$((before + 1)) "$E2E_VTEPD_LOG" | sed '/^end$/q' | grep -E '^(counter|fdb) ' \
+		>"$E2E_VTEPD_DUMP"
 }
 
 # vtepd_dump_counter NAME: print counter NAME of the last vtepd_dump (nothing if absent).

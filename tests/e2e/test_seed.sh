@@ -188,7 +188,11 @@ inner = (Ether(dst="ff:ff:ff:ff:ff:ff", src="02:00:00:00:43:43") /
 sendp(Ether(dst=dmac, src=smac) / IP(src=src, dst=dst, ttl=64) / UDP(sport=40043, dport=4789) /
       VXLAN(flags=0x08, vni=43) / inner, iface="eth0", count=3, inter=0.05, verbose=False)
 PY
-sleep 0.5
+# dropped_since N: vtepd has counted N more unknown-VNI drops than before.
+dropped_since() {
+	vtepd_dump && (($(vtepd_dump_counter drop.rx_unknown_vni) >= before + $1))
+}
+wait_for "dropped_since 3" "$E2E_WAIT" || fail "vtepd counts the VNI 43 frames"
 e2e_capture_stop "$cap2"
 e2e_capture_stop "$cap0"
 vtepd_dump || fail "vtepd prints its counters on SIGUSR1"
@@ -214,7 +218,8 @@ ip netns exec "$E2E_NS_H1" ping -D -i 0.2 -W 1 -w 30 "$E2E_H2_OVERLAY" >"$LOG/pi
 	2>&1 &
 ping_pid=$!
 E2E_BG_PIDS+=("$ping_pid")
-sleep 1
+# Stopped once the ping is seen to work, so that its log shows the outage.
+wait_for "grep -q 'bytes from' '$LOG/ping-restart.log'" "$E2E_WAIT" || fail "ping before the restart"
 t_stop=$(date +%s.%N)
 vtepd_stop_check "vtepd exits with status 0 on SIGTERM"
 t_start=$(date +%s.%N)
