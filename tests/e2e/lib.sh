@@ -336,12 +336,12 @@ e2e_capture_sync() {
 	local pid=$1 err=${E2E_CAPTURE_ERR[$1]:-} n deadline=$((SECONDS + E2E_WAIT))
 	[[ -n $err ]] || return 1
 	while ((SECONDS < deadline)); do
-		n=$(grep -c 'packets captured' "$err")
+		n=$(grep -c ' captured, ' "$err")
 		kill -USR1 "$pid" 2>/dev/null || return 1
-		while (($(grep -c 'packets captured' "$err") == n)) && ((SECONDS < deadline)); do
+		while (($(grep -c ' captured, ' "$err") == n)) && ((SECONDS < deadline)); do
 			sleep 0.05
 		done
-		grep 'packets captured' "$err" | tail -n 1 |
+		grep ' captured, ' "$err" | tail -n 1 |
 			awk '{ exit !($2 == $5) }' && return 0
 	done
 	return 1
