@@ -635,7 +635,8 @@ scenario_vhost() {
 		--vdev="net_vhost0,iface=$sock,queues=1" -- --forward-mode=macswap --auto-start \
 		--nb-cores=1 --total-num-mbufs=4096 --stats-period 1 </dev/null >"$T/testpmd.out" 2>&1 &
 	tp=$!
-	for n in $(seq 50); do
+	# Its socket: the condition, bounded by 60 s that only a broken testpmd reaches.
+	for n in $(seq 300); do
 		[ -S "$sock" ] && break
 		sleep 0.2
 	done
