@@ -57,20 +57,23 @@ live_init "$PCAPGEN"
 trap soak_cleanup EXIT
 
 # ---- the namespace, the frames ----------------------------------------------------------------
+# vtepd's underlay MAC: the outer frames go to it (vtepd drops others: rx_dst_mac).
+SK0_MAC=02:00:00:00:91:81
 ip netns add "$NS"
 ip -n "$NS" link set lo up
 ip -n "$NS" link add sk0 type veth peer name sk1
-ip -n "$NS" link set sk0 address 02:00:00:00:91:81
+ip -n "$NS" link set sk0 address $SK0_MAC
 for d in sk0 sk1; do
 	ip netns exec "$NS" ethtool -K "$d" tx off tso off gso off gro off >/dev/null
 	ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
 	ip -n "$NS" link set "$d" up
 done
-"$PCAPGEN" --mode vxlan --vni-base 42 --macs 200 --remote-base 172.16.91.1 --count 200 \
-	-o "$T/a.pcap"
-"$PCAPGEN" --mode vxlan --vni-base 42 --macs 200 --remote-base 172.16.91.2 --count 200 \
-	-o "$T/b.pcap"
-"$PCAPGEN" --mode vxlan --vni-base 43 --macs 500 --remotes 2 --count 500 -o "$T/c.pcap"
+"$PCAPGEN" --mode vxlan --dst-mac $SK0_MAC --vni-base 42 --macs 200 --remote-base 172.16.91.1 \
+	--count 200 -o "$T/a.pcap"
+"$PCAPGEN" --mode vxlan --dst-mac $SK0_MAC --vni-base 42 --macs 200 --remote-base 172.16.91.2 \
+	--count 200 -o "$T/b.pcap"
+"$PCAPGEN" --mode vxlan --dst-mac $SK0_MAC --vni-base 43 --macs 500 --remotes 2 --count 500 \
+	-o "$T/c.pcap"
 "$PCAPGEN" --mode inner --vni-base 42 --macs 200 --count 200 -o "$T/known.pcap"
 "$PCAPGEN" --mode inner --vni-base 42 --unknown --macs 8 --count 8 -o "$T/unknown.pcap"
 mergecap -F pcap -a -w "$T/in42.pcap" "$T/known.pcap" "$T/unknown.pcap"
