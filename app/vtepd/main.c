@@ -135,9 +135,8 @@ teardown_watch(void *arg __rte_unused)
 		rc = pthread_cond_timedwait(&td.cond, &td.lock, &deadline);
 	if (!td.done) {
 		fprintf(stderr,
-				"vtepd: teardown stuck for %d s (a port that does not close: a "
-				"stopped "
-				"vhost-user backend?): exiting without it\n",
+				"vtepd: teardown stuck for %d s: exiting without it (a port that "
+				"does not close? a stopped vhost-user backend?)\n",
 				TEARDOWN_S);
 		if (!td.reported)
 			vtep_report_print(&rt, stdout);
@@ -303,6 +302,9 @@ main(int argc, char **argv)
 	printf("vtepd: running, %u worker(s)\n", rt.nb_workers);
 	fflush(stdout);
 	control_loop(ctl);
+	/* From here every step may wait on something outside vtepd (a worker in a PMD call, a
+	 * port's close): the watchdog bounds the whole teardown. */
+	teardown_begin();
 	/* No telemetry command may wait on the control lcore once it stops polling. */
 	vtep_tele_stop();
 	rte_eal_mp_wait_lcore();
@@ -312,7 +314,6 @@ main(int argc, char **argv)
 	rte_pdump_uninit();
 	/* The ports hand back what their rings hold: the report's mempool.in_use_after is then
 	 * 0 unless an mbuf leaked. */
-	teardown_begin();
 	vtep_runtime_close_ports(&rt);
 	pthread_mutex_lock(&td.lock);
 	vtep_report_print(&rt, stdout);
