@@ -53,55 +53,55 @@ capture_wrote() {
 }
 
 # A monitor follows vtepd's FDB event log from its first request on, and nothing says when it
-# has made it: monitor_ready FILE... adds a probe entry until its line shows in every FILE (the
-# monitors writing them follow the log from then on), deletes it, and waits for that line too.
-# Checks read what follows the last probe line (after_probe) and wait until a monitor has
-# printed every event of the log since (caught_up), however long a busy machine takes.
+# has made it. Every monitor here prints the events' sequence numbers (text with -s: "[SEQ EVENT]
+# ...", JSON: "seq"), so: monitor_ready FILE... adds and deletes a probe entry until every FILE
+# shows an event at least as new as that add (the monitors follow the log from then on), and
+# notes the log's newest event then (MARK). Checks read the lines of events after MARK
+# (after_mark, the text ones without their "[SEQ EVENT] ") and wait until a monitor has printed
+# the log's newest event (caught_up), however long a busy machine takes.
 PROBE=02:00:00:00:00:fe
-probe_added() { grep -qE "^$PROBE dst |\"event\":\"static\",\"mac\":\"$PROBE\"" "$1"; }
-probe_deleted() { grep -qE "^Deleted $PROBE dst |\"event\":\"deleted\",\"mac\":\"$PROBE\"" "$1"; }
-# all TEST FILE...: TEST holds for every FILE.
+MARK=
+# log_last: sequence number of the newest event in vtepd's FDB event log.
+log_last() {
+	ctl call /vtep/fdb_events | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["next"] - 1)'
+}
+# last_seq FILE: the newest event a monitor printed (0: none).
+last_seq() {
+	sed -n 's/^\[\([0-9]*\) .*/\1/p; s/^{"seq":\([0-9]*\),.*/\1/p' "$1" | sort -n | tail -n 1 |
+		awk '{ s = $1 } END { print s + 0 }'
+}
+# all TEST ARG FILE...: TEST ARG FILE holds for every FILE.
 all() {
-	local t=$1 f
-	shift
+	local t=$1 a=$2 f
+	shift 2
 	for f in "$@"; do
-		"$t" "$f" || return 1
+		"$t" "$a" "$f" || return 1
 	done
 }
+seq_at_least() { [ "$(last_seq "$2")" -ge "$1" ]; }
 monitor_ready() {
-	local deadline=$((SECONDS + WAIT))
-	until ctl fdb add $PROBE dst 172.16.91.130 vni 42 && wait_for 2 all probe_added "$@"; do
-		ctl fdb del $PROBE vni 42 2>/dev/null || true
+	local deadline=$((SECONDS + WAIT)) added
+	while :; do
+		ctl fdb add $PROBE dst 172.16.91.130 vni 42
+		added=$(log_last)
+		ctl fdb del $PROBE vni 42
+		wait_for 2 all seq_at_least "$added" "$@" && break
 		if [ "$SECONDS" -ge "$deadline" ]; then
 			fail "monitors writing $* did not start following the log"
 			return 1
 		fi
 	done
-	ctl fdb del $PROBE vni 42
-	wait_for "$WAIT" all probe_deleted "$@" || fail "probe deletion not seen in $*"
-	# Sequence number of the probe's deletion: the JSON monitor's file has it.
-	PROBE_SEQ=$(grep -E "\"event\":\"deleted\",\"mac\":\"$PROBE\"" "$T/monj.txt" | tail -n 1 |
-		sed 's/.*"seq":\([0-9]*\).*/\1/')
+	MARK=$(log_last)
 }
-after_probe() {
-	local n
-	n=$(grep -nE "^Deleted $PROBE dst |\"event\":\"deleted\",\"mac\":\"$PROBE\"" "$1" | tail -n 1 |
-		cut -d: -f1)
-	tail -n +$((${n:-0} + 1)) "$1"
+# after_mark FILE: the lines of events after MARK and the "missed" lines among them.
+after_mark() {
+	awk -v m="$MARK" '
+		/^missed / { if (on) print; next }
+		{ s = $0; sub(/^\[/, "", s); sub(/^\{"seq":/, "", s); n = s + 0
+		  if (n > m) { on = 1; sub(/^\[[0-9]+ [a-z_]+\] /, ""); print } }' "$1"
 }
-# log_next: sequence number of the next event in vtepd's FDB event log.
-log_next() {
-	ctl call /vtep/fdb_events | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["next"])'
-}
-# seen_after_probe FILE: events a monitor told of after the probe: a line each, and N for a
-# "missed N" line.
-seen_after_probe() {
-	after_probe "$1" | awk '/^missed [0-9]+ events/ { n += $2; next } { n++ } END { print n + 0 }'
-}
-# caught_up FILE: the monitor writing FILE has told of every event since the probe's deletion.
-caught_up() {
-	[ "$(seen_after_probe "$1")" = "$(($(log_next) - 1 - PROBE_SEQ))" ]
-}
+# caught_up FILE: the monitor writing FILE has printed the log's newest event.
+caught_up() { [ "$(last_seq "$1")" -ge "$(log_last)" ]; }
 
 "$PCAPGEN" --mode vxlan --vnis 2 --macs 600 --remotes 1 --count 1200 -o "$T/under.pcap"
 "$PCAPGEN" --mode inner --vni-base 42 --macs 1 --count 16 -o "$T/in42.pcap"
@@ -200,7 +200,7 @@ expect_fail "raw: capture_start without file" 1 "needs file=" ctl call /vtep/cap
 expect_fail "raw: relative file" 1 "absolute path" ctl call /vtep/capture_start,file=x.pcapng
 
 # ---- monitor ----------------------------------------------------------------------------------
-"$VTEPCTL" --file-prefix "$PFX" monitor fdb >"$T/mon.txt" 2>"$T/mon.err" &
+"$VTEPCTL" --file-prefix "$PFX" -s monitor fdb >"$T/mon.txt" 2>"$T/mon.err" &
 MPID=$!
 "$VTEPCTL" --file-prefix "$PFX" -j monitor >"$T/monj.txt" 2>&1 &
 JPID=$!
@@ -212,7 +212,7 @@ ctl_retry fdb append 00:00:00:00:00:00 dst 172.16.91.132 vni 43
 ctl_retry fdb del 00:00:00:00:00:00 dst 172.16.91.132 vni 43
 wait_for "$WAIT" caught_up "$T/mon.txt" || fail "monitor did not catch up"
 expect_eq "monitor: static and flood-list changes in bridge monitor words" \
-	"$(after_probe "$T/mon.txt" | head -n 5)" \
+	"$(after_mark "$T/mon.txt" | head -n 5)" \
 	"02:00:00:00:00:05 dst 172.16.91.130 vni 42 self permanent
 02:00:00:00:00:05 dst 172.16.91.131 vni 42 self permanent
 Deleted 02:00:00:00:00:05 dst 172.16.91.131 vni 42 self permanent
@@ -225,13 +225,13 @@ wait_for "$WAIT" counter_is fdb.nb_learned 1200 ||
 wait_for "$WAIT" caught_up "$T/mon.txt" || fail "monitor did not catch up with the flush"
 wait_for "$WAIT" caught_up "$T/monj.txt" || fail "monitor -j did not catch up with the flush"
 expect_eq "monitor: flushed entries" \
-	"$(after_probe "$T/mon.txt" | grep -c "^Deleted 02:00:00:2b:.* dst $REMOTE vni 43 self$")" 600
+	"$(after_mark "$T/mon.txt" | grep -c "^Deleted 02:00:00:2b:.* dst $REMOTE vni 43 self$")" 600
 expect_eq "monitor: relearned entries" \
-	"$(after_probe "$T/mon.txt" | grep -c "^02:00:00:2b:.* dst $REMOTE vni 43 self$")" 600
+	"$(after_mark "$T/mon.txt" | grep -c "^02:00:00:2b:.* dst $REMOTE vni 43 self$")" 600
 expect_eq "monitor: nothing missed yet" "$(grep -c missed "$T/mon.txt")" 0
 kill "$JPID"
 wait "$JPID" 2>/dev/null || true
-after_probe "$T/monj.txt" >"$T/monj.after"
+after_mark "$T/monj.txt" >"$T/monj.after"
 if /usr/bin/python3 -c '
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
@@ -279,7 +279,7 @@ expect_eq "monitor count 2: exit status" "$rc" 0
 expect_eq "monitor count 2: lines" "$(wc -l <"$T/mon2.txt")" 2
 
 # A monitor running when vtepd stops says so and exits 1.
-"$VTEPCTL" --file-prefix "$PFX" monitor >"$T/mon3.txt" 2>&1 &
+"$VTEPCTL" --file-prefix "$PFX" -s monitor >"$T/mon3.txt" 2>&1 &
 EPID=$!
 monitor_ready "$T/mon3.txt"
 
