@@ -172,9 +172,10 @@ missed_print(unsigned long long n)
 		printf("missed %llu events: vtepctl fell behind vtepd's log\n", n);
 }
 
-/* Ask for the events after *last and print them. @return events printed, or -1. */
+/* Ask for the events after *last and print them, at most max (0: all). @return events printed,
+ * or -1. */
 static long
-monitor_poll(unsigned long long *last)
+monitor_poll(unsigned long long *last, unsigned long long max)
 {
 	const struct jnode *v, *evs;
 	unsigned long long missed;
@@ -189,7 +190,8 @@ monitor_poll(unsigned long long *last)
 	if (missed != 0)
 		missed_print(missed);
 	evs = jget(v, "events");
-	for (const struct jnode *e = evs != NULL ? evs->kids : NULL; e != NULL; e = e->next, n++) {
+	for (const struct jnode *e = evs != NULL ? evs->kids : NULL;
+			e != NULL && (max == 0 || (unsigned long long)n < max); e = e->next, n++) {
 		event_print(e);
 		*last = strtoull(jstr(e, "seq"), NULL, 10);
 	}
@@ -224,7 +226,7 @@ monitor(int argc, char **argv)
 	/* Like `bridge monitor`: changes from now on. */
 	last = strtoull(jstr(v, "next"), NULL, 10) - 1;
 	while (limit == 0 || seen < limit) {
-		n = monitor_poll(&last);
+		n = monitor_poll(&last, limit == 0 ? 0 : limit - seen);
 		if (n < 0)
 			return EXIT_FAIL;
 		seen += n;
