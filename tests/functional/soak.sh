@@ -17,8 +17,8 @@
 # remote, flushes VNI 42 now and then, and samples every round: vtepd's RSS, mempool.in_use,
 # the remote table's size, DPDK's heap (/eal/heap_info: bytes and blocks allocated) and every
 # counter of `vtepctl -s stats`.
-# Checks: no counter ever smaller than in the sample before (but the gauges: nb_learned,
-# nb_static, mempool.in_use); learning, moves, ageing, static changes and flushes all happened;
+# Checks: no counter ever smaller than in the sample before (but the gauges: fdb.nb_*,
+# mempool.in_use); learning, moves, ageing, static changes and flushes all happened;
 # DPDK's heap allocated the same at every sample; in the second half of the run the memory
 # outside DPDK's (RSS but the EAL memory) grew by at most 1 MB over the first half's highest,
 # the floor of mempool.in_use by at most 32 and the remote table not at all; at exit
@@ -123,8 +123,9 @@ PY
 GEN=$!
 
 # ---- churn and samples ------------------------------------------------------------------------
-# Counters that may go down: the table sizes and the buffers in use.
-gauge() { [[ $1 =~ (^|\.)(nb_learned|nb_static|in_use)$ ]]; }
+# Counters that may go down: the table sizes (nb_*: learned, static, frozen) and the buffers in
+# use.
+gauge() { [[ $1 =~ (^|\.)(nb_[a-z_]+|in_use)$ ]]; }
 round=0
 prev=
 echo "# t rss_kb mempool_in_use remotes nb_learned other_rss_kb heap_alloc_bytes heap_allocs" \
