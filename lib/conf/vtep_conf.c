@@ -202,10 +202,76 @@ w_remote(struct conf_parser *p, const char *opt, char *const a[], int n __rte_un
 	return add_flood(p, opt, p->vni, a[0]) < 0 ? -EINVAL : 1;
 }
 
+/* One more attachment of the current VNI: a whole port, or a VLAN / the untagged frames of a
+ * trunk. The whole-config rules (one whole port per port, limits) are vtep_conf_validate's. */
+static int
+add_att(struct conf_parser *p, const char *opt, const char *port, uint16_t vlan,
+		uint32_t maxaddress)
+{
+	struct vtep_conf *c = p->conf;
+	struct vtep_att_conf *at;
+
+	if (c->nb_atts >= VTEP_MAX_ATTS)
+		return vtep_conf_perr(p, "%s: '%s' is one attachment too many (max %d)", opt, port,
+				VTEP_MAX_ATTS);
+	at = &c->atts[c->nb_atts];
+	memset(at, 0, sizeof(*at));
+	if (vtep_conf_parse_name(p, opt, port, at->port) < 0)
+		return -EINVAL;
+	at->vlan = vlan;
+	at->inner = strcmp(opt, "inner") == 0;
+	at->vni = p->vni->vni;
+	at->maxaddress = maxaddress;
+	c->nb_atts++;
+	return 0;
+}
+
 static int
 w_inner(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unused)
 {
-	return vtep_conf_parse_name(p, opt, a[0], p->vni->inner) < 0 ? -EINVAL : 1;
+	return add_att(p, opt, a[0], VTEP_VLAN_NONE, 0) < 0 ? -EINVAL : 1;
+}
+
+/* A VLAN id word: 1..4094 (0 is a priority tag, 4095 reserved: IEEE 802.1Q). */
+static int
+parse_vlan(struct conf_parser *p, const char *opt, const char *s, uint16_t *vlan)
+{
+	unsigned long v;
+
+	if (vtep_conf_parse_num(p, opt, s, 1, VTEP_VLAN_MAX, "a VLAN id", &v) < 0)
+		return -EINVAL;
+	*vlan = (uint16_t)v;
+	return 0;
+}
+
+/* port NAME [vlan V | untagged] [maxaddress N] (ip link set dev NAME master br; bridge vlan add).
+ */
+static int
+w_port(struct conf_parser *p, const char *opt, char *const a[], int n)
+{
+	uint16_t vlan = VTEP_VLAN_NONE;
+	unsigned long max = 0;
+	int i = 1;
+
+	if (i < n && strcmp(a[i], "vlan") == 0) {
+		if (i + 1 >= n)
+			return vtep_conf_perr(p, "%s: vlan: missing value", opt);
+		if (parse_vlan(p, opt, a[i + 1], &vlan) < 0)
+			return -EINVAL;
+		i += 2;
+	} else if (i < n && strcmp(a[i], "untagged") == 0) {
+		vlan = VTEP_VLAN_UNTAGGED;
+		i++;
+	}
+	if (i < n && strcmp(a[i], "maxaddress") == 0) {
+		if (i + 1 >= n)
+			return vtep_conf_perr(p, "%s: maxaddress: missing value", opt);
+		if (vtep_conf_parse_num(p, opt, a[i + 1], 0, UINT32_MAX, "a number of entries",
+				    &max) < 0)
+			return -EINVAL;
+		i += 2;
+	}
+	return add_att(p, opt, a[0], vlan, (uint32_t)max) < 0 ? -EINVAL : i;
 }
 
 static int
@@ -371,25 +437,64 @@ w_neigh(struct conf_parser *p, const char *opt, char *const a[], int n __rte_unu
 	return 3;
 }
 
+/* A static entry; f holds the VNI, and the dev (local) or nothing (dst_s is the remote). */
 static int
-add_static_fdb(struct conf_parser *p, const char *opt, uint32_t vni, const char *mac_s,
+add_static_fdb(struct conf_parser *p, const char *opt, struct vtep_fdb_conf *f, const char *mac_s,
 		const char *ip_s)
 {
 	struct vtep_conf *c = p->conf;
-	struct vtep_fdb_conf f = {.vni = vni};
 	unsigned int i;
 
-	if (vtep_conf_parse_unicast_mac(p, opt, mac_s, &f.mac) < 0 ||
-			vtep_conf_parse_unicast_ip(p, opt, ip_s, &f.dst_be) < 0)
+	if (vtep_conf_parse_unicast_mac(p, opt, mac_s, &f->mac) < 0 ||
+			(ip_s != NULL && vtep_conf_parse_unicast_ip(p, opt, ip_s, &f->dst_be) < 0))
 		return -EINVAL;
-	for (i = 0; i < c->nb_fdbs; i++)
-		if (c->fdbs[i].vni == vni && rte_is_same_ether_addr(&c->fdbs[i].mac, &f.mac))
-			return vtep_conf_perr(p, "%s: %s in vni %u listed twice", opt, mac_s, vni);
+	/* A local entry without a VNI takes its attachment's: duplicates are found then. */
+	for (i = 0; f->vni_set && i < c->nb_fdbs; i++)
+		if (c->fdbs[i].vni_set && c->fdbs[i].vni == f->vni &&
+				rte_is_same_ether_addr(&c->fdbs[i].mac, &f->mac))
+			return vtep_conf_perr(
+					p, "%s: %s in vni %u listed twice", opt, mac_s, f->vni);
 	if (c->nb_fdbs >= VTEP_MAX_STATIC)
 		return vtep_conf_perr(p, "%s: %s is one entry too many (max %d)", opt, mac_s,
 				VTEP_MAX_STATIC);
-	c->fdbs[c->nb_fdbs++] = f;
+	c->fdbs[c->nb_fdbs++] = *f;
 	return 0;
+}
+
+/* fdb MAC dev PORT [vlan V | untagged] [vni N]: a static local entry (bridge fdb add ... master).
+ */
+static int
+w_fdb_dev(struct conf_parser *p, const char *opt, char *const a[], int n)
+{
+	struct vtep_fdb_conf f = {.vlan = VTEP_VLAN_NONE};
+	unsigned long vni;
+	int i = 3;
+
+	if (vtep_conf_parse_name(p, opt, a[2], f.dev) < 0)
+		return -EINVAL;
+	if (i < n && strcmp(a[i], "vlan") == 0) {
+		if (i + 1 >= n)
+			return vtep_conf_perr(p, "%s: vlan: missing value", opt);
+		if (parse_vlan(p, opt, a[i + 1], &f.vlan) < 0)
+			return -EINVAL;
+		i += 2;
+	} else if (i < n && strcmp(a[i], "untagged") == 0) {
+		f.vlan = VTEP_VLAN_UNTAGGED;
+		i++;
+	}
+	if (i < n && strcmp(a[i], "vni") == 0) {
+		if (i + 1 >= n)
+			return vtep_conf_perr(p, "%s: vni: missing value", opt);
+		if (vtep_conf_parse_num(p, opt, a[i + 1], 0, CONF_MAX_VNI, "a VNI", &vni) < 0)
+			return -EINVAL;
+		f.vni = (uint32_t)vni;
+		f.vni_set = true;
+		i += 2;
+	} else if (p->vni != NULL) {
+		f.vni = p->vni->vni;
+		f.vni_set = true;
+	}
+	return add_static_fdb(p, opt, &f, a[0], NULL) < 0 ? -EINVAL : i;
 }
 
 /*
@@ -408,9 +513,11 @@ w_fdb(struct conf_parser *p, const char *opt, char *const a[], int n)
 		return vtep_conf_perr(p, "%s: missing value", opt);
 	if (vtep_conf_parse_mac(a[i], &mac) < 0)
 		return vtep_conf_perr(p, "%s: '%s' is not a MAC address", opt, a[i]);
+	if (!append && strcmp(a[i + 1], "dev") == 0 && !rte_is_zero_ether_addr(&mac))
+		return w_fdb_dev(p, opt, a, n);
 	if (strcmp(a[i + 1], "dst") != 0)
-		return vtep_conf_perr(
-				p, "%s: expected 'dst' after %s, got '%s'", opt, a[i], a[i + 1]);
+		return vtep_conf_perr(p, "%s: expected 'dst' or 'dev' after %s, got '%s'", opt,
+				a[i], a[i + 1]);
 	if (i + 3 < n && strcmp(a[i + 3], "vni") == 0) {
 		if (i + 4 >= n)
 			return vtep_conf_perr(p, "%s: vni: missing value", opt);
@@ -431,8 +538,11 @@ w_fdb(struct conf_parser *p, const char *opt, char *const a[], int n)
 	} else if (append) {
 		return vtep_conf_perr(
 				p, "%s: append takes only 00:00:00:00:00:00, not '%s'", opt, a[i]);
-	} else if (add_static_fdb(p, opt, (uint32_t)vni, a[i], a[i + 2]) < 0) {
-		return -EINVAL;
+	} else {
+		struct vtep_fdb_conf f = {.vni = (uint32_t)vni, .vni_set = true};
+
+		if (add_static_fdb(p, opt, &f, a[i], a[i + 2]) < 0)
+			return -EINVAL;
 	}
 	return i + 3 + (i + 3 < n && strcmp(a[i + 3], "vni") == 0 ? 2 : 0);
 }
@@ -499,6 +609,8 @@ static const struct conf_word conf_words[] = {
 		{"neigh", 3, false, w_neigh, "neigh IP lladdr MAC", "static underlay neighbor"},
 		{"fdb", 3, false, w_fdb, "fdb [append] MAC dst IP [vni N]",
 				"static FDB entry; MAC 00:00:00:00:00:00 = flood (HER) remote"},
+		{"fdb", 3, false, w_fdb, "fdb MAC dev PORT [vlan V] [vni N]",
+				"static local FDB entry (behind an attachment)"},
 		GNUM("stats-interval", stats_interval, 0, 86400, "a number of seconds",
 				"stats-interval N", "summary every N s (0)"),
 		GNUM("idle-exit", idle_exit_ms, 0, UINT32_MAX, "a number of ms", "idle-exit MS",
@@ -514,7 +626,9 @@ static const struct conf_word conf_words[] = {
 		{"remote", 1, true, w_remote, "remote IP",
 				"head-end replication remote (repeatable)"},
 		{"inner", 1, true, w_inner, "inner NAME",
-				"inner port (DPDK device name), required"},
+				"a local port of the VNI (DPDK device name); = port NAME"},
+		{"port", 1, true, w_port, "port NAME [vlan V|untagged] [maxaddress N]",
+				"attach a port, or a VLAN of a trunk port, to the VNI"},
 		{"address", 1, true, w_address, "address MAC", "inner port MAC (derived)"},
 		{"ttl", 1, true, w_ttl, "ttl N|auto|inherit", "outer TTL (auto: 64, 1 to a group)"},
 		{"tos", 1, true, w_tos, "tos N|inherit", "outer TOS (0)"},
@@ -680,6 +794,25 @@ vtep_conf_allowed(const struct vtep_vni_conf *v, rte_be32_t ip_be)
 			return true;
 	}
 	return v->nb_allows == 0;
+}
+
+int
+vtep_conf_att_index(const struct vtep_conf *conf, const char *port, uint16_t vlan)
+{
+	for (unsigned int i = 0; i < conf->nb_atts; i++)
+		if (conf->atts[i].vlan == vlan && strcmp(conf->atts[i].port, port) == 0)
+			return (int)i;
+	return -1;
+}
+
+unsigned int
+vtep_conf_vni_atts(const struct vtep_conf *conf, unsigned int v)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < conf->nb_atts; i++)
+		n += conf->atts[i].vni == conf->vnis[v].vni;
+	return n;
 }
 
 int

@@ -27,6 +27,19 @@
 #define VTEP_MAX_STATIC 1024
 /** Length of an error message from this module. */
 #define VTEP_CONF_ERR_SIZE 256
+/** Most local attachments (bridge ports) in all, and per VNI (bridge domain). */
+#define VTEP_MAX_ATTS VTEP_STATS_ATTS
+#define VTEP_MAX_ATTS_PER_VNI 64
+/** Most distinct local DPDK ports (besides `dev`); DPDK's own build may allow fewer
+ * (RTE_MAX_ETHPORTS, 32 in Debian's). */
+#define VTEP_MAX_PORTS 64
+
+/** Attachment VLAN: the whole port, every frame as it is (an access port). */
+#define VTEP_VLAN_NONE 0
+/** Attachment VLAN: the untagged frames of a trunk port (its native VNI). */
+#define VTEP_VLAN_UNTAGGED 0xffff
+/** Largest VLAN id of an attachment (802.1Q: 0 is a priority tag, 4095 reserved). */
+#define VTEP_VLAN_MAX 4094
 
 /** `ttl inherit` / `tos inherit`: copy from the inner IPv4 header. */
 #define VTEP_INHERIT (-1)
@@ -39,7 +52,6 @@ struct vtep_vni_conf {
 	rte_be32_t group_be;                  /**< `group`: multicast group, 0 if none. */
 	rte_be32_t floods_be[VTEP_MAX_FLOOD]; /**< `remote`/`fdb append 00:..:00 dst`: HER list. */
 	unsigned int nb_floods;               /**< Entries in floods_be. */
-	char inner[VTEP_DEV_NAME_SIZE];       /**< `inner`: DPDK device name of the inner port. */
 	struct rte_ether_addr inner_mac;      /**< `address`: inner port MAC (0 = derived). */
 	bool inner_mac_set;                   /**< `address` given. */
 	int ttl;                              /**< `ttl`: 1..255, VTEP_TTL_AUTO or VTEP_INHERIT. */
@@ -61,11 +73,31 @@ struct vtep_vni_conf {
 	unsigned int nb_allows; /**< Entries in allows. */
 };
 
-/** A static FDB entry: `fdb MAC dst IP [vni N]` (`bridge fdb add MAC dev vxlan0 dst IP`). */
+/**
+ * A local attachment: a whole DPDK port, or one VLAN (or the untagged frames) of a trunk port, in
+ * a VNI's bridge domain (`ip link set dev PORT master br0`, `bridge vlan add vid V dev PORT
+ * tunnel_info id N`). The words `inner NAME` and `port NAME [vlan V | untagged] [maxaddress N]`.
+ */
+struct vtep_att_conf {
+	char port[VTEP_DEV_NAME_SIZE]; /**< DPDK device name of the local port. */
+	uint16_t vlan;       /**< VTEP_VLAN_NONE, 1..VTEP_VLAN_MAX or VTEP_VLAN_UNTAGGED. */
+	bool inner;          /**< Written `inner` (for messages). */
+	uint32_t vni;        /**< The VNI (`id`) whose bridge domain it is in. */
+	uint32_t maxaddress; /**< Learned MACs behind it, 0 = unlimited. */
+};
+
+/**
+ * A static FDB entry: `fdb MAC dst IP [vni N]` (`bridge fdb add MAC dev vxlan0 dst IP`), or a
+ * static local entry `fdb MAC dev PORT [vlan V] [vni N]` (`bridge fdb add MAC dev PORT master
+ * static`).
+ */
 struct vtep_fdb_conf {
-	uint32_t vni;              /**< VNI the entry belongs to. */
-	struct rte_ether_addr mac; /**< Inner MAC (unicast). */
-	rte_be32_t dst_be;         /**< Remote VTEP address. */
+	uint32_t vni;                 /**< VNI the entry belongs to. */
+	bool vni_set;                 /**< VNI given (`vni N` or a current `id`); else the dev's. */
+	struct rte_ether_addr mac;    /**< Inner MAC (unicast). */
+	rte_be32_t dst_be;            /**< Remote VTEP address; 0 for a local entry. */
+	char dev[VTEP_DEV_NAME_SIZE]; /**< Local entry: the attachment's port. */
+	uint16_t vlan;                /**< Local entry: its VLAN (VTEP_VLAN_*). */
 };
 
 /** A static neighbor: `neigh IP lladdr MAC` (`ip neigh add IP lladdr MAC nud permanent`). */
@@ -98,6 +130,8 @@ struct vtep_conf {
 
 	struct vtep_vni_conf vnis[VTEP_MAX_VNIS];   /**< The segments, in order of appearance. */
 	unsigned int nb_vnis;                       /**< Entries in vnis. */
+	struct vtep_att_conf atts[VTEP_MAX_ATTS];   /**< Local attachments, in order. */
+	unsigned int nb_atts;                       /**< Entries in atts. */
 	struct vtep_fdb_conf fdbs[VTEP_MAX_STATIC]; /**< Static FDB entries. */
 	unsigned int nb_fdbs;                       /**< Entries in fdbs. */
 	struct vtep_neigh_conf neighs[VTEP_MAX_STATIC]; /**< Static neighbors. */
@@ -141,6 +175,12 @@ bool vtep_conf_allowed(const struct vtep_vni_conf *v, rte_be32_t ip_be);
 
 /** Index of vni in conf->vnis, or -1. */
 int vtep_conf_vni_index(const struct vtep_conf *conf, uint32_t vni);
+
+/** Index of the attachment (port, vlan) in conf->atts, or -1. */
+int vtep_conf_att_index(const struct vtep_conf *conf, const char *port, uint16_t vlan);
+
+/** Attachments of VNI index v. */
+unsigned int vtep_conf_vni_atts(const struct vtep_conf *conf, unsigned int v);
 
 /** Print usage (the words, their defaults) to f. */
 void vtep_conf_usage(FILE *f);

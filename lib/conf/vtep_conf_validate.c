@@ -33,17 +33,20 @@ validate_vni(struct conf_parser *p, const struct vtep_conf *c, unsigned int i)
 	char ip[INET_ADDRSTRLEN];
 	unsigned int j;
 
+	unsigned int nb_atts = vtep_conf_vni_atts(c, i);
+
 	if (v->vni > CONF_MAX_VNI || vtep_conf_vni_index(c, v->vni) != (int)i)
 		return vtep_conf_perr(p, "id: %u is not a VNI or listed twice", v->vni);
-	if (v->inner[0] == '\0')
-		return vtep_conf_perr(p, "id %u: missing inner port", v->vni);
-	if (strcmp(v->inner, c->dev) == 0)
-		return vtep_conf_perr(p, "inner: '%s' of id %u is also the underlay dev", v->inner,
-				v->vni);
-	for (j = 0; j < i; j++)
-		if (strcmp(c->vnis[j].inner, v->inner) == 0)
-			return vtep_conf_perr(p, "inner: '%s' used by id %u and id %u", v->inner,
-					c->vnis[j].vni, v->vni);
+	if (nb_atts == 0)
+		return vtep_conf_perr(
+				p, "id %u: missing inner port (inner NAME or port NAME)", v->vni);
+	if (nb_atts > VTEP_MAX_ATTS_PER_VNI)
+		return vtep_conf_perr(p, "port: id %u has %u attachments (max %d)", v->vni, nb_atts,
+				VTEP_MAX_ATTS_PER_VNI);
+	if (v->inner_mac_set && nb_atts > 1)
+		return vtep_conf_perr(p,
+				"address: id %u has %u ports; address is for one inner port",
+				v->vni, nb_atts);
 	for (j = 0; j < v->nb_floods; j++) {
 		if (v->floods_be[j] == c->local_be)
 			return vtep_conf_perr(p, "remote: %s of id %u is the local address",
@@ -53,6 +56,80 @@ validate_vni(struct conf_parser *p, const struct vtep_conf *c, unsigned int i)
 			return vtep_conf_perr(p, "remote: %s of id %u is not in its allow list",
 					ip_str(v->floods_be[j], ip), v->vni);
 	}
+	return 0;
+}
+
+/* The VNI of a static entry: its own, or its attachment's (UINT32_MAX if it has none). */
+static uint32_t
+fdb_vni(const struct vtep_conf *c, const struct vtep_fdb_conf *f)
+{
+	int a;
+
+	if (f->vni_set)
+		return f->vni;
+	a = vtep_conf_att_index(c, f->dev, f->vlan);
+	return a < 0 ? UINT32_MAX : c->atts[a].vni;
+}
+
+/* Does static entry i repeat the MAC of an earlier one in the same VNI? */
+static bool
+dup_fdb(const struct vtep_conf *c, unsigned int i)
+{
+	for (unsigned int j = 0; j < i; j++)
+		if (rte_is_same_ether_addr(&c->fdbs[j].mac, &c->fdbs[i].mac) &&
+				fdb_vni(c, &c->fdbs[j]) == fdb_vni(c, &c->fdbs[i]))
+			return true;
+	return false;
+}
+
+static const char *
+att_word(const struct vtep_att_conf *a)
+{
+	return a->inner ? "inner" : "port";
+}
+
+/* Attachments: not the underlay, a whole port alone on its port, a port once per VNI. */
+static int
+validate_atts(struct conf_parser *p, const struct vtep_conf *c)
+{
+	unsigned int nb_ports = 0;
+
+	for (unsigned int i = 0; i < c->nb_atts; i++) {
+		const struct vtep_att_conf *a = &c->atts[i];
+		bool first = true;
+
+		if (strcmp(a->port, c->dev) == 0)
+			return vtep_conf_perr(p, "%s: '%s' of id %u is also the underlay dev",
+					att_word(a), a->port, a->vni);
+		if (vtep_conf_vni_index(c, a->vni) < 0)
+			return vtep_conf_perr(p, "%s: '%s': vni %u is not configured", att_word(a),
+					a->port, a->vni);
+		for (unsigned int j = 0; j < i; j++) {
+			const struct vtep_att_conf *b = &c->atts[j];
+
+			if (strcmp(a->port, b->port) != 0)
+				continue;
+			first = false;
+			if (a->vlan == VTEP_VLAN_NONE || b->vlan == VTEP_VLAN_NONE)
+				return vtep_conf_perr(p,
+						"%s: '%s' used by id %u and id %u (a whole port "
+						"is in one VNI; a trunk gives each a vlan)",
+						att_word(a), a->port, b->vni, a->vni);
+			if (a->vlan == b->vlan)
+				return vtep_conf_perr(p, "%s: '%s' %s listed for id %u and id %u",
+						att_word(a), a->port,
+						a->vlan == VTEP_VLAN_UNTAGGED ? "untagged" : "vlan",
+						b->vni, a->vni);
+			if (a->vni == b->vni)
+				return vtep_conf_perr(p,
+						"%s: '%s' is in id %u twice (one attachment per "
+						"port and VNI)",
+						att_word(a), a->port, a->vni);
+		}
+		nb_ports += first;
+	}
+	if (nb_ports > VTEP_MAX_PORTS)
+		return vtep_conf_perr(p, "port: %u local ports (max %d)", nb_ports, VTEP_MAX_PORTS);
 	return 0;
 }
 
@@ -89,8 +166,26 @@ validate_statics(struct conf_parser *p, const struct vtep_conf *c)
 	unsigned int i;
 
 	for (i = 0; i < c->nb_fdbs; i++) {
-		if (vtep_conf_vni_index(c, c->fdbs[i].vni) < 0)
-			return vtep_conf_perr(p, "fdb: vni %u is not configured", c->fdbs[i].vni);
+		const struct vtep_fdb_conf *f = &c->fdbs[i];
+
+		if (f->dst_be == 0) {
+			int a = vtep_conf_att_index(c, f->dev, f->vlan);
+
+			if (a < 0)
+				return vtep_conf_perr(p, "fdb: dev %s%s is not an attachment",
+						f->dev,
+						f->vlan == VTEP_VLAN_NONE ? "" : " with that vlan");
+			if (f->vni_set && c->atts[a].vni != f->vni)
+				return vtep_conf_perr(p, "fdb: dev %s is in vni %u, not %u", f->dev,
+						c->atts[a].vni, f->vni);
+		} else if (vtep_conf_vni_index(c, f->vni) < 0) {
+			return vtep_conf_perr(p, "fdb: vni %u is not configured", f->vni);
+		}
+		if (dup_fdb(c, i))
+			return vtep_conf_perr(
+					p, "fdb: a MAC in vni %u listed twice", fdb_vni(c, f));
+		if (f->dst_be == 0)
+			continue;
 		/* The kernel refuses a static entry pointing at itself too (it would loop). */
 		if (c->fdbs[i].dst_be == c->local_be)
 			return vtep_conf_perr(p, "fdb: dst %s is the local address",
@@ -133,6 +228,8 @@ vtep_conf_validate(const struct vtep_conf *conf, char *err, size_t err_size)
 	ret = validate_ranges(&p, conf);
 	for (i = 0; ret == 0 && i < conf->nb_vnis; i++)
 		ret = validate_vni(&p, conf, i);
+	if (ret == 0)
+		ret = validate_atts(&p, conf);
 	if (ret == 0)
 		ret = validate_statics(&p, conf);
 	return ret;

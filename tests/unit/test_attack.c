@@ -344,7 +344,8 @@ static unsigned int nb_frozen_events, nb_unfrozen_events;
 
 static void
 on_fdb(void *arg __rte_unused, enum vtep_fdb_change what, uint64_t key __rte_unused,
-		rte_be32_t dst_be __rte_unused, uint8_t flags __rte_unused)
+		rte_be32_t dst_be __rte_unused, uint16_t remote __rte_unused,
+		uint8_t flags __rte_unused)
 {
 	nb_frozen_events += what == VTEP_FDB_EV_FROZEN;
 	nb_unfrozen_events += what == VTEP_FDB_EV_UNFROZEN;

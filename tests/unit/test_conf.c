@@ -115,7 +115,8 @@ test_defaults_and_seed(void)
 	CHECK(v->vni == 42);
 	CHECK(v->group_be == inet_addr("239.1.1.1"));
 	CHECK(v->nb_floods == 0);
-	CHECK(strcmp(v->inner, "net_tap0") == 0);
+	CHECK(conf.nb_atts == 1 && strcmp(conf.atts[0].port, "net_tap0") == 0 &&
+			conf.atts[0].vni == 42 && conf.atts[0].vlan == VTEP_VLAN_NONE);
 	CHECK(!v->inner_mac_set);
 	CHECK(v->ttl == VTEP_TTL_AUTO && v->tos == 0);
 	CHECK(v->learning && v->ageing == 300 && v->maxaddress == 0);
@@ -378,7 +379,7 @@ test_files(void)
 	CHECKF(validate() == 0, "%s", err);
 	CHECK(conf.nb_vnis == 2 && conf.vnis[0].vni == 42 && conf.vnis[1].vni == 43);
 	CHECK(conf.vnis[0].group_be == inet_addr("239.1.1.1"));
-	CHECK(strcmp(conf.vnis[0].inner, "net_tap0") == 0);
+	CHECK(strcmp(conf.atts[0].port, "net_tap0") == 0 && conf.atts[0].vni == 42);
 	CHECK(conf.vnis[1].nb_floods == 1);
 
 	/* The public entry point too. */

@@ -67,7 +67,8 @@ static unsigned int nb_fdb_events, nb_flood_adds, nb_flood_dels;
 
 static void
 on_fdb(void *arg, enum vtep_fdb_change what __rte_unused, uint64_t key __rte_unused,
-		rte_be32_t dst_be __rte_unused, uint8_t flags __rte_unused)
+		rte_be32_t dst_be __rte_unused, uint16_t remote __rte_unused,
+		uint8_t flags __rte_unused)
 {
 	CHECK(arg == &rt);
 	nb_fdb_events++;

@@ -275,7 +275,7 @@ static struct {
 
 static void
 damp_notify(void *arg __rte_unused, enum vtep_fdb_change what, uint64_t key __rte_unused,
-		rte_be32_t dst_be, uint8_t flags)
+		rte_be32_t dst_be, uint16_t remote __rte_unused, uint8_t flags)
 {
 	if (what == VTEP_FDB_EV_FROZEN)
 		damp_seen.frozen++;

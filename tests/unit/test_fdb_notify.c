@@ -20,7 +20,8 @@ struct seen {
 };
 
 static void
-on_change(void *arg, enum vtep_fdb_change what, uint64_t key, rte_be32_t dst_be, uint8_t flags)
+on_change(void *arg, enum vtep_fdb_change what, uint64_t key, rte_be32_t dst_be,
+		uint16_t remote __rte_unused, uint8_t flags)
 {
 	struct seen *s = arg;
 

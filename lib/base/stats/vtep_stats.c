@@ -56,3 +56,17 @@ vtep_stats_sum_remote(struct vtep_remote_stats *sum, const struct vtep_lcore_sta
 #undef X
 	}
 }
+
+void
+vtep_stats_sum_att(struct vtep_att_stats *sum, const struct vtep_lcore_stats *blocks,
+		unsigned int nb, unsigned int idx)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned int b = 0; b < nb && idx < VTEP_STATS_ATTS; b++) {
+		const struct vtep_att_stats *a = &blocks[b].atts[idx];
+
+#define X(name, help) sum->name += a->name;
+		VTEP_ATT_COUNTERS(X)
+#undef X
+	}
+}

@@ -57,7 +57,10 @@ enum vtep_drop {
 	X(encap_bytes, "inner bytes of those frames")                                              \
 	X(flood_pkts, "inner frames flooded (broadcast, multicast, unknown unicast)")              \
 	X(flood_copies, "outer copies sent for those floods")                                      \
-	X(learn_events, "learn or move events posted to the control lcore")
+	X(learn_events, "learn or move events posted to the control lcore")                        \
+	X(switch_pkts, "known-unicast frames switched between local attachments")                  \
+	X(switch_bytes, "bytes of those frames")                                                   \
+	X(local_copies, "copies of flooded frames sent to local attachments")
 
 /** Traffic with one remote VTEP (/vtep/remotes). */
 #define VTEP_REMOTE_COUNTERS(X)                                                                    \
@@ -65,6 +68,14 @@ enum vtep_drop {
 	X(rx_bytes, "inner bytes of those")                                                        \
 	X(tx_pkts, "frames encapsulated to it: known unicast and flood copies")                    \
 	X(tx_bytes, "inner bytes of those")
+
+/** Traffic of one local attachment (a bridge port: /vtep/links, link.NAME in the report). */
+#define VTEP_ATT_COUNTERS(X)                                                                       \
+	X(rx_pkts, "frames received from it")                                                      \
+	X(rx_bytes, "bytes of those (without a popped tag)")                                       \
+	X(tx_pkts, "frames sent to it (its port's queue or ring took them)")                       \
+	X(tx_bytes, "bytes of those (without a pushed tag)")                                       \
+	X(drops, "frames from it dropped, or to it refused by the port")
 
 /** Generates one uint64_t member per counter of a list. */
 #define VTEP_COUNTER_MEMBER(name, help) uint64_t name;
@@ -86,6 +97,14 @@ struct vtep_remote_stats {
 	VTEP_REMOTE_COUNTERS(VTEP_COUNTER_MEMBER)
 };
 
+/** Attachment slots counted per lcore: VTEP_MAX_ATTS of lib/conf (vtep_conf.h). */
+#define VTEP_STATS_ATTS 256
+
+/** Traffic of one local attachment as one lcore counted it (VTEP_ATT_COUNTERS). */
+struct vtep_att_stats {
+	VTEP_ATT_COUNTERS(VTEP_COUNTER_MEMBER)
+};
+
 /** Counters one lcore writes. Two lcores never share one of these. */
 struct vtep_lcore_stats {
 	uint64_t drops[VTEP_DROP_MAX];             /**< Per drop reason. */
@@ -95,6 +114,8 @@ struct vtep_lcore_stats {
 	/** Per remote slot (VTEP_STATS_REMOTES of them), written by this lcore only; the last
 	 * member: vtep_stats_sum adds up everything before it, vtep_stats_sum_remote these. */
 	struct vtep_remote_stats *remotes;
+	/** Per attachment (VTEP_STATS_ATTS of them), written by this lcore only. */
+	struct vtep_att_stats *atts;
 } __rte_cache_aligned;
 
 /** Name of a drop reason, for counters and telemetry. */
@@ -113,6 +134,10 @@ void vtep_stats_sum(struct vtep_lcore_stats *sum, const struct vtep_lcore_stats 
 
 /** Sum the counters of remote slot idx over nb blocks into sum (zeroed first). */
 void vtep_stats_sum_remote(struct vtep_remote_stats *sum, const struct vtep_lcore_stats *blocks,
+		unsigned int nb, unsigned int idx);
+
+/** Sum the counters of attachment idx over nb blocks into sum (zeroed first). */
+void vtep_stats_sum_att(struct vtep_att_stats *sum, const struct vtep_lcore_stats *blocks,
 		unsigned int nb, unsigned int idx);
 
 /** Count one frame of size inner bytes received from remote slot idx. */

@@ -167,6 +167,14 @@ drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t 
 	for (unsigned int i = 0; i < n; i++) {
 		struct learn_arg l = {.c = c, .ev = &ev[i], .now = now};
 
+		/* A local MAC names an attachment, never a remote slot: no get_remote. */
+		if (ev[i].flags & VTEP_LEARN_LOCAL) {
+			rc = vtep_fdb_learn_with(c->rt->fdb, &ev[i], NULL, NULL, now_s);
+			if (rc < 0)
+				learn_refused(c, rc);
+			continue;
+		}
+
 		l.found = vtep_remote_find(c->rt->remotes, ev[i].src_be);
 		/* A known VTEP on our link still unresolved just told us its MAC. */
 		if (l.found > 0 && !vtep_remote_slot(c->rt->remotes, l.found)->resolved)
@@ -178,10 +186,31 @@ drain_learn(struct vtep_ctl *c, struct vtep_worker *w, uint32_t now_s, uint64_t 
 	}
 	/* The entries are in (or refused): the worker may now deliver the frames that posted
 	 * these events, which it holds (lib/dp/fwd/vtep_hold.h). Release: the FDB writes are
-	 * seen by a worker that sees the new count. */
+	 * seen by a worker that sees the new count. Local events count too: the worker numbers
+	 * every event it posts. */
 	if (n > 0)
 		__atomic_store_n(&w->learn_done, w->learn_done + n, __ATOMIC_RELEASE);
 	return n;
+}
+
+void
+vtep_ctl_port_state(struct vtep_ctl *c, unsigned int lport)
+{
+	struct vtep_runtime *rt = c->rt;
+	struct vtep_bd *bd = rt->bd;
+	uint8_t up = c->link_up[lport] && c->admin_up[lport];
+	unsigned int flushed = 0;
+
+	for (unsigned int a = 0; a < bd->nb_atts; a++) {
+		if (bd->atts[a].lport != lport || bd->atts[a].up == up)
+			continue;
+		/* Workers read it per frame they switch or flood: one byte, no ordering needed. */
+		__atomic_store_n(&bd->atts[a].up, up, __ATOMIC_RELAXED);
+		/* As the kernel bridge does when a port goes down: its learned MACs go. */
+		if (!up)
+			flushed += vtep_fdb_flush_att(rt->fdb, (uint16_t)a);
+	}
+	vtep_fdb_count_link_flush(rt->fdb, flushed);
 }
 
 static void
@@ -295,6 +324,8 @@ vtep_ctl_create_clock(struct vtep_runtime *rt, vtep_ctl_clock_fn clock, void *ar
 	c->st = &rt->stats[rt->nb_workers];
 	c->hz = rte_get_tsc_hz();
 	vtep_port_txq(&rt->underlay, VTEP_MAX_WORKERS + 1, &c->tx);
+	for (unsigned int l = 0; l < rt->nb_ports; l++)
+		c->admin_up[l] = 1;
 	vtep_neigh_init(&c->neigh,
 			&(struct vtep_neigh_params){
 					.local_be = conf->local_be,
@@ -331,6 +362,11 @@ vtep_ctl_create_clock(struct vtep_runtime *rt, vtep_ctl_clock_fn clock, void *ar
 	c->next_age = now + c->hz;
 	c->next_timer = now;
 	c->next_link = now;
+	/* A port whose link is down at start takes no traffic until it comes up. */
+	for (unsigned int l = 0; l < rt->nb_ports; l++) {
+		c->link_up[l] = rt->ports[l].link_up;
+		vtep_ctl_port_state(c, l);
+	}
 	vtep_rate_init(&c->log_rate, 1, 10, 1, vtep_fdb_now());
 	vtep_fdb_set_notify(rt->fdb, vtep_ctl_fdb_changed, c);
 	return c;
@@ -376,8 +412,11 @@ links(struct vtep_ctl *c, uint64_t now)
 			VTEP_DROP(c->st, CTL_NOMBUF);
 		vtep_igmp_rejoin(&c->igmp, now);
 	}
-	for (unsigned int v = 0; v < rt->conf->nb_vnis; v++)
-		link_changed(c, &rt->inner[v]);
+	for (unsigned int l = 0; l < rt->nb_ports; l++)
+		if (link_changed(c, &rt->ports[l])) {
+			c->link_up[l] = rt->ports[l].link_up;
+			vtep_ctl_port_state(c, l);
+		}
 }
 
 /* Run (rc == 0) or refuse (rc < 0) the requests of other threads. */
@@ -507,10 +546,10 @@ vtep_ctl_shutdown(struct vtep_ctl *c)
 	while (rte_ring_count(rt->underlay.tx_ring) > 0)
 		c->st->underlay_tx += vtep_port_drain(
 				&rt->underlay, &c->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
-	for (unsigned int v = 0; v < rt->conf->nb_vnis; v++)
-		while (rte_ring_count(rt->inner[v].tx_ring) > 0)
+	for (unsigned int l = 0; l < rt->nb_ports; l++)
+		while (rte_ring_count(rt->ports[l].tx_ring) > 0)
 			c->st->inner_tx += vtep_port_drain(
-					&rt->inner[v], &c->st->drops[VTEP_DROP_TX_INNER_FULL]);
+					&rt->ports[l], &c->st->drops[VTEP_DROP_TX_INNER_FULL]);
 }
 
 const struct vtep_neigh *

@@ -108,6 +108,29 @@ int vtep_ctl_fdb_set(struct vtep_ctl *c, enum vtep_ctl_fdb_op op, unsigned int v
 		const struct rte_ether_addr *mac, rte_be32_t dst_be);
 
 /**
+ * `bridge fdb add|replace|del MAC dev PORT [vlan V] master static`: a static local entry of
+ * attachment att (its VNI is the attachment's). With DEL, att VTEP_BD_NONE means wherever it is.
+ * @return 0; -EEXIST (add of an existing entry), -ENOENT (del of none, or not behind att),
+ *   -EOPNOTSUPP (append), -ENOSPC (FDB full), -EINVAL (no such attachment).
+ */
+int vtep_ctl_fdb_set_local(struct vtep_ctl *c, enum vtep_ctl_fdb_op op,
+		const struct rte_ether_addr *mac, uint16_t att);
+
+/** Delete the learned entries behind attachment att (`bridge fdb flush dev PORT`). @return how
+ * many. */
+unsigned int vtep_ctl_fdb_flush_att(struct vtep_ctl *c, uint16_t att);
+
+/**
+ * `ip link set dev PORT down|up` for a local port: down, its attachments get no frames and their
+ * learned entries are flushed (as when the link goes down); up, they come back once the link
+ * is up too. @return 0, or -EINVAL for a port index out of range.
+ */
+int vtep_ctl_link_set(struct vtep_ctl *c, unsigned int lport, bool up);
+
+/** Link (as last polled) and admin state of local port lport (control lcore only). */
+void vtep_ctl_link_state(const struct vtep_ctl *c, unsigned int lport, bool *link, bool *admin);
+
+/**
  * Delete learned entries (`bridge fdb flush dynamic`): of VNI index vni_idx (-1: all VNIs), and
  * at remote dst_be (0: any). @return how many.
  */

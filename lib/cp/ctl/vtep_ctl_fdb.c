@@ -172,6 +172,59 @@ vtep_ctl_fdb_set(struct vtep_ctl *c, enum vtep_ctl_fdb_op op, unsigned int vni_i
 	return idx < 0 ? idx : vtep_fdb_add_static(fdb, key, dst_be, idx);
 }
 
+int
+vtep_ctl_fdb_set_local(struct vtep_ctl *c, enum vtep_ctl_fdb_op op,
+		const struct rte_ether_addr *mac, uint16_t att)
+{
+	const struct vtep_bd *bd = c->rt->bd;
+	struct vtep_fdb *fdb = c->rt->fdb;
+	const struct vtep_fdb_entry *e;
+	uint64_t key;
+
+	if (att >= bd->nb_atts || rte_is_zero_ether_addr(mac) || !rte_is_unicast_ether_addr(mac))
+		return -EINVAL;
+	key = vtep_fdb_key(bd->atts[att].vni_idx, mac);
+	e = vtep_fdb_lookup(fdb, key);
+	switch (op) {
+	case VTEP_CTL_FDB_DEL:
+		if (e == NULL || !(e->flags & VTEP_FDB_LOCAL) || e->remote != att)
+			return -ENOENT;
+		return vtep_fdb_del(fdb, key);
+	case VTEP_CTL_FDB_APPEND:
+		return -EOPNOTSUPP;
+	case VTEP_CTL_FDB_ADD:
+		if (e != NULL)
+			return -EEXIST;
+		break;
+	default:
+		break;
+	}
+	return vtep_fdb_add_static_local(fdb, key, att);
+}
+
+unsigned int
+vtep_ctl_fdb_flush_att(struct vtep_ctl *c, uint16_t att)
+{
+	return vtep_fdb_flush_att(c->rt->fdb, att);
+}
+
+int
+vtep_ctl_link_set(struct vtep_ctl *c, unsigned int lport, bool up)
+{
+	if (lport >= c->rt->nb_ports)
+		return -EINVAL;
+	c->admin_up[lport] = up;
+	vtep_ctl_port_state(c, lport);
+	return 0;
+}
+
+void
+vtep_ctl_link_state(const struct vtep_ctl *c, unsigned int lport, bool *link, bool *admin)
+{
+	*link = lport < VTEP_MAX_PORTS && c->link_up[lport];
+	*admin = lport < VTEP_MAX_PORTS && c->admin_up[lport];
+}
+
 unsigned int
 vtep_ctl_fdb_flush(struct vtep_ctl *c, int vni_idx, rte_be32_t dst_be)
 {
@@ -198,15 +251,37 @@ vtep_ctl_set_ageing(struct vtep_ctl *c, unsigned int vni_idx, uint32_t ageing)
 	vtep_fdb_set_ageing(c->rt->fdb, vni_idx, ageing);
 }
 
+/* Where a frozen MAC is held: its remote VTEP, or its attachment (`dev PORT [vlan V]`). */
+static const char *
+frozen_where(const struct vtep_ctl *c, rte_be32_t dst_be, uint16_t remote, uint8_t flags, char *buf,
+		size_t size)
+{
+	const struct vtep_att_conf *a;
+	char ips[16];
+
+	if (!(flags & VTEP_FDB_LOCAL) || remote >= c->rt->conf->nb_atts) {
+		snprintf(buf, size, "%s", vtep_ip_str(dst_be, ips));
+		return buf;
+	}
+	a = &c->rt->conf->atts[remote];
+	if (a->vlan == VTEP_VLAN_UNTAGGED)
+		snprintf(buf, size, "dev %s untagged", a->port);
+	else if (a->vlan != VTEP_VLAN_NONE)
+		snprintf(buf, size, "dev %s vlan %u", a->port, a->vlan);
+	else
+		snprintf(buf, size, "dev %s", a->port);
+	return buf;
+}
+
 /* A line about a frozen or released MAC, at most 10 at once and 1 a second after that: an
  * attacker that makes many MACs flap must not flood the log. What was held back is told with the
  * next line. */
 static void
-log_freeze(struct vtep_ctl *c, bool frozen, uint64_t key, rte_be32_t dst_be)
+log_freeze(struct vtep_ctl *c, bool frozen, uint64_t key, const char *where)
 {
 	const struct vtep_vni_conf *vc = &c->rt->conf->vnis[vtep_fdb_key_vni(key)];
 	struct rte_ether_addr mac;
-	char ips[16], macs[RTE_ETHER_ADDR_FMT_SIZE], more[48] = "";
+	char macs[RTE_ETHER_ADDR_FMT_SIZE], more[48] = "";
 
 	if (!vtep_rate_take(&c->log_rate, vtep_fdb_now(), 1)) {
 		c->log_held++;
@@ -223,25 +298,26 @@ log_freeze(struct vtep_ctl *c, bool frozen, uint64_t key, rte_be32_t dst_be)
 	if (frozen)
 		CTL_LOG(WARNING,
 				"vni %u: %s moved more than %u times in %u s: frozen at %s for %u "
-				"s "
-				"(movedamp)%s\n",
-				vc->vni, macs, vc->damp_moves, vc->damp_window,
-				vtep_ip_str(dst_be, ips), vc->damp_hold, more);
+				"s (movedamp)%s\n",
+				vc->vni, macs, vc->damp_moves, vc->damp_window, where,
+				vc->damp_hold, more);
 	else
 		CTL_LOG(INFO, "vni %u: %s released at %s after %u s frozen (movedamp)%s\n", vc->vni,
-				macs, vtep_ip_str(dst_be, ips), vc->damp_hold, more);
+				macs, where, vc->damp_hold, more);
 }
 
 void
 vtep_ctl_fdb_changed(void *arg, enum vtep_fdb_change what, uint64_t key, rte_be32_t dst_be,
-		uint8_t flags)
+		uint16_t remote, uint8_t flags)
 {
 	struct vtep_ctl *c = arg;
+	char where[96];
 
 	if (what == VTEP_FDB_EV_FROZEN || what == VTEP_FDB_EV_UNFROZEN)
-		log_freeze(c, what == VTEP_FDB_EV_FROZEN, key, dst_be);
+		log_freeze(c, what == VTEP_FDB_EV_FROZEN, key,
+				frozen_where(c, dst_be, remote, flags, where, sizeof(where)));
 	if (c->fdb_notify != NULL)
-		c->fdb_notify(c->fdb_arg, what, key, dst_be, flags);
+		c->fdb_notify(c->fdb_arg, what, key, dst_be, remote, flags);
 }
 
 void

@@ -44,8 +44,10 @@ struct ctl_msg {
 
 struct vtep_ctl {
 	struct vtep_runtime *rt;
-	struct vtep_lcore_stats *st; /* the control lcore's counter block */
-	struct vtep_txq tx;          /* the underlay port's ring */
+	struct vtep_lcore_stats *st;      /* the control lcore's counter block */
+	struct vtep_txq tx;               /* the underlay port's ring */
+	uint8_t link_up[VTEP_MAX_PORTS];  /* each port's link as links() last saw it */
+	uint8_t admin_up[VTEP_MAX_PORTS]; /* `link set dev PORT up|down` */
 	uint64_t hz;
 	uint64_t next_age;   /* TSC of the next FDB ageing pass */
 	uint64_t next_timer; /* TSC of the next ARP/IGMP timer pass */
@@ -72,12 +74,15 @@ struct vtep_ctl {
 	uint64_t next_link;      /* TSC of the next look at the ports' links */
 };
 
+/** Apply a local port's link and admin state to its attachments; flush them when down. */
+void vtep_ctl_port_state(struct vtep_ctl *c, unsigned int lport);
+
 /** Give a new remote its next hop (resolve it), as learning and start-up do. */
 int vtep_ctl_remote_get(struct vtep_ctl *c, rte_be32_t ip_be);
 
 /** The FDB's notifier (set at creation): logs freezes, then tells vtep_ctl_set_notify's user. */
 void vtep_ctl_fdb_changed(void *arg, enum vtep_fdb_change what, uint64_t key, rte_be32_t dst_be,
-		uint8_t flags);
+		uint16_t remote, uint8_t flags);
 
 /** A slot was just handed out to a new remote: its counters start from here. */
 void vtep_ctl_remote_fresh(struct vtep_ctl *c, int idx);

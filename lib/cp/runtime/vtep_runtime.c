@@ -57,18 +57,47 @@ vtep_runtime_inner_mac(const struct vtep_conf *conf, unsigned int v,
 	mac->addr_bytes[5] = h;
 }
 
+int
+vtep_runtime_port_index(const struct vtep_runtime *rt, const char *name)
+{
+	for (unsigned int l = 0; l < rt->nb_ports; l++)
+		if (strcmp(rt->ports[l].name, name) == 0)
+			return (int)l;
+	return -1;
+}
+
 static unsigned int
-pool_size(const struct vtep_runtime *rt, unsigned int nb_vnis)
+pool_size(const struct vtep_runtime *rt, unsigned int nb_ports)
 {
 	unsigned int n = 0;
 
 	n += rt->nb_workers * (NB_RXD + NB_TXD) + 4096;
-	n += nb_vnis * (NB_RXD + rt->nb_workers * NB_TXD + 4096);
+	n += nb_ports * (NB_RXD + rt->nb_workers * NB_TXD + 4096);
 	n += rt->nb_workers *
 			(VTEP_BURST * VTEP_ENCAP_MAX_COPIES + VTEP_CTL_RING_SIZE + VTEP_HOLD_SIZE +
 					POOL_CACHE * 2);
 	n += 4096;
 	return rt->conf->nb_mbufs != 0 ? rt->conf->nb_mbufs : n;
+}
+
+/* The VNI whose only attachment is the whole local port l, or -1. */
+static int
+legacy_inner_vni(const struct vtep_runtime *rt, unsigned int l)
+{
+	const struct vtep_conf *conf = rt->conf;
+
+	for (unsigned int i = 0; i < conf->nb_atts; i++) {
+		const struct vtep_att_conf *ac = &conf->atts[i];
+		int v;
+
+		if (strcmp(ac->port, rt->ports[l].name) != 0)
+			continue;
+		v = vtep_conf_vni_index(conf, ac->vni);
+		if (ac->vlan == VTEP_VLAN_NONE && v >= 0 && vtep_conf_vni_atts(conf, v) == 1)
+			return v;
+		return -1;
+	}
+	return -1;
 }
 
 static int
@@ -90,15 +119,24 @@ setup_ports(struct vtep_runtime *rt, char *err, size_t esz)
 	snprintf(rt->underlay.name, sizeof(rt->underlay.name), "%s", conf->dev);
 	if (vtep_port_find(conf->dev, &rt->underlay.port_id) != 0)
 		return fail(err, esz, -ENODEV, "dev: no DPDK port named '%s'", conf->dev);
-	for (unsigned int v = 0; v < conf->nb_vnis; v++) {
-		struct vtep_port *ip = &rt->inner[v];
+	/* The local ports, once each, in the order the attachments name them. */
+	for (unsigned int i = 0; i < conf->nb_atts; i++) {
+		const struct vtep_att_conf *ac = &conf->atts[i];
+		struct vtep_port *lp;
 
-		snprintf(ip->name, sizeof(ip->name), "%s", conf->vnis[v].inner);
-		if (vtep_port_find(ip->name, &ip->port_id) != 0)
-			return fail(err, esz, -ENODEV, "id %u: inner: no DPDK port named '%s'",
-					conf->vnis[v].vni, ip->name);
+		if (vtep_runtime_port_index(rt, ac->port) >= 0)
+			continue;
+		if (rt->nb_ports == VTEP_MAX_PORTS)
+			return fail(err, esz, -EINVAL, "port: more than %d local ports",
+					VTEP_MAX_PORTS);
+		lp = &rt->ports[rt->nb_ports];
+		snprintf(lp->name, sizeof(lp->name), "%s", ac->port);
+		if (vtep_port_find(lp->name, &lp->port_id) != 0)
+			return fail(err, esz, -ENODEV, "id %u: %s: no DPDK port named '%s'",
+					ac->vni, ac->inner ? "inner" : "port", lp->name);
+		rt->nb_ports++;
 	}
-	rt->pool_size = pool_size(rt, conf->nb_vnis);
+	rt->pool_size = pool_size(rt, rt->nb_ports);
 	data_room = RTE_MAX(RTE_MBUF_DEFAULT_BUF_SIZE,
 			RTE_PKTMBUF_HEADROOM + conf->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + 4);
 	rc = rte_eth_dev_socket_id(rt->underlay.port_id);
@@ -115,11 +153,19 @@ setup_ports(struct vtep_runtime *rt, char *err, size_t esz)
 	pp.mtu = conf->mtu - VTEP_MTU_OVERHEAD;
 	pp.want_csum_offload = false;
 	pp.mac = &mac;
-	for (unsigned int v = 0; v < conf->nb_vnis; v++) {
-		vtep_runtime_inner_mac(conf, v, &rt->underlay.mac, &mac);
-		rc = vtep_port_setup(&rt->inner[v], &pp);
+	for (unsigned int l = 0; l < rt->nb_ports; l++) {
+		int v = legacy_inner_vni(rt, l);
+
+		/* A VNI's only port, a whole one, is its inner interface (the vxlan device's
+		 * side): it gets the VNI's MAC. Bridge ports keep their own. */
+		pp.mac = NULL;
+		if (v >= 0) {
+			vtep_runtime_inner_mac(conf, v, &rt->underlay.mac, &mac);
+			pp.mac = &mac;
+		}
+		rc = vtep_port_setup(&rt->ports[l], &pp);
 		if (rc != 0)
-			return fail(err, esz, rc, "inner %s: setup failed: %s", rt->inner[v].name,
+			return fail(err, esz, rc, "port %s: setup failed: %s", rt->ports[l].name,
 					strerror(-rc));
 	}
 	return 0;
@@ -159,6 +205,9 @@ setup_tables(struct vtep_runtime *rt, char *err, size_t esz)
 		fp.vni_damp[v] = (struct vtep_fdb_damp){conf->vnis[v].damp_moves,
 				conf->vnis[v].damp_window, conf->vnis[v].damp_hold};
 	}
+	fp.local_be = conf->local_be;
+	for (unsigned int a = 0; a < conf->nb_atts; a++)
+		fp.att_maxaddress[a] = conf->atts[a].maxaddress;
 	rt->fdb = vtep_fdb_create(&fp);
 	if (rt->fdb == NULL)
 		return fail(err, esz, -ENOMEM, "cannot create an FDB of %u entries: %s",
@@ -169,13 +218,79 @@ setup_tables(struct vtep_runtime *rt, char *err, size_t esz)
 	return 0;
 }
 
+/* The bridge domains: attachments in configuration order, their ports' VLAN maps, each VNI's
+ * attachment list; every attachment starts up (the control lcore polls the links). */
+static int
+setup_bd(struct vtep_runtime *rt, char *err, size_t esz)
+{
+	const struct vtep_conf *conf = rt->conf;
+	struct vtep_bd *bd;
+
+	bd = rte_zmalloc_socket("vtep_bd", sizeof(*bd), RTE_CACHE_LINE_SIZE, rt->underlay.socket);
+	if (bd == NULL)
+		return fail(err, esz, -ENOMEM, "cannot allocate the bridge domains");
+	rt->bd = bd;
+	bd->nb_ports = rt->nb_ports;
+	bd->nb_vnis = conf->nb_vnis;
+	for (unsigned int l = 0; l < rt->nb_ports; l++) {
+		struct vtep_bd_port *p = &bd->ports[l];
+
+		p->port_id = rt->ports[l].port_id;
+		p->att = VTEP_BD_NONE;
+		p->native = VTEP_BD_NONE;
+		p->vni_idx = VTEP_MAX_VNIS;
+		for (unsigned int vid = 0; vid < RTE_DIM(p->vlans); vid++)
+			p->vlans[vid] = VTEP_BD_NONE;
+	}
+	for (unsigned int i = 0; i < conf->nb_atts; i++) {
+		const struct vtep_att_conf *ac = &conf->atts[i];
+		int l = vtep_runtime_port_index(rt, ac->port);
+		int v = vtep_conf_vni_index(conf, ac->vni);
+		struct vtep_att *at = &bd->atts[i];
+		struct vtep_bd_port *p;
+		struct vtep_bd_vni *bv;
+
+		if (l < 0 || v < 0)
+			return fail(err, esz, -EINVAL, "port: '%s' not set up", ac->port);
+		p = &bd->ports[l];
+		bv = &bd->vnis[v];
+		at->lport = (uint16_t)l;
+		at->port_id = p->port_id;
+		at->vlan = ac->vlan;
+		at->vni_idx = (uint16_t)v;
+		at->tagged = ac->vlan != VTEP_VLAN_NONE && ac->vlan != VTEP_VLAN_UNTAGGED;
+		at->up = 1;
+		if (ac->vlan == VTEP_VLAN_NONE) {
+			p->att = (uint16_t)i;
+			p->vni_idx = (int16_t)v;
+		} else if (ac->vlan == VTEP_VLAN_UNTAGGED) {
+			p->native = (uint16_t)i;
+		} else {
+			p->vlans[ac->vlan] = (uint16_t)i;
+		}
+		p->nb_atts++;
+		bv->atts[bv->nb_atts++] = (uint16_t)i;
+	}
+	bd->nb_atts = conf->nb_atts;
+	rt->bridge = (struct vtep_bridge_ctx){
+			.bd = bd,
+			.fdb = rt->fdb,
+			.encap = &rt->encap,
+			.pool = rt->pool,
+			.learning = rt->decap.learning,
+	};
+	return 0;
+}
+
 /* Per-VNI facts for classification, decap and encap; flood destinations and static entries. */
 static int
 setup_vnis(struct vtep_runtime *rt, char *err, size_t esz)
 {
 	const struct vtep_conf *conf = rt->conf;
-	int idx;
+	int idx = setup_bd(rt, err, esz);
 
+	if (idx != 0)
+		return idx;
 	vtep_parse_ctx_init(&rt->parse, conf->local_be, &rt->underlay.mac, conf->dstport);
 	vtep_parse_set_prefix(&rt->parse, conf->prefix_len);
 	rt->decap.parse = &rt->parse;
@@ -226,6 +341,19 @@ setup_vnis(struct vtep_runtime *rt, char *err, size_t esz)
 		const struct vtep_fdb_conf *fc = &conf->fdbs[i];
 		int v = vtep_conf_vni_index(conf, fc->vni);
 
+		if (fc->dst_be == 0) {
+			/* A static local entry: its attachment decides the VNI. */
+			int a = vtep_conf_att_index(conf, fc->dev, fc->vlan);
+
+			v = a < 0 ? -1 : rt->bd->atts[a].vni_idx;
+			if (v < 0 ||
+					vtep_fdb_add_static_local(rt->fdb,
+							vtep_fdb_key(v, &fc->mac),
+							(uint16_t)a) != 0)
+				return fail(err, esz, -ENOSPC, "fdb: cannot add static entry %u",
+						i);
+			continue;
+		}
 		idx = vtep_remote_get(rt->remotes, fc->dst_be);
 		if (v < 0 || idx < 0 ||
 				vtep_fdb_add_static(rt->fdb, vtep_fdb_key(v, &fc->mac), fc->dst_be,
@@ -238,7 +366,6 @@ setup_vnis(struct vtep_runtime *rt, char *err, size_t esz)
 static int
 setup_workers(struct vtep_runtime *rt, char *err, size_t esz)
 {
-	const struct vtep_conf *conf = rt->conf;
 	char name[RTE_RING_NAMESIZE];
 	unsigned int lcore, w = 0;
 
@@ -258,21 +385,25 @@ setup_workers(struct vtep_runtime *rt, char *err, size_t esz)
 		wk->decap = &rt->decap;
 		wk->encap = &rt->encap;
 		wk->underlay = &rt->underlay;
-		wk->inner = rt->inner;
-		wk->nb_vnis = conf->nb_vnis;
+		wk->bridge = &rt->bridge;
+		wk->ports = rt->ports;
+		wk->nb_ports = rt->nb_ports;
 		wk->id = w;
 		wk->lcore_id = lcore;
 		wk->st = &rt->stats[w];
 		wk->drains = w == 0;
 		if (w < rt->underlay.nb_rxq)
-			wk->rx[wk->nb_rx++] = (struct vtep_worker_rx){rt->underlay.port_id, w, -1};
-		for (unsigned int v = 0; v < conf->nb_vnis; v++) {
-			if (v % rt->nb_workers == w)
-				wk->rx[wk->nb_rx++] = (struct vtep_worker_rx){
-						rt->inner[v].port_id, 0, (int16_t)v};
-			vtep_port_txq(&rt->inner[v], w, &wk->inner_tx[v]);
+			wk->rx[wk->nb_rx++] =
+					(struct vtep_worker_rx){rt->underlay.port_id, w, -1, -1};
+		/* Local ports spread over the workers; each has one RX queue. */
+		for (unsigned int l = 0; l < rt->nb_ports; l++) {
+			if (l % rt->nb_workers == w)
+				wk->rx[wk->nb_rx++] = (struct vtep_worker_rx){rt->ports[l].port_id,
+						0, (int16_t)l, rt->bd->ports[l].vni_idx};
+			vtep_port_txq(&rt->ports[l], w, &wk->port_tx[l]);
 		}
 		vtep_port_txq(&rt->underlay, w, &wk->underlay_tx);
+		vtep_bridge_out_init(&wk->bout, wk->port_tx, NULL, w, wk->st);
 		snprintf(name, sizeof(name), "vtep_learn%u", w);
 		wk->learn_ring = rte_ring_create_elem(name, sizeof(struct vtep_learn_event),
 				VTEP_LEARN_RING_SIZE, rte_lcore_to_socket_id(lcore),
@@ -305,8 +436,10 @@ setup_capture(struct vtep_runtime *rt, char *err, size_t esz)
 	if (rt->capture == NULL)
 		return fail(err, esz, -rte_errno, "cannot create the capture rings: %s",
 				rte_strerror(rte_errno));
-	for (unsigned int w = 0; w < rt->nb_workers; w++)
+	for (unsigned int w = 0; w < rt->nb_workers; w++) {
 		rt->workers[w]->capture = rt->capture;
+		rt->workers[w]->bout.capture = rt->capture;
+	}
 	return 0;
 }
 
@@ -334,7 +467,10 @@ vtep_runtime_create(
 		rt->stats[l].remotes = rte_zmalloc("vtep_remote_stats",
 				sizeof(struct vtep_remote_stats) * VTEP_STATS_REMOTES,
 				RTE_CACHE_LINE_SIZE);
-		if (rt->stats[l].remotes == NULL)
+		rt->stats[l].atts = rte_zmalloc("vtep_att_stats",
+				sizeof(struct vtep_att_stats) * VTEP_STATS_ATTS,
+				RTE_CACHE_LINE_SIZE);
+		if (rt->stats[l].remotes == NULL || rt->stats[l].atts == NULL)
 			return fail(err, err_size, -ENOMEM, "cannot allocate counters");
 	}
 	rc = setup_ports(rt, err, err_size);
@@ -357,13 +493,11 @@ vtep_runtime_create(
 void
 vtep_runtime_close_ports(struct vtep_runtime *rt)
 {
-	const struct vtep_conf *conf = rt->conf;
-
 	if (rt->underlay.tx_ring != NULL || rt->underlay.started)
 		vtep_port_close(&rt->underlay);
-	for (unsigned int v = 0; conf != NULL && v < conf->nb_vnis; v++)
-		if (rt->inner[v].tx_ring != NULL || rt->inner[v].started)
-			vtep_port_close(&rt->inner[v]);
+	for (unsigned int l = 0; l < rt->nb_ports; l++)
+		if (rt->ports[l].tx_ring != NULL || rt->ports[l].started)
+			vtep_port_close(&rt->ports[l]);
 }
 
 void
@@ -396,14 +530,18 @@ vtep_runtime_free(struct vtep_runtime *rt)
 		rt->workers[w] = NULL;
 	}
 	vtep_runtime_close_ports(rt);
+	rte_free(rt->bd);
+	rt->bd = NULL;
 	vtep_fdb_free(rt->fdb);
 	rt->fdb = NULL;
 	vtep_remotes_free(rt->remotes);
 	rt->remotes = NULL;
 	rte_free(rt->qsbr);
 	rt->qsbr = NULL;
-	for (unsigned int l = 0; rt->stats != NULL && l <= rt->nb_workers; l++)
+	for (unsigned int l = 0; rt->stats != NULL && l <= rt->nb_workers; l++) {
 		rte_free(rt->stats[l].remotes);
+		rte_free(rt->stats[l].atts);
+	}
 	rte_free(rt->stats);
 	rt->stats = NULL;
 	/* The pool goes last: ports hand their mbufs back when they close. */

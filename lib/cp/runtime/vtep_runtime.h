@@ -14,6 +14,8 @@
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 
+#include "vtep_bd.h"
+#include "vtep_bridge.h"
 #include "vtep_capture.h"
 #include "vtep_conf.h"
 #include "vtep_decap.h"
@@ -27,15 +29,18 @@
 
 /** Everything vtepd runs on. */
 struct vtep_runtime {
-	const struct vtep_conf *conf;          /**< The validated configuration. */
-	volatile bool quit;                    /**< Set by signals: lcores leave their loops. */
-	struct rte_mempool *pool;              /**< Packet buffers. */
-	unsigned int pool_size;                /**< Mbufs in pool. */
-	struct vtep_port underlay;             /**< The underlay port. */
-	struct vtep_port inner[VTEP_MAX_VNIS]; /**< Inner port per VNI index. */
-	struct vtep_parse_ctx parse;           /**< Classification facts. */
-	struct vtep_decap_ctx decap;           /**< Decap facts. */
-	struct vtep_encap_ctx encap;           /**< Encap facts. */
+	const struct vtep_conf *conf;           /**< The validated configuration. */
+	volatile bool quit;                     /**< Set by signals: lcores leave their loops. */
+	struct rte_mempool *pool;               /**< Packet buffers. */
+	unsigned int pool_size;                 /**< Mbufs in pool. */
+	struct vtep_port underlay;              /**< The underlay port. */
+	struct vtep_port ports[VTEP_MAX_PORTS]; /**< Local ports (struct vtep_bd order). */
+	unsigned int nb_ports;                  /**< Entries in ports. */
+	struct vtep_bd *bd;                     /**< Bridge domains: attachments, VLAN maps. */
+	struct vtep_bridge_ctx bridge;          /**< What workers' bridge step reads. */
+	struct vtep_parse_ctx parse;            /**< Classification facts. */
+	struct vtep_decap_ctx decap;            /**< Decap facts. */
+	struct vtep_encap_ctx encap;            /**< Encap facts. */
 	struct vtep_encap_vni evnis[VTEP_MAX_VNIS]; /**< Per-VNI encap parameters. */
 	struct vtep_fdb *fdb;                       /**< The FDB. */
 	struct vtep_remotes *remotes;               /**< Remote VTEPs. */
@@ -65,6 +70,9 @@ void vtep_runtime_close_ports(struct vtep_runtime *rt);
 
 /** Tear down what vtep_runtime_create built: stop and close ports, free tables and rings. */
 void vtep_runtime_free(struct vtep_runtime *rt);
+
+/** Local port of a name, or -1. */
+int vtep_runtime_port_index(const struct vtep_runtime *rt, const char *name);
 
 /** Stable MAC of the inner port of VNI index v: 02 + VNI (3 bytes) + 2 bytes of crc(dev MAC,
  * local). */

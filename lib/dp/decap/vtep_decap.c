@@ -122,6 +122,8 @@ post_learn(struct vtep_learn_filter *lf, uint64_t key, rte_be32_t src_be, const 
 	ev->key = key;
 	ev->src_be = src_be;
 	ev->src_mac = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr;
+	ev->flags = 0; /* learned behind a remote VTEP (VTEP_LEARN_LOCAL is the bridge's) */
+	ev->att = 0;
 	vs->learn_events++;
 	return out->nb_learn;
 }

@@ -307,6 +307,34 @@ flood(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, struct rt
 	return nb_out;
 }
 
+/* One frame to a known remote slot (resolved or not), in place. @return frames written to out. */
+static inline uint16_t
+encap_known(const struct vtep_encap_ctx *ec, const struct vtep_encap_vni *v, unsigned int ridx,
+		struct rte_mbuf *m, struct rte_mbuf **out, uint16_t *ip_id,
+		struct vtep_lcore_stats *st, uint64_t *nb_bytes)
+{
+	const struct vtep_remote *r = vtep_remote_slot(ec->remotes, ridx);
+	uint32_t bytes;
+	int rc;
+
+	if (unlikely(!__atomic_load_n(&r->resolved, __ATOMIC_ACQUIRE))) {
+		VTEP_DROP(st, NEIGH_UNRESOLVED);
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	bytes = rte_pktmbuf_pkt_len(m);
+	rc = encap_one(ec, v, r, &m, ip_id);
+	if (unlikely(rc < 0)) {
+		st->drops[-rc]++;
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	*nb_bytes += bytes;
+	vtep_stats_remote_tx(st, ridx, bytes);
+	out[0] = m;
+	return 1;
+}
+
 static uint16_t
 encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mbuf **pkts,
 		uint16_t n, struct rte_mbuf **out, uint16_t *ip_id, struct vtep_fdb_cache *fc,
@@ -316,14 +344,11 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 	struct vtep_vni_stats *vs = &st->vni[vni_idx];
 	struct vtep_fdb_entry *entries[ENCAP_CHUNK];
 	uint64_t keys[ENCAP_CHUNK];
-	uint16_t nb_out = 0, nb_keys = 0, nb_pkts = 0;
+	uint16_t nb_out = 0, nb_keys = 0, nb_pkts = 0, k;
 	uint16_t key_of[ENCAP_CHUNK];
 	uint64_t nb_bytes = 0;
-	uint32_t bytes;
-	const struct vtep_remote *r;
-	unsigned int ridx;
+	struct vtep_fdb_entry c;
 	struct rte_mbuf *m;
-	int rc;
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_ether_hdr *eth;
@@ -351,26 +376,44 @@ encap_chunk(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mb
 			nb_out += flood(ec, v, m, out + nb_out, ip_id, st, vs);
 			continue;
 		}
-		ridx = entries[key_of[i]]->remote;
-		r = vtep_remote_slot(ec->remotes, ridx);
-		if (unlikely(!__atomic_load_n(&r->resolved, __ATOMIC_ACQUIRE))) {
-			VTEP_DROP(st, NEIGH_UNRESOLVED);
+		/* Flags and slot from one load: the entry may move between local and remote. */
+		c = vtep_fdb_entry_read(entries[key_of[i]]);
+		if (unlikely(c.flags & VTEP_FDB_LOCAL)) {
+			/* A VNI with one attachment: every local MAC is behind the port the frame
+			 * came in on. */
+			VTEP_DROP(st, INNER_HAIRPIN);
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		bytes = rte_pktmbuf_pkt_len(m);
-		rc = encap_one(ec, v, r, &m, ip_id);
-		if (unlikely(rc < 0)) {
-			st->drops[-rc]++;
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		nb_bytes += bytes;
-		nb_pkts++;
-		vtep_stats_remote_tx(st, ridx, bytes);
-		out[nb_out++] = m;
+		k = encap_known(ec, v, c.remote, m, out + nb_out, ip_id, st, &nb_bytes);
+		nb_out += k;
+		nb_pkts += k;
 	}
 	/* Counted once per chunk: the lcore's own line, but not a store per packet. */
+	vs->encap_bytes += nb_bytes;
+	vs->encap_pkts += nb_pkts;
+	return nb_out;
+}
+
+uint16_t
+vtep_encap_resolved(const struct vtep_encap_ctx *ec, unsigned int vni_idx, struct rte_mbuf **pkts,
+		const uint16_t *remotes, uint16_t n, struct rte_mbuf **out, uint16_t *ip_id,
+		struct vtep_lcore_stats *st)
+{
+	const struct vtep_encap_vni *v = &ec->vnis[vni_idx];
+	struct vtep_vni_stats *vs = &st->vni[vni_idx];
+	uint16_t nb_out = 0, nb_pkts = 0, k;
+	uint64_t nb_bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (remotes[i] == VTEP_REMOTE_NONE) {
+			nb_out += flood(ec, v, pkts[i], out + nb_out, ip_id, st, vs);
+			continue;
+		}
+		k = encap_known(ec, v, remotes[i], pkts[i], out + nb_out, ip_id, st, &nb_bytes);
+		nb_out += k;
+		nb_pkts += k;
+	}
 	vs->encap_bytes += nb_bytes;
 	vs->encap_pkts += nb_pkts;
 	return nb_out;

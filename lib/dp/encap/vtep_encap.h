@@ -113,4 +113,23 @@ uint16_t vtep_encap_burst(const struct vtep_encap_ctx *ec, unsigned int vni_idx,
 		struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **out, uint16_t *ip_id,
 		struct vtep_fdb_cache *fc, struct vtep_lcore_stats *st);
 
+/**
+ * Encapsulate frames whose destinations are already known (the bridge looked them up): frame i
+ * goes to remote slot remotes[i], or with VTEP_REMOTE_NONE to the VNI's flood destinations.
+ * Counts, drops and output as vtep_encap_burst (room for n * (1 + nb_floods) in out).
+ * @return frames written to out.
+ */
+uint16_t vtep_encap_resolved(const struct vtep_encap_ctx *ec, unsigned int vni_idx,
+		struct rte_mbuf **pkts, const uint16_t *remotes, uint16_t n, struct rte_mbuf **out,
+		uint16_t *ip_id, struct vtep_lcore_stats *st);
+
+/** Flood destinations of a VNI now (one load of the published list). */
+static inline uint16_t
+vtep_encap_nb_floods(const struct vtep_encap_ctx *ec, unsigned int vni_idx)
+{
+	const struct vtep_encap_vni *vnis = __atomic_load_n(&ec->vnis, __ATOMIC_ACQUIRE);
+
+	return vnis[vni_idx].nb_floods;
+}
+
 #endif /* VTEP_ENCAP_H */

@@ -49,23 +49,27 @@ to_learn(struct vtep_worker *w, const struct vtep_decap_out *out)
 	return sent;
 }
 
-/* Send nb frames to inner port v (the capture sees them first). */
+/*
+ * nb decapsulated frames of VNI v (at most VTEP_DECAP_MAX), in order, to its bridge domain's
+ * local ports (the bridge decides which; the capture sees them when they are sent). The hold
+ * keeps order per VNI: a port of the VNI gets its frames in the order they arrived.
+ */
 static void
 inner_send(struct vtep_worker *w, unsigned int v, struct rte_mbuf **pkts, uint16_t nb)
 {
-	struct vtep_lcore_stats *st = w->st;
+	uint16_t vnis[VTEP_DECAP_MAX];
 
-	vtep_capture_burst(w->capture, w->id, w->inner[v].port_id, w->inner_tx[v].queue, (int)v,
-			pkts, nb, RTE_PCAPNG_DIRECTION_OUT);
-	st->inner_tx += vtep_txq_send(
-			&w->inner_tx[v], pkts, nb, &st->drops[VTEP_DROP_TX_INNER_FULL]);
+	for (uint16_t i = 0; i < nb; i++)
+		vnis[i] = (uint16_t)v;
+	vtep_bridge_from_tunnel(w->bridge, pkts, vnis, nb, &w->fc, &w->bout);
+	vtep_bridge_flush(w->bridge, &w->bout);
 }
 
-/* Send what waits in inner_out, per port. */
+/* Send what waits in inner_out, per VNI. */
 static void
 inner_flush(struct vtep_worker *w)
 {
-	for (unsigned int v = 0; v < w->nb_vnis; v++) {
+	for (unsigned int v = 0; v < w->bridge->bd->nb_vnis; v++) {
 		if (w->nb_inner_out[v] == 0)
 			continue;
 		inner_send(w, v, w->inner_out[v], w->nb_inner_out[v]);
@@ -157,30 +161,44 @@ underlay_rx(struct vtep_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		deliver(w, &out, first, nb_taken);
 		return;
 	}
-	if (w->nb_vnis == 1) {
-		/* One VNI, nothing held: the burst goes to its port as it is. */
-		inner_send(w, 0, out.inner, out.nb_inner);
-		return;
-	}
-	for (uint16_t i = 0; i < out.nb_inner; i++) {
-		uint16_t v = out.inner_vni[i];
+	vtep_bridge_from_tunnel(
+			w->bridge, out.inner, out.inner_vni, out.nb_inner, &w->fc, &w->bout);
+	vtep_bridge_flush(w->bridge, &w->bout);
+}
 
-		w->inner_out[v][w->nb_inner_out[v]++] = out.inner[i];
-	}
-	inner_flush(w);
+/*
+ * Local learn events to the control lcore, numbered with the others (learn_done counts every
+ * event applied); no frame waits for them. A full ring is counted (the frames went on).
+ */
+static void
+to_learn_local(struct vtep_worker *w, const struct vtep_bridge_rx *r)
+{
+	unsigned int sent = rte_ring_sp_enqueue_burst_elem(
+			w->learn_ring, r->learn, sizeof(r->learn[0]), r->nb_learn, NULL);
+
+	if (unlikely(sent < r->nb_learn))
+		w->st->drops[VTEP_DROP_RX_LEARN_RING_FULL] += r->nb_learn - sent;
+	w->learn_posted += sent;
 }
 
 static void
-inner_rx(struct vtep_worker *w, unsigned int vni_idx, struct rte_mbuf **pkts, uint16_t n)
+local_rx(struct vtep_worker *w, unsigned int lport, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vtep_lcore_stats *st = w->st;
-	uint16_t nb_out;
+	struct vtep_bridge_rx *r = &w->brx;
 
 	st->inner_rx += n;
-	nb_out = vtep_encap_burst(w->encap, vni_idx, pkts, n, w->outer_out, &w->ip_id, &w->fc, st);
+	r->outer = w->outer_out;
+	vtep_bridge_from_port(w->bridge, lport, pkts, n, fwd_now(w), &w->lf, &w->fc, &w->ip_id,
+			&w->bout, r);
+	if (r->nb_learn > 0)
+		to_learn_local(w, r);
+	vtep_bridge_flush(w->bridge, &w->bout);
+	if (r->nb_outer == 0)
+		return;
 	vtep_capture_burst(w->capture, w->id, w->underlay->port_id, w->underlay_tx.queue, -1,
-			w->outer_out, nb_out, RTE_PCAPNG_DIRECTION_OUT);
-	st->underlay_tx += vtep_txq_send(&w->underlay_tx, w->outer_out, nb_out,
+			w->outer_out, r->nb_outer, RTE_PCAPNG_DIRECTION_OUT);
+	st->underlay_tx += vtep_txq_send(&w->underlay_tx, w->outer_out, r->nb_outer,
 			&st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
 }
 
@@ -199,9 +217,9 @@ vtep_fwd_poll(struct vtep_worker *w)
 		 * workers left on the ports' rings. */
 		w->st->underlay_tx += vtep_port_drain(
 				w->underlay, &w->st->drops[VTEP_DROP_TX_UNDERLAY_FULL]);
-		for (unsigned int v = 0; v < w->nb_vnis; v++)
+		for (unsigned int l = 0; l < w->nb_ports; l++)
 			w->st->inner_tx += vtep_port_drain(
-					&w->inner[v], &w->st->drops[VTEP_DROP_TX_INNER_FULL]);
+					&w->ports[l], &w->st->drops[VTEP_DROP_TX_INNER_FULL]);
 	}
 	for (uint16_t i = 0; i < w->nb_rx; i++) {
 		const struct vtep_worker_rx *rx = &w->rx[i];
@@ -218,10 +236,10 @@ vtep_fwd_poll(struct vtep_worker *w)
 		total += n;
 		vtep_capture_burst(w->capture, w->id, rx->port_id, rx->queue, rx->vni_idx, pkts, n,
 				RTE_PCAPNG_DIRECTION_IN);
-		if (rx->vni_idx < 0)
+		if (rx->lport < 0)
 			underlay_rx(w, pkts, n);
 		else
-			inner_rx(w, rx->vni_idx, pkts, n);
+			local_rx(w, rx->lport, pkts, n);
 	}
 	return total;
 }

@@ -18,6 +18,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "vtep_bridge.h"
 #include "vtep_capture.h"
 #include "vtep_decap.h"
 #include "vtep_encap.h"
@@ -38,26 +39,28 @@
 struct vtep_worker_rx {
 	uint16_t port_id; /**< Port. */
 	uint16_t queue;   /**< RX queue. */
-	int16_t vni_idx;  /**< -1: the underlay port; else the VNI of this inner port. */
+	int16_t lport;    /**< -1: the underlay port; else the local port (struct vtep_bd). */
+	int16_t vni_idx;  /**< For capture filters: -1 underlay, the access port's VNI, or more. */
 };
 
 /** A worker lcore's own state; no other lcore writes it (but learn_done, on its own line). */
 struct vtep_worker {
-	const volatile bool *quit;          /**< Set by the control lcore: leave the loop. */
-	struct rte_rcu_qsbr *qsbr;          /**< Where the worker reports quiescent states. */
-	const struct vtep_decap_ctx *decap; /**< Decap facts. */
-	const struct vtep_encap_ctx *encap; /**< Encap facts. */
-	struct vtep_capture *capture;       /**< Packet capture (off until started). */
-	const struct vtep_port *underlay;   /**< The underlay port. */
-	const struct vtep_port *inner;      /**< Inner port per VNI index. */
-	unsigned int nb_vnis;               /**< Entries in inner. */
-	unsigned int id;                    /**< Worker number, 0-based. */
-	unsigned int lcore_id;              /**< EAL lcore. */
-	struct vtep_lcore_stats *st;        /**< This worker's counters. */
-	uint16_t nb_rx;                     /**< Queues in rx. */
-	struct vtep_worker_rx rx[VTEP_MAX_VNIS + 1]; /**< Queues this worker polls. */
-	struct vtep_txq underlay_tx;                 /**< Where it sends outer frames. */
-	struct vtep_txq inner_tx[VTEP_MAX_VNIS];     /**< Where it sends inner frames, per VNI. */
+	const volatile bool *quit;            /**< Set by the control lcore: leave the loop. */
+	struct rte_rcu_qsbr *qsbr;            /**< Where the worker reports quiescent states. */
+	const struct vtep_decap_ctx *decap;   /**< Decap facts. */
+	const struct vtep_encap_ctx *encap;   /**< Encap facts. */
+	const struct vtep_bridge_ctx *bridge; /**< Bridge domains. */
+	struct vtep_capture *capture;         /**< Packet capture (off until started). */
+	const struct vtep_port *underlay;     /**< The underlay port. */
+	const struct vtep_port *ports;        /**< Local ports (struct vtep_bd order). */
+	unsigned int nb_ports;                /**< Entries in ports. */
+	unsigned int id;                      /**< Worker number, 0-based. */
+	unsigned int lcore_id;                /**< EAL lcore. */
+	struct vtep_lcore_stats *st;          /**< This worker's counters. */
+	uint16_t nb_rx;                       /**< Queues in rx. */
+	struct vtep_worker_rx rx[VTEP_MAX_PORTS + 1]; /**< Queues this worker polls. */
+	struct vtep_txq underlay_tx;                  /**< Where it sends outer frames. */
+	struct vtep_txq port_tx[VTEP_MAX_PORTS];      /**< Where it sends, per local port. */
 	bool drains;                 /**< Owns queue 0 of every port: drains TX rings. */
 	struct rte_ring *learn_ring; /**< SP/SC: learn events to control. */
 	struct rte_ring *ctl_ring;   /**< SP/SC: ARP/IGMP/ICMP frames to control. */
@@ -67,6 +70,8 @@ struct vtep_worker {
 	uint64_t now_next_tsc; /**< TSC at which `now` becomes now + 1; 0 = not kept (tests). */
 	uint16_t nb_inner_out[VTEP_MAX_VNIS]; /**< Frames waiting in inner_out, per VNI. */
 	struct rte_mbuf *inner_out[VTEP_MAX_VNIS][VTEP_DECAP_MAX]; /**< Decap output per VNI. */
+	struct vtep_bridge_out bout; /**< Frames for local ports, until the end of a burst. */
+	struct vtep_bridge_rx brx;   /**< What a local port's burst produced besides. */
 	struct rte_mbuf *outer_out[VTEP_BURST * VTEP_ENCAP_MAX_COPIES]; /**< Encap output. */
 	struct vtep_learn_filter lf; /**< Learn events recently posted. */
 	struct vtep_fdb_cache fc;    /**< FDB lookups of decap and encap (exact-match cache). */

@@ -11,20 +11,47 @@ struct fdb_print {
 	const struct vtep_conf *conf;
 };
 
+/* An attachment as the report names it: PORT, PORT vlan V, PORT untagged (the FDB lines) or with
+ * dots, PORT.vlanV, PORT.untagged (counter names, dots set). */
+static const char *
+att_words(const struct vtep_conf *conf, unsigned int a, bool dots, char *buf, size_t size)
+{
+	const struct vtep_att_conf *ac = &conf->atts[a];
+
+	if (ac->vlan == VTEP_VLAN_NONE)
+		snprintf(buf, size, "%s", ac->port);
+	else if (ac->vlan == VTEP_VLAN_UNTAGGED)
+		snprintf(buf, size, "%s%suntagged", ac->port, dots ? "." : " ");
+	else
+		snprintf(buf, size, "%s%svlan%s%u", ac->port, dots ? "." : " ", dots ? "" : " ",
+				ac->vlan);
+	return buf;
+}
+
+static const char *
+att_name(const struct vtep_conf *conf, unsigned int a, char *buf, size_t size)
+{
+	return att_words(conf, a, false, buf, size);
+}
+
 static int
 print_fdb_entry(uint64_t key, const struct vtep_fdb_entry *e, void *arg)
 {
 	const struct fdb_print *fp = arg;
 	struct rte_ether_addr mac;
 	const uint8_t *b = mac.addr_bytes;
-	char ips[16];
+	char ips[VTEP_DEV_NAME_SIZE + 24];
 
 	vtep_fdb_key_mac(key, &mac);
 	/* Lower case, as iproute2 prints MACs. */
-	fprintf(fp->f, "fdb %u %02x:%02x:%02x:%02x:%02x:%02x dst %s %s\n",
+	fprintf(fp->f, "fdb %u %02x:%02x:%02x:%02x:%02x:%02x ",
 			fp->conf->vnis[vtep_fdb_key_vni(key)].vni, b[0], b[1], b[2], b[3], b[4],
-			b[5], vtep_ip_str(e->dst_be, ips),
-			e->flags & VTEP_FDB_STATIC ? "static" : "learned");
+			b[5]);
+	if (e->flags & VTEP_FDB_LOCAL)
+		fprintf(fp->f, "dev %s ", att_name(fp->conf, e->remote, ips, sizeof(ips)));
+	else
+		fprintf(fp->f, "dst %s ", vtep_ip_str(e->dst_be, ips));
+	fprintf(fp->f, "%s\n", e->flags & VTEP_FDB_STATIC ? "static" : "learned");
 	return 0;
 }
 
@@ -46,6 +73,23 @@ drops_total(const struct vtep_lcore_stats *s)
 	for (unsigned int d = 0; d < VTEP_DROP_MAX; d++)
 		drops += s->drops[d];
 	return drops;
+}
+
+/* Per attachment: counter link.PORT[.vlanV|.untagged].NAME, summed over the lcores. */
+static void
+print_atts(const struct vtep_runtime *rt, FILE *f)
+{
+	char name[VTEP_DEV_NAME_SIZE + 24];
+
+	for (unsigned int a = 0; a < rt->conf->nb_atts; a++) {
+		struct vtep_att_stats as;
+
+		vtep_stats_sum_att(&as, rt->stats, rt->nb_workers + 1, a);
+		att_words(rt->conf, a, true, name, sizeof(name));
+#define X(n, help) fprintf(f, "counter link.%s." #n " %" PRIu64 "\n", name, as.n);
+		VTEP_ATT_COUNTERS(X)
+#undef X
+	}
 }
 
 void
@@ -75,6 +119,7 @@ vtep_report_print(const struct vtep_runtime *rt, FILE *f)
 	VTEP_FDB_COUNTERS(X)
 #undef X
 	fprintf(f, "counter fdb.nb_learned %u\n", fc->nb_learned);
+	print_atts(rt, f);
 	fprintf(f, "counter fdb.nb_static %u\n", fc->nb_static);
 	fprintf(f, "counter fdb.nb_frozen %u\n", fc->nb_frozen);
 	for (unsigned int w = 0; w < rt->nb_workers; w++)

@@ -165,13 +165,33 @@ parse_text(char *w, const char *v, struct vtep_tele_args *a, char *err, size_t e
 		}
 		a->learning = strcmp(v, "on") == 0;
 	} else if (strcmp(w, "dev") == 0) {
+		/* A capture's side (underlay, inner, any), or a local port (fdb, links). */
 		for (unsigned int i = 0; i < RTE_DIM(devs); i++)
 			if (strcmp(v, devs[i]) == 0)
 				a->dev = i;
-		if (a->dev < 0) {
-			snprintf(err, esz, "dev must be underlay, inner or any, not '%s'", v);
+		if (*v == '\0' || strlen(v) >= sizeof(a->dev_name))
+			goto bad;
+		snprintf(a->dev_name, sizeof(a->dev_name), "%s", v);
+	} else if (strcmp(w, "vlan") == 0) {
+		char *end;
+		unsigned long vid = strtoul(v, &end, 10);
+
+		if (strcmp(v, "untagged") == 0) {
+			a->vlan = VTEP_VLAN_UNTAGGED;
+		} else if (*v >= '1' && *v <= '9' && *end == '\0' && vid <= VTEP_VLAN_MAX) {
+			a->vlan = (uint16_t)vid;
+		} else {
+			snprintf(err, esz, "vlan must be 1..%d or untagged, not '%s'",
+					VTEP_VLAN_MAX, v);
 			return -EINVAL;
 		}
+		a->has_vlan = true;
+	} else if (strcmp(w, "admin") == 0) {
+		if (strcmp(v, "up") != 0 && strcmp(v, "down") != 0) {
+			snprintf(err, esz, "admin must be up or down, not '%s'", v);
+			return -EINVAL;
+		}
+		a->admin = strcmp(v, "up") == 0;
 	} else if (strcmp(w, "state") == 0) {
 		for (unsigned int i = 0; i < RTE_DIM(states); i++)
 			if (strcmp(v, states[i]) == 0)
@@ -247,7 +267,8 @@ parse_args(const struct vtep_conf *conf, const char *params, struct vtep_tele_ar
 			.dev = -1,
 			.after = UINT64_MAX,
 			.state = -1,
-			.older = -1};
+			.older = -1,
+			.admin = -1};
 	if (params == NULL || *params == '\0')
 		return 0;
 	if (strlen(params) >= sizeof(buf)) {
@@ -261,6 +282,33 @@ parse_args(const struct vtep_conf *conf, const char *params, struct vtep_tele_ar
 			return rc;
 	}
 	return 0;
+}
+
+int
+vtep_tele_att(const struct vtep_conf *conf, const struct vtep_tele_args *a, struct rte_tel_data *d)
+{
+	int att = vtep_conf_att_index(
+			conf, a->dev_name, a->has_vlan ? a->vlan : (uint16_t)VTEP_VLAN_NONE);
+
+	if (att < 0)
+		vtep_tele_error(d, ENOENT, "dev %s%s is not an attachment", a->dev_name,
+				a->has_vlan ? " with that vlan"
+					    : " (a whole port; vlan= for a trunk)");
+	return att;
+}
+
+const char *
+vtep_tele_att_str(const struct vtep_conf *conf, unsigned int att, char *buf, size_t size)
+{
+	const struct vtep_att_conf *ac = &conf->atts[att];
+
+	if (ac->vlan == VTEP_VLAN_NONE)
+		snprintf(buf, size, "%s", ac->port);
+	else if (ac->vlan == VTEP_VLAN_UNTAGGED)
+		snprintf(buf, size, "%s untagged", ac->port);
+	else
+		snprintf(buf, size, "%s vlan %u", ac->port, ac->vlan);
+	return buf;
 }
 
 static const struct vtep_tele_cmd *

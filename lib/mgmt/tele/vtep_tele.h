@@ -20,6 +20,8 @@
 #define VTEP_TELE_FDB_PAGE 128
 /** Remote VTEPs in one /vtep/remotes answer (each entry is longer than an FDB entry). */
 #define VTEP_TELE_REMOTES_PAGE 48
+/** Attachments per /vtep/links answer (the 16 KB limit). */
+#define VTEP_TELE_LINKS_PAGE 32
 
 /** FDB events the control lcore keeps for `vtepctl monitor` (a power of two). */
 #define VTEP_TELE_MONITOR_SIZE 4096

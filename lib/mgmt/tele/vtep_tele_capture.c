@@ -84,6 +84,11 @@ cmd_capture(struct vtep_ctl *c, const char *cmd, const struct vtep_tele_args *a,
 		vtep_tele_error(d, EINVAL, "capture_start needs file=/ABSOLUTE/PATH");
 		return;
 	}
+	if (a->dev_name[0] != '\0' && a->dev < 0) {
+		vtep_tele_error(d, EINVAL, "dev must be underlay, inner or any, not '%s'",
+				a->dev_name);
+		return;
+	}
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		vtep_tele_error(d, ENOMEM, "out of memory");

@@ -29,7 +29,11 @@ struct vtep_tele_args {
 	uint32_t start;            /**< start= (FDB paging). */
 	int learning;              /**< learning=on|off: 1/0, -1 if none. */
 	int64_t ageing;            /**< ageing=, -1 if none. */
-	int dev;          /**< dev=underlay|inner|any (enum vtep_capture_dev), -1 if none. */
+	int dev; /**< dev=underlay|inner|any (enum vtep_capture_dev), -1 if not that. */
+	char dev_name[VTEP_DEV_NAME_SIZE]; /**< dev= as given (a local port for fdb commands). */
+	bool has_vlan;                     /**< vlan= given. */
+	uint16_t vlan;    /**< vlan=V (1..4094) or untagged (VTEP_VLAN_UNTAGGED). */
+	int admin;        /**< admin=up|down: 1/0, -1 if none. */
 	uint64_t count;   /**< count= (capture), 0 if none. */
 	uint32_t snaplen; /**< snaplen= (capture), 0 if none. */
 	uint64_t after;   /**< after= (monitor: events after this sequence number). */
@@ -81,6 +85,17 @@ void vtep_tele_add_sub(struct rte_tel_data *d, const char *name, struct rte_tel_
 
 /** "aa:bb:cc:dd:ee:ff" into buf. @return buf. */
 const char *vtep_tele_mac_str(const struct rte_ether_addr *mac, char *buf, size_t size);
+
+/**
+ * The attachment named by dev= and vlan= (a whole port without vlan=), or -1 after answering
+ * the error in d.
+ */
+int vtep_tele_att(const struct vtep_conf *conf, const struct vtep_tele_args *a,
+		struct rte_tel_data *d);
+
+/** "dev PORT[ vlan V| untagged]" words of attachment att into buf. @return buf. */
+const char *vtep_tele_att_str(
+		const struct vtep_conf *conf, unsigned int att, char *buf, size_t size);
 
 /** Set up the FDB event log (vtep_tele_monitor.c); control lcore, from vtep_tele_init. */
 int vtep_tele_monitor_init(struct vtep_ctl *c);

@@ -24,6 +24,7 @@ struct mon_event {
 	uint64_t seq;      /* 1, 2, ... */
 	uint64_t key;      /* vtep_fdb_key */
 	rte_be32_t dst_be; /* remote VTEP */
+	uint16_t att;      /* VTEP_FDB_LOCAL: the attachment */
 	uint8_t what;      /* enum vtep_fdb_change or EV_FLOOD_* */
 	uint8_t flags;     /* VTEP_FDB_* */
 };
@@ -35,22 +36,23 @@ static struct {
 } mon = {.next = 1};
 
 static void
-record(uint8_t what, uint64_t key, rte_be32_t dst_be, uint8_t flags)
+record(uint8_t what, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint8_t flags)
 {
 	struct mon_event *e = &mon.ev[mon.next % VTEP_TELE_MONITOR_SIZE];
 
 	*e = (struct mon_event){.seq = mon.next++,
 			.key = key,
 			.dst_be = dst_be,
+			.att = remote,
 			.what = what,
 			.flags = flags};
 }
 
 static void
 on_fdb_change(void *arg __rte_unused, enum vtep_fdb_change what, uint64_t key, rte_be32_t dst_be,
-		uint8_t flags)
+		uint16_t remote, uint8_t flags)
 {
-	record(what, key, dst_be, flags);
+	record(what, key, dst_be, remote, flags);
 }
 
 static void
@@ -58,7 +60,7 @@ on_flood_change(void *arg __rte_unused, bool added, unsigned int vni_idx, rte_be
 {
 	const struct rte_ether_addr zero = {{0}};
 
-	record(added ? EV_FLOOD_ADD : EV_FLOOD_DEL, vtep_fdb_key(vni_idx, &zero), dst_be,
+	record(added ? EV_FLOOD_ADD : EV_FLOOD_DEL, vtep_fdb_key(vni_idx, &zero), dst_be, 0,
 			VTEP_FDB_STATIC);
 }
 

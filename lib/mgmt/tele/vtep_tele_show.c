@@ -141,6 +141,7 @@ struct fdb_list_req {
 	rte_be32_t dst_be;         /* filter on the remote, 0 = all */
 	int state;                 /* filter on FDB_*, -1 = all */
 	int64_t older;    /* filter: learned and not seen for this many seconds, -1 = all */
+	int att;          /* filter: behind this attachment, -1 = all */
 	uint32_t start;   /* matches to skip */
 	uint32_t now;     /* vtep_fdb_now() of the walk */
 	uint32_t matched; /* matches seen so far */
@@ -149,15 +150,19 @@ struct fdb_list_req {
 		uint64_t key;
 		rte_be32_t dst_be;
 		uint32_t age;
+		uint16_t att; /* local entries: the attachment */
 		uint8_t kind;
+		uint8_t local;
 	} e[VTEP_TELE_FDB_PAGE];
 };
 
 /* Count a match; keep it if it falls in the page. @return non-zero when the page is full. */
 static int
-fdb_list_add(struct fdb_list_req *r, uint64_t key, rte_be32_t dst_be, uint8_t kind, uint32_t age)
+fdb_list_add(struct fdb_list_req *r, uint64_t key, rte_be32_t dst_be, int att, uint8_t kind,
+		uint32_t age)
 {
-	if ((r->dst_be != 0 && dst_be != r->dst_be) || (r->state >= 0 && kind != r->state) ||
+	if ((r->dst_be != 0 && (att >= 0 || dst_be != r->dst_be)) ||
+			(r->att >= 0 && att != r->att) || (r->state >= 0 && kind != r->state) ||
 			(r->older >= 0 && (kind != FDB_LEARNED || age < r->older)))
 		return 0;
 	if (r->matched++ < r->start)
@@ -166,6 +171,8 @@ fdb_list_add(struct fdb_list_req *r, uint64_t key, rte_be32_t dst_be, uint8_t ki
 	r->e[r->nb].dst_be = dst_be;
 	r->e[r->nb].kind = kind;
 	r->e[r->nb].age = age;
+	r->e[r->nb].local = att >= 0;
+	r->e[r->nb].att = att >= 0 ? (uint16_t)att : 0;
 	return ++r->nb == VTEP_TELE_FDB_PAGE;
 }
 
@@ -179,8 +186,8 @@ fdb_list_cb(uint64_t key, const struct vtep_fdb_entry *e, void *arg)
 		return 0;
 	if (r->has_mac && key != vtep_fdb_key(vtep_fdb_key_vni(key), &r->mac))
 		return 0;
-	return fdb_list_add(r, key, e->dst_be, st ? FDB_STATIC : FDB_LEARNED,
-			st ? 0 : r->now - e->seen);
+	return fdb_list_add(r, key, e->dst_be, e->flags & VTEP_FDB_LOCAL ? e->remote : -1,
+			st ? FDB_STATIC : FDB_LEARNED, st ? 0 : r->now - e->seen);
 }
 
 static void
@@ -200,8 +207,8 @@ do_fdb_list(struct vtep_ctl *c, void *arg)
 				const struct vtep_remote *rm =
 						vtep_remote_slot(rt->remotes, evnis[v].floods[i]);
 
-				if (fdb_list_add(r, vtep_fdb_key(v, &zero), rm->ip_be, FDB_FLOOD,
-						    0))
+				if (fdb_list_add(r, vtep_fdb_key(v, &zero), rm->ip_be, -1,
+						    FDB_FLOOD, 0))
 					return;
 			}
 		}
@@ -214,6 +221,7 @@ cmd_fdb(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_tele
 		struct rte_tel_data *d)
 {
 	static const char *const kinds[] = {"learned", "static", "flood"};
+	const struct vtep_conf *conf = vtep_ctl_runtime(c)->conf;
 	struct fdb_list_req *r = calloc(1, sizeof(*r));
 	char buf[32];
 
@@ -228,6 +236,9 @@ cmd_fdb(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_tele
 	r->state = a->state;
 	r->older = a->older;
 	r->start = a->start;
+	r->att = -1;
+	if (a->dev_name[0] != '\0' && (r->att = vtep_tele_att(vtep_ctl_runtime(c)->conf, a, d)) < 0)
+		goto out;
 	if (vtep_tele_call(c, do_fdb_list, r, sizeof(*r), d) != 0)
 		goto out;
 	/* DPDK 22.11 arrays hold only arrays: entries are a dict keyed by their position. */
@@ -242,7 +253,18 @@ cmd_fdb(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_tele
 		vtep_fdb_key_mac(r->e[i].key, &mac);
 		rte_tel_data_start_dict(e);
 		rte_tel_data_add_dict_string(e, "mac", vtep_tele_mac_str(&mac, buf, sizeof(buf)));
-		rte_tel_data_add_dict_string(e, "dst", vtep_ip_str(r->e[i].dst_be, buf));
+		if (r->e[i].local) {
+			const struct vtep_att_conf *ac = &conf->atts[r->e[i].att];
+
+			rte_tel_data_add_dict_string(e, "dst", "");
+			rte_tel_data_add_dict_string(e, "dev", ac->port);
+			if (ac->vlan == VTEP_VLAN_UNTAGGED)
+				rte_tel_data_add_dict_string(e, "vlan", "untagged");
+			else if (ac->vlan != VTEP_VLAN_NONE)
+				rte_tel_data_add_dict_u64(e, "vlan", ac->vlan);
+		} else {
+			rte_tel_data_add_dict_string(e, "dst", vtep_ip_str(r->e[i].dst_be, buf));
+		}
 		rte_tel_data_add_dict_u64(e, "vni",
 				vtep_ctl_runtime(c)->conf->vnis[vtep_fdb_key_vni(r->e[i].key)].vni);
 		rte_tel_data_add_dict_string(e, "state", kinds[r->e[i].kind]);
@@ -362,13 +384,38 @@ add_vni_guards(struct rte_tel_data *e, const struct vtep_vni_conf *vc)
 	rte_tel_data_add_dict_string(e, "allow", list);
 }
 
+/* The first attachment's port of VNI index v (the `inner` of a one-port VNI); the attachments,
+ * comma-separated (cut with "..."), into ports. */
+static const char *
+first_port(const struct vtep_conf *conf, unsigned int v, char *ports, size_t size)
+{
+	const char *first = "";
+	size_t len = 0;
+	char att[96];
+
+	ports[0] = '\0';
+	for (unsigned int i = 0; i < conf->nb_atts; i++) {
+		if (conf->atts[i].vni != conf->vnis[v].vni)
+			continue;
+		if (*first == '\0')
+			first = conf->atts[i].port;
+		vtep_tele_att_str(conf, i, att, sizeof(att));
+		if (len + strlen(att) + 6 >= size) {
+			snprintf(ports + len, size - len, ",...");
+			break;
+		}
+		len += snprintf(ports + len, size - len, "%s%s", len ? "," : "", att);
+	}
+	return first;
+}
+
 static void
 cmd_vni(struct vtep_ctl *c, const char *cmd __rte_unused,
 		const struct vtep_tele_args *a __rte_unused, struct rte_tel_data *d)
 {
 	const struct vtep_runtime *rt;
 	struct vni_req *r;
-	char buf[32], list[RTE_TEL_MAX_STRING_LEN];
+	char buf[32], list[RTE_TEL_MAX_STRING_LEN], ports[RTE_TEL_MAX_STRING_LEN];
 
 	rt = vtep_ctl_runtime(c);
 	r = calloc(1, sizeof(*r));
@@ -400,7 +447,10 @@ cmd_vni(struct vtep_ctl *c, const char *cmd __rte_unused,
 		rte_tel_data_add_dict_u64(e, "id", vc->vni);
 		rte_tel_data_add_dict_string(
 				e, "group", vc->group_be ? vtep_ip_str(vc->group_be, buf) : "");
-		rte_tel_data_add_dict_string(e, "inner", rt->inner[v].name);
+		rte_tel_data_add_dict_string(
+				e, "inner", first_port(rt->conf, v, ports, sizeof(ports)));
+		rte_tel_data_add_dict_u64(e, "nb_ports", rt->bd->vnis[v].nb_atts);
+		rte_tel_data_add_dict_string(e, "ports", ports);
 		/* Global words, shown per VNI as `ip -d link show` shows them per vxlan device. */
 		rte_tel_data_add_dict_string(e, "local", vtep_ip_str(rt->conf->local_be, buf));
 		rte_tel_data_add_dict_u64(e, "dstport", rt->conf->dstport);
@@ -562,6 +612,82 @@ out:
 	free(r);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* /vtep/links: the attachments (bridge ports), state from the control lcore, traffic summed here.
+ */
+
+struct links_req {
+	uint32_t start;                  /* attachments to skip */
+	uint8_t up[VTEP_MAX_ATTS];       /* attachment up (switched and flooded to) */
+	uint8_t link[VTEP_MAX_ATTS];     /* its port's link as last polled */
+	uint8_t admin[VTEP_MAX_ATTS];    /* its port's admin state */
+	uint32_t learned[VTEP_MAX_ATTS]; /* learned MACs behind it */
+};
+
+static void
+do_links(struct vtep_ctl *c, void *arg)
+{
+	const struct vtep_runtime *rt = vtep_ctl_runtime(c);
+	struct links_req *r = arg;
+
+	for (unsigned int a = 0; a < rt->bd->nb_atts; a++) {
+		bool link, admin;
+
+		vtep_ctl_link_state(c, rt->bd->atts[a].lport, &link, &admin);
+		r->up[a] = rt->bd->atts[a].up;
+		r->link[a] = link;
+		r->admin[a] = admin;
+		r->learned[a] = vtep_fdb_counters(rt->fdb)->att_learned[a];
+	}
+}
+
+static void
+cmd_links(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_tele_args *a,
+		struct rte_tel_data *d)
+{
+	const struct vtep_runtime *rt = vtep_ctl_runtime(c);
+	const struct vtep_conf *conf = rt->conf;
+	struct links_req *r = calloc(1, sizeof(*r));
+	char name[16];
+
+	if (r == NULL) {
+		vtep_tele_error(d, ENOMEM, "out of memory");
+		return;
+	}
+	if (vtep_tele_call(c, do_links, r, sizeof(*r), d) != 0)
+		goto out;
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = a->start; i < conf->nb_atts && i < a->start + VTEP_TELE_LINKS_PAGE;
+			i++) {
+		const struct vtep_att_conf *ac = &conf->atts[i];
+		struct rte_tel_data *e = rte_tel_data_alloc();
+		struct vtep_att_stats as;
+
+		if (e == NULL)
+			break;
+		vtep_stats_sum_att(&as, rt->stats, rt->nb_workers + 1, i);
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_string(e, "dev", ac->port);
+		if (ac->vlan == VTEP_VLAN_UNTAGGED)
+			rte_tel_data_add_dict_string(e, "vlan", "untagged");
+		else if (ac->vlan != VTEP_VLAN_NONE)
+			rte_tel_data_add_dict_u64(e, "vlan", ac->vlan);
+		rte_tel_data_add_dict_u64(e, "vni", ac->vni);
+		rte_tel_data_add_dict_string(e, "state", r->up[i] ? "up" : "down");
+		rte_tel_data_add_dict_string(e, "link", r->link[i] ? "up" : "down");
+		rte_tel_data_add_dict_string(e, "admin", r->admin[i] ? "up" : "down");
+		rte_tel_data_add_dict_u64(e, "learned", r->learned[i]);
+		rte_tel_data_add_dict_u64(e, "maxaddress", ac->maxaddress);
+#define X(name, help) rte_tel_data_add_dict_u64(e, #name, as.name);
+		VTEP_ATT_COUNTERS(X)
+#undef X
+		snprintf(name, sizeof(name), "%u", i);
+		vtep_tele_add_sub(d, name, e);
+	}
+out:
+	free(r);
+}
+
 const struct vtep_tele_cmd vtep_tele_show_cmds[] = {
 		{"/vtep/stats", cmd_stats,
 				"Counters: totals, drop reasons, per VNI, FDB, per lcore."},
@@ -573,6 +699,10 @@ const struct vtep_tele_cmd vtep_tele_show_cmds[] = {
 		{"/vtep/vni", cmd_vni,
 				"VNIs: id, group, inner port, learning, ageing, flood list."},
 		{"/vtep/igmp", cmd_igmp, "IGMP: version, mode, counters, joined groups."},
+		{"/vtep/links", cmd_links,
+				"Attachments (bridge ports): dev, vlan, vni, state, learned, "
+				"rx/tx, "
+				"drops. Parameter: start=N (32 a reply)."},
 		{"/vtep/remotes", cmd_remotes,
 				"Remote VTEPs and groups: state, next-hop MAC, FDB entries, rx/tx "
 				"packets and bytes. Parameter: start=N (48 a reply)."},

@@ -53,11 +53,11 @@ struct vtep_fdb {
 };
 
 static void
-notify(const struct vtep_fdb *fdb, enum vtep_fdb_change what, uint64_t key, rte_be32_t dst_be,
-		uint8_t flags)
+notify(const struct vtep_fdb *fdb, enum vtep_fdb_change what, uint64_t key,
+		const struct vtep_fdb_entry *e)
 {
 	if (fdb->notify != NULL)
-		fdb->notify(fdb->notify_arg, what, key, dst_be, flags);
+		fdb->notify(fdb->notify_arg, what, key, e->dst_be, e->remote, e->flags);
 }
 
 void
@@ -444,7 +444,21 @@ add(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint
 	return e;
 }
 
-/* An entry names remote slot idx (delta 1) or no longer does (-1). */
+/* May one more learned entry go behind attachment att (VTEP_STATS_ATTS: a remote, no limit)? */
+static bool
+room_behind(struct vtep_fdb *fdb, unsigned int att)
+{
+	uint32_t max = att < VTEP_STATS_ATTS ? fdb->p.att_maxaddress[att] : 0;
+
+	if (max != 0 && fdb->c.att_learned[att] >= max) {
+		fdb->c.refused++;
+		return false;
+	}
+	return true;
+}
+
+/* An entry names remote slot idx (delta 1) or no longer does (-1). Local entries never come
+ * here: their `remote` is an attachment. */
 static void
 ref(struct vtep_fdb *fdb, uint16_t idx, int delta)
 {
@@ -456,20 +470,26 @@ ref(struct vtep_fdb *fdb, uint16_t idx, int delta)
 static void
 count(struct vtep_fdb *fdb, const struct vtep_fdb_entry *e, int delta)
 {
-	ref(fdb, e->remote, delta);
+	/* A local entry holds no remote slot: reclamation neither waits for it nor frees a slot
+	 * because of it, and a move local<->remote takes or gives back one reference. */
+	if (!(e->flags & VTEP_FDB_LOCAL))
+		ref(fdb, e->remote, delta);
 	if (e->flags & VTEP_FDB_FROZEN)
 		fdb->c.nb_frozen += delta;
 	if (e->flags & VTEP_FDB_STATIC) {
 		fdb->c.nb_static += delta;
-	} else {
-		fdb->c.nb_learned += delta;
-		fdb->c.vni_learned[e->vni_idx] += delta;
+		return;
 	}
+	fdb->c.nb_learned += delta;
+	fdb->c.vni_learned[e->vni_idx] += delta;
+	if ((e->flags & VTEP_FDB_LOCAL) && e->remote < VTEP_STATS_ATTS)
+		fdb->c.att_learned[e->remote] += delta;
 }
 
-/* May a new learned entry go into VNI v? Bumps `refused` when not. */
+/* May a new learned entry go into VNI v (behind attachment att, or VTEP_STATS_ATTS for a remote
+ * one)? Bumps `refused` when not. */
 static bool
-room_for_learned(struct vtep_fdb *fdb, unsigned int v)
+room_for_learned(struct vtep_fdb *fdb, unsigned int v, unsigned int att)
 {
 	uint32_t global = fdb->p.maxaddress ? fdb->p.maxaddress : fdb->p.size;
 	uint32_t vni_max = fdb->p.vni_maxaddress[v];
@@ -479,7 +499,7 @@ room_for_learned(struct vtep_fdb *fdb, unsigned int v)
 		fdb->c.refused++;
 		return false;
 	}
-	return true;
+	return room_behind(fdb, att);
 }
 
 static bool
@@ -490,7 +510,9 @@ vni_ok(const struct vtep_fdb *fdb, unsigned int v)
 
 /*
  * One more move of entry e at now (movedamp): counted in its window, or, when the window already
- * holds the VNI's MOVES, refused and the entry frozen where it is for the hold-down time.
+ * holds the VNI's MOVES, refused and the entry frozen where it is for the hold-down time. Every
+ * move counts: remote<->remote, local<->remote and local<->local (a MAC that flaps between a
+ * local port and a remote VTEP, or between two local ports, is a loop as much).
  * @return true when refused (frozen).
  */
 static bool
@@ -513,7 +535,7 @@ move_damped(struct vtep_fdb *fdb, uint64_t key, struct vtep_fdb_entry *e, uint32
 	*m = damp_word(now, 0);
 	fdb->c.frozen++;
 	fdb->c.nb_frozen++;
-	notify(fdb, VTEP_FDB_EV_FROZEN, key, e->dst_be, e->flags);
+	notify(fdb, VTEP_FDB_EV_FROZEN, key, e);
 	return true;
 }
 
@@ -527,19 +549,46 @@ rate_ok(struct vtep_fdb *fdb, unsigned int v, uint32_t now)
 	return false;
 }
 
+/* Move an admitted learned entry to (dst_be, remote, flags): counted by where it was and where it
+ * goes (per-attachment counts, remote slot references: one store of the word between them). */
+static void
+move(struct vtep_fdb *fdb, uint64_t key, struct vtep_fdb_entry *e, rte_be32_t dst_be,
+		uint16_t remote, uint8_t flags, uint32_t now)
+{
+	bool was_local = e->flags & VTEP_FDB_LOCAL, local = flags & VTEP_FDB_LOCAL;
+
+	count(fdb, e, -1);
+	set_word(e, dst_be, remote, flags, e->vni_idx);
+	count(fdb, e, 1);
+	vtep_fdb_entry_touch(e, now);
+	if (was_local && local)
+		fdb->c.moved_local++;
+	else if (local)
+		fdb->c.moved_to_local++;
+	else if (was_local)
+		fdb->c.moved_to_remote++;
+	else
+		fdb->c.moved++;
+	notify(fdb, VTEP_FDB_EV_MOVED, key, e);
+}
+
 int
 vtep_fdb_learn_with(struct vtep_fdb *fdb, const struct vtep_learn_event *ev,
 		vtep_fdb_remote_fn get_remote, void *arg, uint32_t now)
 {
 	unsigned int v = vtep_fdb_key_vni(ev->key);
+	bool local = ev->flags & VTEP_LEARN_LOCAL;
+	rte_be32_t dst_be = local ? fdb->p.local_be : ev->src_be;
+	uint8_t flags = local ? VTEP_FDB_LOCAL : 0;
+	int remote = local ? ev->att : 0; /* a local entry's attachment */
 	struct vtep_fdb_entry *e;
-	int remote;
 
-	if (!vni_ok(fdb, v) || ev->src_be == 0)
+	if (!vni_ok(fdb, v) || dst_be == 0 || (local && remote >= VTEP_STATS_ATTS))
 		return -EINVAL;
 	e = vtep_fdb_lookup(fdb, ev->key);
 	if (e != NULL) {
-		if (e->dst_be == ev->src_be) {
+		if (e->dst_be == dst_be && (e->flags & VTEP_FDB_LOCAL) == flags &&
+				(!local || e->remote == remote)) {
 			if (!(e->flags & VTEP_FDB_STATIC))
 				vtep_fdb_entry_touch(e, now);
 			fdb->c.refreshed++;
@@ -552,36 +601,38 @@ vtep_fdb_learn_with(struct vtep_fdb *fdb, const struct vtep_learn_event *ev,
 		}
 		if (e->flags & VTEP_FDB_FROZEN)
 			return -EBUSY;
+		if (local && (!(e->flags & VTEP_FDB_LOCAL) || e->remote != remote) &&
+				!room_behind(fdb, remote))
+			return -ENOSPC;
 		if (!rate_ok(fdb, v, now))
 			return -EAGAIN;
 		if (move_damped(fdb, ev->key, e, now))
 			return -EBUSY;
-		remote = get_remote(arg, ev->src_be);
-		if (remote < 0 || remote > UINT16_MAX)
-			return -ENXIO;
-		ref(fdb, e->remote, -1);
-		ref(fdb, remote, 1);
-		set_word(e, ev->src_be, remote, e->flags, e->vni_idx);
-		vtep_fdb_entry_touch(e, now);
-		fdb->c.moved++;
-		notify(fdb, VTEP_FDB_EV_MOVED, ev->key, ev->src_be, 0);
+		if (!local) {
+			remote = get_remote(arg, ev->src_be);
+			if (remote < 0 || remote > UINT16_MAX)
+				return -ENXIO;
+		}
+		move(fdb, ev->key, e, dst_be, (uint16_t)remote, flags, now);
 		return 0;
 	}
-	if (!room_for_learned(fdb, v))
+	if (!room_for_learned(fdb, v, local ? remote : VTEP_STATS_ATTS))
 		return -ENOSPC;
 	if (!rate_ok(fdb, v, now))
 		return -EAGAIN;
-	remote = get_remote(arg, ev->src_be);
-	if (remote < 0 || remote > UINT16_MAX)
-		return -ENXIO;
-	e = add(fdb, ev->key, ev->src_be, remote, 0, now);
+	if (!local) {
+		remote = get_remote(arg, ev->src_be);
+		if (remote < 0 || remote > UINT16_MAX)
+			return -ENXIO;
+	}
+	e = add(fdb, ev->key, dst_be, (uint16_t)remote, flags, now);
 	if (e == NULL) {
 		fdb->c.refused++;
 		return -ENOMEM;
 	}
 	fdb->c.learned++;
 	count(fdb, e, 1);
-	notify(fdb, VTEP_FDB_EV_LEARNED, ev->key, ev->src_be, 0);
+	notify(fdb, VTEP_FDB_EV_LEARNED, ev->key, e);
 	return 0;
 }
 
@@ -599,8 +650,9 @@ vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t
 	return vtep_fdb_learn_with(fdb, ev, given_remote, (void *)(uintptr_t)remote, now);
 }
 
-int
-vtep_fdb_add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote)
+/* Add or replace a static entry with the given word. */
+static int
+add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote, uint8_t flags)
 {
 	unsigned int v = vtep_fdb_key_vni(key);
 	struct vtep_fdb_entry *e;
@@ -610,18 +662,31 @@ vtep_fdb_add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint1
 	e = vtep_fdb_lookup(fdb, key);
 	if (e != NULL) {
 		count(fdb, e, -1);
-		set_word(e, dst_be, remote, VTEP_FDB_STATIC, e->vni_idx);
+		set_word(e, dst_be, remote, flags, e->vni_idx);
 		count(fdb, e, 1);
-		notify(fdb, VTEP_FDB_EV_STATIC, key, dst_be, VTEP_FDB_STATIC);
+		notify(fdb, VTEP_FDB_EV_STATIC, key, e);
 		return 0;
 	}
 	if (fdb->c.nb_learned + fdb->c.nb_static >= fdb->p.size ||
-			(e = add(fdb, key, dst_be, remote, VTEP_FDB_STATIC, vtep_fdb_now())) ==
-					NULL)
+			(e = add(fdb, key, dst_be, remote, flags, vtep_fdb_now())) == NULL)
 		return -ENOSPC;
 	count(fdb, e, 1);
-	notify(fdb, VTEP_FDB_EV_STATIC, key, dst_be, VTEP_FDB_STATIC);
+	notify(fdb, VTEP_FDB_EV_STATIC, key, e);
 	return 0;
+}
+
+int
+vtep_fdb_add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote)
+{
+	return add_static(fdb, key, dst_be, remote, VTEP_FDB_STATIC);
+}
+
+int
+vtep_fdb_add_static_local(struct vtep_fdb *fdb, uint64_t key, uint16_t att)
+{
+	if (att >= VTEP_STATS_ATTS)
+		return -EINVAL;
+	return add_static(fdb, key, fdb->p.local_be, att, VTEP_FDB_STATIC | VTEP_FDB_LOCAL);
 }
 
 static int
@@ -638,7 +703,7 @@ del_key(struct vtep_fdb *fdb, uint64_t key, enum vtep_fdb_change why)
 	 * its next lookup. */
 	__atomic_store_n(&fdb->gen, fdb->gen + 1 == 0 ? 1 : fdb->gen + 1, __ATOMIC_RELEASE);
 	count(fdb, &fdb->entries[pos], -1);
-	notify(fdb, why, key, fdb->entries[pos].dst_be, fdb->entries[pos].flags);
+	notify(fdb, why, key, &fdb->entries[pos]);
 	/* With RCU the slot keeps its data for readers still holding it; reclaim_slot() clears
 	 * it later. Without RCU the writer is alone, and LF mode leaves the freeing to us. */
 	if (!fdb->rcu) {
@@ -709,6 +774,7 @@ sweep(struct vtep_fdb *fdb, sweep_match match, const void *arg, enum vtep_fdb_ch
 struct flush_arg {
 	int vni_idx;
 	rte_be32_t dst_be;
+	int att; /* -1: any */
 };
 
 static bool
@@ -716,15 +782,31 @@ flush_match(const struct vtep_fdb *fdb __rte_unused, const struct vtep_fdb_entry
 		const void *arg)
 {
 	const struct flush_arg *f = arg;
+	bool local = e->flags & VTEP_FDB_LOCAL;
 
 	return (f->vni_idx < 0 || e->vni_idx == f->vni_idx) &&
-			(f->dst_be == 0 || e->dst_be == f->dst_be);
+			(f->dst_be == 0 || (!local && e->dst_be == f->dst_be)) &&
+			(f->att < 0 || (local && e->remote == f->att));
 }
 
 unsigned int
 vtep_fdb_flush(struct vtep_fdb *fdb, int vni_idx, rte_be32_t dst_be)
 {
-	struct flush_arg f = {vni_idx, dst_be};
+	struct flush_arg f = {vni_idx, dst_be, -1};
+
+	return sweep(fdb, flush_match, &f, VTEP_FDB_EV_FLUSHED);
+}
+
+void
+vtep_fdb_count_link_flush(struct vtep_fdb *fdb, unsigned int n)
+{
+	fdb->c.link_flushed += n;
+}
+
+unsigned int
+vtep_fdb_flush_att(struct vtep_fdb *fdb, uint16_t att)
+{
+	struct flush_arg f = {-1, 0, att};
 
 	return sweep(fdb, flush_match, &f, VTEP_FDB_EV_FLUSHED);
 }
@@ -759,7 +841,7 @@ release_frozen(struct vtep_fdb *fdb, uint32_t now)
 		fdb->damp[pos] = 0;
 		fdb->c.nb_frozen--;
 		fdb->c.unfrozen++;
-		notify(fdb, VTEP_FDB_EV_UNFROZEN, *(const uint64_t *)key, e->dst_be, e->flags);
+		notify(fdb, VTEP_FDB_EV_UNFROZEN, *(const uint64_t *)key, e);
 	}
 }
 

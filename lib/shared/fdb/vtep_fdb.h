@@ -30,11 +30,18 @@
 /** Entry flag: configured, never aged, never moved by learning (`bridge fdb add ... static`). */
 #define VTEP_FDB_STATIC 0x01u
 /**
- * Entry flag: a learned MAC that moved too often (`movedamp`), held at its current remote until
- * its hold-down time is over: learning does not move it, and decap drops frames that claim it
- * from another remote (rx_mac_frozen) as it does for a static MAC.
+ * Entry flag: a learned MAC that moved too often (`movedamp`), held where it is (a remote VTEP or,
+ * with VTEP_FDB_LOCAL, an attachment) until its hold-down time is over: learning does not move
+ * it, and decap drops frames that claim it from another remote (rx_mac_frozen) as it does for a
+ * static MAC.
  */
 #define VTEP_FDB_FROZEN 0x02u
+/**
+ * Entry flag: the MAC is behind a local attachment (a bridge port), not a remote VTEP: `remote`
+ * is the attachment's index (struct vtep_bd) and dst_be the local VTEP address, so that a frame
+ * from the tunnel with that source MAC is a move (its outer source is never the local address).
+ */
+#define VTEP_FDB_LOCAL 0x04u
 
 /**
  * Data of one FDB entry (16 bytes, 8-byte aligned).
@@ -49,7 +56,8 @@ struct vtep_fdb_entry {
 	union {
 		struct {
 			rte_be32_t dst_be; /**< Remote VTEP address. */
-			uint16_t remote;   /**< Index of the remote VTEP (struct vtep_remotes). */
+			uint16_t remote;   /**< Remote VTEP slot; with VTEP_FDB_LOCAL an attachment.
+					    */
 			uint8_t flags;     /**< VTEP_FDB_*. */
 			uint8_t vni_idx;   /**< Index of the VNI in the configuration. */
 		};
@@ -100,14 +108,22 @@ struct rte_mbuf;
  */
 struct vtep_learn_event {
 	uint64_t key;                  /**< vtep_fdb_key(vni_idx, inner source MAC). */
-	rte_be32_t src_be;             /**< Outer source address of the frame. */
+	rte_be32_t src_be;             /**< Outer source address of the frame (0 if local). */
 	struct rte_ether_addr src_mac; /**< Outer source MAC: the sender's MAC if it is on-link. */
+	uint16_t flags;                /**< VTEP_LEARN_*. */
+	uint16_t att;                  /**< VTEP_LEARN_LOCAL: the attachment it came in on. */
 };
 
 /**
+ * Learn event flag: the MAC was seen on a local attachment (att), not from a remote VTEP. No
+ * frame waits for such an event: local frames are forwarded at once.
+ */
+#define VTEP_LEARN_LOCAL 0x2u
+
+/**
  * MAC-move dampening of a VNI (`movedamp MOVES SECONDS HOLD`): a learned MAC that would move a
- * (MOVES+1)th time within SECONDS of its first counted move is frozen at its current remote for
- * HOLD seconds, then released. moves 0: off.
+ * (MOVES+1)th time within SECONDS of its first counted move is frozen where it is (a remote VTEP
+ * or a local attachment) for HOLD seconds, then released. moves 0: off.
  */
 struct vtep_fdb_damp {
 	uint32_t moves;  /**< Moves allowed in the window, 0 = no dampening (at most 1000). */
@@ -120,14 +136,17 @@ struct vtep_fdb_damp {
 
 /** Creation parameters. */
 struct vtep_fdb_params {
-	const char *name;                       /**< Unique name for the hash. */
-	uint32_t size;                          /**< Capacity in entries. */
-	int socket;                             /**< NUMA socket for the tables. */
-	uint32_t maxaddress;                    /**< Global limit on learned entries, 0 = size. */
-	unsigned int nb_vnis;                   /**< VNIs configured. */
-	uint32_t vni_maxaddress[VTEP_MAX_VNIS]; /**< Per-VNI learned limit, 0 = none. */
-	uint32_t vni_ageing[VTEP_MAX_VNIS];     /**< Per-VNI ageing seconds, 0 = never. */
-	/** Per-VNI learn rate (`learnrate`): new entries and moves a second, 0 = unlimited. */
+	const char *name;                         /**< Unique name for the hash. */
+	uint32_t size;                            /**< Capacity in entries. */
+	int socket;                               /**< NUMA socket for the tables. */
+	uint32_t maxaddress;                      /**< Global limit on learned entries, 0 = size. */
+	unsigned int nb_vnis;                     /**< VNIs configured. */
+	uint32_t vni_maxaddress[VTEP_MAX_VNIS];   /**< Per-VNI learned limit, 0 = none. */
+	uint32_t vni_ageing[VTEP_MAX_VNIS];       /**< Per-VNI ageing seconds, 0 = never. */
+	rte_be32_t local_be;                      /**< The local VTEP address (local entries). */
+	uint32_t att_maxaddress[VTEP_STATS_ATTS]; /**< Per-attachment learned limit, 0 = none. */
+	/** Per-VNI learn rate (`learnrate`): new entries and moves a second, local or remote,
+	 * 0 = unlimited. */
 	uint32_t vni_learn_rate[VTEP_MAX_VNIS];
 	/** Per-VNI learn burst: learns at once, 0 = the rate. */
 	uint32_t vni_learn_burst[VTEP_MAX_VNIS];
@@ -278,12 +297,16 @@ struct vtep_fdb_entry *vtep_fdb_lookup(const struct vtep_fdb *fdb, uint64_t key)
 typedef int (*vtep_fdb_remote_fn)(void *arg, rte_be32_t ip_be);
 
 /**
- * Apply a learn event (writer only): add, or move a learned entry to a new remote; refresh `seen`.
- * A static entry is never changed. In this order, a learn that would change the table is
- * refused by: a static entry (-EPERM), the limits (global, per VNI, the table's size: -ENOSPC),
- * a frozen MAC (-EBUSY), the VNI's learn rate (-EAGAIN, counted in `rate_limited`), a move that
- * the VNI's dampening refuses (-EBUSY: the MAC is frozen now, counted in `frozen`, notified as
- * VTEP_FDB_EV_FROZEN); then the remote slot is asked for.
+ * Apply a learn event (writer only): add, or move a learned entry to a new remote or attachment;
+ * refresh `seen`. A static entry is never changed. In this order, a learn that would change the
+ * table is refused by: a static entry (-EPERM), the limits (global, per VNI, per attachment for
+ * a new local entry, the table's size: -ENOSPC), a frozen MAC (-EBUSY), the VNI's learn rate
+ * (-EAGAIN, counted in `rate_limited`), a move that the VNI's dampening refuses (-EBUSY: the MAC
+ * is frozen now, counted in `frozen`, notified as VTEP_FDB_EV_FROZEN), a move onto a full
+ * attachment (-ENOSPC); then the remote slot is asked for. Local events (VTEP_LEARN_LOCAL) pass
+ * the same admission (rate, dampening of local<->local and local<->remote moves) but name their
+ * attachment: get_remote is not called for them (it may be NULL when only local events come),
+ * and a local entry is never counted as a reference of a remote slot.
  * @param now vtep_fdb_now() seconds: `seen`, and the clock of the learn rate.
  * @return 0 learned or moved, 1 nothing to do (already there), -EPERM, -ENOSPC, -EAGAIN, -EBUSY,
  *         -ENXIO get_remote found no slot, -ENOMEM the hash had no room, -EINVAL a VNI index
@@ -294,7 +317,7 @@ int vtep_fdb_learn_with(struct vtep_fdb *fdb, const struct vtep_learn_event *ev,
 
 /**
  * vtep_fdb_learn_with() with a remote slot known beforehand.
- * @param remote Index of the remote VTEP for ev->src_be.
+ * @param remote Index of the remote VTEP for ev->src_be (ignored for VTEP_LEARN_LOCAL events).
  */
 int vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint16_t remote,
 		uint32_t now);
@@ -305,12 +328,25 @@ int vtep_fdb_learn(struct vtep_fdb *fdb, const struct vtep_learn_event *ev, uint
  */
 int vtep_fdb_add_static(struct vtep_fdb *fdb, uint64_t key, rte_be32_t dst_be, uint16_t remote);
 
+/**
+ * Add or replace a static local entry: key is behind attachment att (writer only).
+ * @return 0, -ENOSPC, or -EINVAL (VNI index out of range, no local address).
+ */
+int vtep_fdb_add_static_local(struct vtep_fdb *fdb, uint64_t key, uint16_t att);
+
+/** Delete the learned entries behind attachment att (writer only). @return how many. */
+unsigned int vtep_fdb_flush_att(struct vtep_fdb *fdb, uint16_t att);
+
+/** Count n learned entries deleted because their attachment's link went down (writer only). */
+void vtep_fdb_count_link_flush(struct vtep_fdb *fdb, unsigned int n);
+
 /** Delete an entry (writer only). @return 0, or -ENOENT. */
 int vtep_fdb_del(struct vtep_fdb *fdb, uint64_t key);
 
 /**
  * Delete learned entries (writer only), optionally only of one VNI index (-1: all) and one
- * remote address (0: all). @return how many were deleted.
+ * remote address (0: all; a given address never matches local entries). @return how many were
+ * deleted.
  */
 unsigned int vtep_fdb_flush(struct vtep_fdb *fdb, int vni_idx, rte_be32_t dst_be);
 
@@ -330,7 +366,7 @@ uint32_t vtep_fdb_ageing(const struct vtep_fdb *fdb, unsigned int vni_idx);
 /** What changed in the FDB, for the writer's notifier (`bridge monitor fdb`). */
 enum vtep_fdb_change {
 	VTEP_FDB_EV_LEARNED,  /**< A new learned entry. */
-	VTEP_FDB_EV_MOVED,    /**< A learned entry moved to another remote VTEP. */
+	VTEP_FDB_EV_MOVED,    /**< A learned entry moved (to another remote or attachment). */
 	VTEP_FDB_EV_STATIC,   /**< A static entry added or replaced. */
 	VTEP_FDB_EV_DELETED,  /**< An entry deleted (vtep_fdb_del). */
 	VTEP_FDB_EV_FLUSHED,  /**< A learned entry deleted by vtep_fdb_flush. */
@@ -342,10 +378,11 @@ enum vtep_fdb_change {
 /**
  * Called by the writer after each change, on the writer's thread.
  * @param dst_be The entry's remote VTEP (after the change; before it for deletions).
+ * @param remote Its remote slot, or with VTEP_FDB_LOCAL its attachment.
  * @param flags  The entry's VTEP_FDB_* flags.
  */
 typedef void (*vtep_fdb_notify_fn)(void *arg, enum vtep_fdb_change what, uint64_t key,
-		rte_be32_t dst_be, uint8_t flags);
+		rte_be32_t dst_be, uint16_t remote, uint8_t flags);
 
 /** Set (or with NULL clear) the writer's notifier (writer only). */
 void vtep_fdb_set_notify(struct vtep_fdb *fdb, vtep_fdb_notify_fn fn, void *arg);
@@ -362,7 +399,11 @@ void vtep_fdb_set_notify(struct vtep_fdb *fdb, vtep_fdb_notify_fn fn, void *arg)
 	X(static_move, "learn events for a static MAC from another remote, ignored")               \
 	X(refreshed,                                                                               \
 			"learn events for an entry already at that remote (posted again before "   \
-			"the first was applied): its age refreshed")
+			"the first was applied): its age refreshed")                               \
+	X(moved_local, "learned entries moved from one local attachment to another")               \
+	X(moved_to_local, "learned entries moved from a remote VTEP to a local attachment")        \
+	X(moved_to_remote, "learned entries moved from a local attachment to a remote VTEP")       \
+	X(link_flushed, "learned entries deleted because their attachment's link went down")
 
 /** What the FDB counts; its single writer updates it, anyone may read it (a pass late). */
 struct vtep_fdb_counters {
@@ -371,6 +412,7 @@ struct vtep_fdb_counters {
 	uint32_t nb_static;                    /**< Static entries now. */
 	uint32_t nb_frozen;                    /**< Frozen entries now. */
 	uint32_t vni_learned[VTEP_MAX_VNIS];   /**< Learned entries now, per VNI. */
+	uint32_t att_learned[VTEP_STATS_ATTS]; /**< Learned local entries now, per attachment. */
 };
 
 /** The FDB's counters. */
@@ -379,7 +421,8 @@ const struct vtep_fdb_counters *vtep_fdb_counters(const struct vtep_fdb *fdb);
 /**
  * Entries (learned and static) that name remote slot idx now: kept by the writer as entries are
  * added, moved, replaced and deleted, so that the control lcore knows when a learned remote VTEP
- * is no longer used (writer only). 0 for a slot at or above params.nb_remotes.
+ * is no longer used (writer only). Local entries (VTEP_FDB_LOCAL) name an attachment, not a
+ * slot, and are never counted. 0 for a slot at or above params.nb_remotes.
  */
 uint32_t vtep_fdb_remote_refs(const struct vtep_fdb *fdb, unsigned int idx);
 
