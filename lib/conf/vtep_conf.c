@@ -490,10 +490,8 @@ w_fdb_dev(struct conf_parser *p, const char *opt, char *const a[], int n)
 		f.vni = (uint32_t)vni;
 		f.vni_set = true;
 		i += 2;
-	} else if (p->vni != NULL) {
-		f.vni = p->vni->vni;
-		f.vni_set = true;
 	}
+	/* Without `vni`, the attachment's VNI (whatever `id` came last). */
 	return add_static_fdb(p, opt, &f, a[0], NULL) < 0 ? -EINVAL : i;
 }
 

@@ -359,6 +359,39 @@ test_validate(void)
 	vtep_conf_usage(stderr);
 }
 
+/* Bridge domains: port words, trunks, static local entries and their refusals. */
+static void
+test_ports(void)
+{
+	EXPECT_OK("dev u local 10.0.0.1 id 42 port a port b port t vlan 100 maxaddress 5 "
+		  "id 43 port t vlan 200 inner c id 44 port t untagged "
+		  "fdb 02:00:00:00:00:01 dev a fdb 02:00:00:00:00:02 dev t vlan 200 vni 43");
+	CHECK(conf.nb_atts == 6 && conf.atts[2].vlan == 100 && conf.atts[2].maxaddress == 5);
+	CHECK(conf.atts[5].vlan == VTEP_VLAN_UNTAGGED && conf.atts[4].inner);
+	CHECK(vtep_conf_vni_atts(&conf, 0) == 3 && vtep_conf_vni_atts(&conf, 1) == 2);
+	CHECK(conf.nb_fdbs == 2 && conf.fdbs[0].dst_be == 0 && !conf.fdbs[0].vni_set &&
+			conf.fdbs[1].vlan == 200);
+	CHECK(vtep_conf_att_index(&conf, "t", 200) == 3 && vtep_conf_att_index(&conf, "t", 7) < 0);
+	EXPECT_ERR(SEED " port a vlan 0", "port", "'0'");
+	EXPECT_ERR(SEED " port a vlan 4095", "port", "'4095'");
+	EXPECT_ERR(SEED " port a vlan", "vlan", "missing");
+	EXPECT_ERR(SEED " fdb 02:00:00:00:00:01 dev a vlan x", "fdb", "'x'");
+	EXPECT_INVALID(SEED " id 43 port net_tap0 vlan 5", "used by id 42 and id 43", "'net_tap0'");
+	EXPECT_INVALID(SEED " port t vlan 5 id 43 port t vlan 5", "'t' vlan", "id 43");
+	EXPECT_INVALID(SEED " port t vlan 5 port t vlan 6", "'t'", "twice");
+	EXPECT_INVALID(SEED " port net_af_packet0", "underlay", "net_af_packet0");
+	EXPECT_INVALID(SEED " port a address 02:00:00:00:00:09", "address", "one inner port");
+	EXPECT_INVALID(SEED " fdb 02:00:00:00:00:01 dev a", "dev a", "not an attachment");
+	EXPECT_INVALID(SEED " port a id 43 port b fdb 02:00:00:00:00:01 dev a vni 43", "in vni 42",
+			"not 43");
+	EXPECT_INVALID(SEED
+			" port a fdb 02:00:00:00:00:01 dev a fdb 02:00:00:00:00:01 dev net_tap0",
+			"fdb", "twice");
+	EXPECT_INVALID(SEED
+			" port a fdb 02:00:00:00:00:01 dev a fdb 02:00:00:00:00:01 dst 10.0.0.9",
+			"fdb", "twice");
+}
+
 static void
 test_files(void)
 {
@@ -439,6 +472,7 @@ main(void)
 	test_fdb_neigh_errors();
 	test_limits();
 	test_validate();
+	test_ports();
 	test_files();
 	return vtep_test_done("conf");
 }

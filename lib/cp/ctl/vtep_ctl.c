@@ -18,8 +18,6 @@ VTEP_LOG_REGISTER(ctl);
 
 /* Timers (ARP retries, IGMP reports) run this often, in ms. */
 #define TIMER_MS 10
-/* The ports' links are looked at this often, in ms. */
-#define LINK_MS 100
 
 static uint64_t
 tsc_clock(void *arg __rte_unused)
@@ -403,7 +401,7 @@ links(struct vtep_ctl *c, uint64_t now)
 
 	if (now < c->next_link)
 		return;
-	c->next_link = now + c->hz * LINK_MS / 1000;
+	c->next_link = now + c->hz * VTEP_CTL_LINK_POLL_MS / 1000;
 	if (link_changed(c, &rt->underlay) && rt->underlay.link_up) {
 		m = vtep_neigh_gratuitous(&c->neigh);
 		if (m != NULL)

@@ -61,6 +61,10 @@ const struct vtep_igmp *vtep_ctl_igmp(const struct vtep_ctl *c);
 /** The runtime the control lcore works on. */
 struct vtep_runtime *vtep_ctl_runtime(struct vtep_ctl *c);
 
+/** How often the control lcore polls the local ports' links (LSC interrupts are not there on
+ * every PMD), in ms. */
+#define VTEP_CTL_LINK_POLL_MS 100
+
 /** A function run on the control lcore on behalf of another thread (vtep_ctl_call). */
 typedef void (*vtep_ctl_fn)(struct vtep_ctl *c, void *arg);
 

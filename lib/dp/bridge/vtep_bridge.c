@@ -87,16 +87,14 @@ put(const struct vtep_bridge_ctx *bc, struct vtep_bridge_out *o, uint16_t a, str
 static inline int
 push_tag(struct rte_mbuf *m, uint16_t vlan)
 {
-	struct rte_vlan_hdr *vh;
+	rte_be16_t tag[2] = {RTE_BE16(RTE_ETHER_TYPE_VLAN), rte_cpu_to_be_16(vlan)};
 	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, RTE_VLAN_HLEN);
 
 	if (unlikely(p == NULL))
 		return -1;
 	memmove(p, p + RTE_VLAN_HLEN, 2 * RTE_ETHER_ADDR_LEN);
-	vh = (struct rte_vlan_hdr *)(p + 2 * RTE_ETHER_ADDR_LEN);
-	/* The TPID takes the place of the ethertype, which moves behind the tag. */
-	vh->eth_proto = RTE_BE16(RTE_ETHER_TYPE_VLAN);
-	vh->vlan_tci = rte_cpu_to_be_16(vlan);
+	/* TPID and TCI after the MACs; the frame's own ethertype follows them. */
+	memcpy(p + 2 * RTE_ETHER_ADDR_LEN, tag, sizeof(tag));
 	return 0;
 }
 
