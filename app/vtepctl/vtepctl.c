@@ -24,6 +24,8 @@
 #define FDB_PAGE 128
 /* Remotes per /vtep/remotes answer (VTEP_TELE_REMOTES_PAGE in lib/mgmt/tele). */
 #define REMOTES_PAGE 48
+/* Attachments per /vtep/links answer (VTEP_TELE_LINKS_PAGE). */
+#define LINKS_PAGE 32
 #define VNI_MAX 0xffffffu
 
 /* ---- the telemetry socket ------------------------------------------------------------------ */
@@ -97,8 +99,12 @@ usage(FILE *f)
 			"  fdb show [vni N] [mac MAC] [dst IP] [static | learned | flood] [older "
 			"S]\n"
 			"  fdb { add | append | replace } MAC dst IP vni N\n"
+			"  fdb { add | replace | del } MAC dev PORT [vlan V] [vni N]\n"
 			"  fdb del MAC [dst IP] vni N\n"
-			"  fdb flush [vni N] [dst IP]\n"
+			"  fdb flush [vni N] [dst IP] | fdb flush dev PORT [vlan V]\n"
+			"  link show           (-s: rx/tx packets, bytes and drops per "
+			"attachment)\n"
+			"  link set dev PORT up|down\n"
 			"  neigh show\n"
 			"  remote show          (-s: rx/tx packets and bytes per remote VTEP)\n"
 			"  vni show\n"
@@ -163,10 +169,27 @@ check_vni(const char *s)
 	return 0;
 }
 
-/* Words of `fdb ...` after the verb: MAC, dst IP, vni N (and iproute2's no-op flags). */
+/* Words of `fdb ...` after the verb: MAC, dst IP, dev PORT, vlan V, vni N (and iproute2's
+ * no-op flags). */
 struct fdb_words {
-	const char *mac, *dst, *vni;
+	const char *mac, *dst, *vni, *dev, *vlan;
 };
+
+static int
+check_vlan(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	if (s != NULL && strcmp(s, "untagged") == 0)
+		return 0;
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return bad("invalid VLAN id", s);
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v < 1 || v > 4094)
+		return bad("VLAN id out of range 1..4094", s);
+	return 0;
+}
 
 static int
 fdb_words(int argc, char **argv, struct fdb_words *w, bool want_mac)
@@ -179,6 +202,8 @@ fdb_words(int argc, char **argv, struct fdb_words *w, bool want_mac)
 		const char **slot = strcmp(argv[i], "dst") == 0 ? &w->dst
 				: strcmp(argv[i], "vni") == 0   ? &w->vni
 				: strcmp(argv[i], "mac") == 0   ? &w->mac
+				: strcmp(argv[i], "dev") == 0   ? &w->dev
+				: strcmp(argv[i], "vlan") == 0  ? &w->vlan
 								: NULL;
 
 		if (slot != NULL) {
@@ -186,15 +211,31 @@ fdb_words(int argc, char **argv, struct fdb_words *w, bool want_mac)
 				return bad("missing value after", argv[i - 1]);
 			*slot = argv[i];
 		} else if (strcmp(argv[i], "self") != 0 && strcmp(argv[i], "permanent") != 0 &&
-				strcmp(argv[i], "static") != 0) {
+				strcmp(argv[i], "static") != 0 && strcmp(argv[i], "master") != 0) {
 			return bad("unknown word", argv[i]);
 		}
 	}
 	if ((w->mac != NULL && check_mac(w->mac, true) != 0) ||
 			(w->dst != NULL && check_ip(w->dst) != 0) ||
-			(w->vni != NULL && check_vni(w->vni) != 0))
+			(w->vni != NULL && check_vni(w->vni) != 0) ||
+			(w->vlan != NULL && check_vlan(w->vlan) != 0))
 		return -1;
+	if (w->dev != NULL &&
+			(*w->dev == '\0' || strchr(w->dev, ',') != NULL ||
+					strchr(w->dev, '=') != NULL))
+		return bad("invalid device name", w->dev);
+	if (w->vlan != NULL && w->dev == NULL)
+		return bad("vlan needs dev, at", w->vlan);
 	return 0;
+}
+
+/* The ",dev=P[,vlan=V]" parameters of w into buf (empty without dev). */
+static const char *
+dev_params(const struct fdb_words *w, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s", w->dev ? ",dev=" : "", w->dev ? w->dev : "",
+			w->vlan ? ",vlan=" : "", w->vlan ? w->vlan : "");
+	return buf;
 }
 
 /*
@@ -240,14 +281,20 @@ show_pages(const char *cmd, const char *filters, unsigned int page,
 	return 0;
 }
 
-/* One FDB entry as `bridge fdb show` prints it. */
+/* One FDB entry as `bridge fdb show` prints it: `MAC dst IP vni N self [permanent]` for a
+ * remote VTEP, `MAC dev PORT [vlan V] vni N master [static]` for a local attachment. */
 static void
 fdb_line(const struct jnode *e)
 {
 	bool learned = strcmp(jstr(e, "state"), "learned") == 0;
 
-	printf("%s dst %s vni %s self%s", jstr(e, "mac"), jstr(e, "dst"), jstr(e, "vni"),
-			learned ? "" : " permanent");
+	if (*jstr(e, "dev") != '\0')
+		printf("%s dev %s%s%s vni %s master%s", jstr(e, "mac"), jstr(e, "dev"),
+				*jstr(e, "vlan") != '\0' ? " vlan " : "", jstr(e, "vlan"),
+				jstr(e, "vni"), learned ? "" : " static");
+	else
+		printf("%s dst %s vni %s self%s", jstr(e, "mac"), jstr(e, "dst"), jstr(e, "vni"),
+				learned ? "" : " permanent");
 	if (learned && show_stats)
 		printf(" used %s", jstr(e, "age"));
 	putchar('\n');
@@ -258,7 +305,7 @@ fdb_show(int argc, char **argv)
 {
 	struct fdb_words w = {0};
 	const char *state = NULL, *older = NULL;
-	char filters[192], *rest[16];
+	char filters[320], devp[160], *rest[16];
 	int nb = 0;
 	char *end;
 
@@ -285,10 +332,11 @@ fdb_show(int argc, char **argv)
 	}
 	if (fdb_words(nb, rest, &w, false) != 0)
 		return EXIT_USAGE;
-	snprintf(filters, sizeof(filters), "%s%s%s%s%s%s%s%s%s%s", w.vni ? ",vni=" : "",
+	snprintf(filters, sizeof(filters), "%s%s%s%s%s%s%s%s%s%s%s", w.vni ? ",vni=" : "",
 			w.vni ? w.vni : "", w.mac ? ",mac=" : "", w.mac ? w.mac : "",
 			w.dst ? ",dst=" : "", w.dst ? w.dst : "", state ? ",state=" : "",
-			state ? state : "", older ? ",older=" : "", older ? older : "");
+			state ? state : "", older ? ",older=" : "", older ? older : "",
+			dev_params(&w, devp, sizeof(devp)));
 	return show_pages("/vtep/fdb", filters, FDB_PAGE, fdb_line);
 }
 
@@ -317,14 +365,23 @@ fdb_change(const char *verb, int argc, char **argv)
 	struct fdb_words w = {0};
 	const struct jnode *v;
 	bool del = strcmp(verb, "del") == 0, flush = strcmp(verb, "flush") == 0;
-	char cmd[256];
+	char cmd[384], devp[160];
 	int len;
 
 	if (fdb_words(argc, argv, &w, !flush) != 0)
 		return EXIT_USAGE;
-	if (!flush && (w.mac == NULL || w.vni == NULL || (w.dst == NULL && !del))) {
-		fprintf(stderr, "vtepctl: fdb %s needs MAC%s vni N\n", verb,
-				del ? " [dst IP]" : " dst IP");
+	if (w.dev != NULL && w.dst != NULL) {
+		fprintf(stderr, "vtepctl: fdb %s takes dev PORT or dst IP, not both\n", verb);
+		return EXIT_USAGE;
+	}
+	if (!flush && w.dev == NULL &&
+			(w.mac == NULL || w.vni == NULL || (w.dst == NULL && !del))) {
+		fprintf(stderr, "vtepctl: fdb %s needs MAC%s vni N, or MAC dev PORT [vlan V]\n",
+				verb, del ? " [dst IP]" : " dst IP");
+		return EXIT_USAGE;
+	}
+	if (!flush && w.dev != NULL && w.mac == NULL) {
+		fprintf(stderr, "vtepctl: fdb %s needs MAC dev PORT [vlan V] [vni N]\n", verb);
 		return EXIT_USAGE;
 	}
 	if (flush && w.mac != NULL) {
@@ -337,7 +394,8 @@ fdb_change(const char *verb, int argc, char **argv)
 	if (w.dst != NULL)
 		len += snprintf(cmd + len, sizeof(cmd) - len, ",dst=%s", w.dst);
 	if (w.vni != NULL)
-		snprintf(cmd + len, sizeof(cmd) - len, ",vni=%s", w.vni);
+		len += snprintf(cmd + len, sizeof(cmd) - len, ",vni=%s", w.vni);
+	snprintf(cmd + len, sizeof(cmd) - len, "%s", dev_params(&w, devp, sizeof(devp)));
 	if (connect_vtepd() != 0)
 		return EXIT_FAIL;
 	v = request(cmd);
@@ -349,6 +407,53 @@ fdb_change(const char *verb, int argc, char **argv)
 	} else if (flush && show_stats) {
 		printf("flushed %s\n", jstr(v, "flushed"));
 	}
+	return 0;
+}
+
+static bool
+is(const char *word, const char *full)
+{
+	/* iproute2 accepts prefixes: `fdb sh`, `neigh s`. */
+	return word != NULL && *word != '\0' && strncmp(full, word, strlen(word)) == 0;
+}
+
+/* One attachment as `bridge link show` would: `PORT [vlan V] master VNI state up learned N`,
+ * with -s its traffic on a second line. */
+static void
+link_line(const struct jnode *e)
+{
+	printf("%s%s%s master %s state %s", jstr(e, "dev"),
+			*jstr(e, "vlan") != '\0' ? " vlan " : "", jstr(e, "vlan"), jstr(e, "vni"),
+			jstr(e, "state"));
+	if (strcmp(jstr(e, "admin"), "down") == 0)
+		printf(" (set down)");
+	else if (strcmp(jstr(e, "link"), "down") == 0)
+		printf(" (no carrier)");
+	printf(" learned %s maxaddress %s\n", jstr(e, "learned"), jstr(e, "maxaddress"));
+	if (show_stats)
+		printf("    RX: packets %s bytes %s  TX: packets %s bytes %s  drops %s\n",
+				jstr(e, "rx_pkts"), jstr(e, "rx_bytes"), jstr(e, "tx_pkts"),
+				jstr(e, "tx_bytes"), jstr(e, "drops"));
+}
+
+/* link show | link set dev PORT up|down. */
+static int
+link_cmd(const char *verb, int argc, char **argv)
+{
+	char cmd[160];
+
+	if (is(verb, "show"))
+		return show_pages("/vtep/links", "", LINKS_PAGE, link_line);
+	if (strcmp(verb, "set") != 0 || argc != 3 || strcmp(argv[0], "dev") != 0 ||
+			(strcmp(argv[2], "up") != 0 && strcmp(argv[2], "down") != 0)) {
+		fprintf(stderr, "vtepctl: link set dev PORT up|down\n");
+		return EXIT_USAGE;
+	}
+	if (strchr(argv[1], ',') != NULL || strchr(argv[1], '=') != NULL)
+		return bad("invalid device name", argv[1]), EXIT_USAGE;
+	snprintf(cmd, sizeof(cmd), "/vtep/link_set,dev=%s,admin=%s", argv[1], argv[2]);
+	if (connect_vtepd() != 0 || request(cmd) == NULL)
+		return EXIT_FAIL;
 	return 0;
 }
 
@@ -494,13 +599,6 @@ raw(const char *cmd)
 	return 0;
 }
 
-static bool
-is(const char *word, const char *full)
-{
-	/* iproute2 accepts prefixes: `fdb sh`, `neigh s`. */
-	return word != NULL && *word != '\0' && strncmp(full, word, strlen(word)) == 0;
-}
-
 static int
 run(int argc, char **argv)
 {
@@ -524,6 +622,8 @@ run(int argc, char **argv)
 		return show_pages("/vtep/remotes", "", REMOTES_PAGE, remote_line);
 	} else if (is(obj, "vni") && (is(verb, "show") || strcmp(verb, "set") == 0)) {
 		return verb[0] == 's' && verb[1] == 'e' ? vni_set(argc - 2, argv + 2) : vni_show();
+	} else if (is(obj, "link")) {
+		return link_cmd(verb, argc - 2, argv + 2);
 	} else if (is(obj, "igmp") && is(verb, "show")) {
 		return raw("/vtep/igmp");
 	} else if (is(obj, "capture")) {
