@@ -86,6 +86,8 @@ E2E_BG_PIDS=()
 # Bound of the waits for vtepd (start-up, its printout): only reached when something is broken.
 : "${E2E_WAIT:=60}"
 E2E_LOG_DIR_MADE=0
+# Namespaces a test adds to the topology (containers): deleted with the others.
+E2E_EXTRA_NAMESPACES=()
 
 e2e_log() { echo "e2e: $*" >&2; }
 
@@ -287,7 +289,7 @@ e2e_net_down() {
 		fi
 	done
 	E2E_BG_PIDS=()
-	for ns in "${E2E_NAMESPACES[@]}"; do
+	for ns in "${E2E_NAMESPACES[@]}" "${E2E_EXTRA_NAMESPACES[@]+"${E2E_EXTRA_NAMESPACES[@]}"}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
 	# EAL's runtime directory of our --file-prefix (config, fbarray files).
