@@ -17,6 +17,12 @@
 #   decap-1m-1k  vtepd on a pcap as large as decap-1m's (1,000,000 frames) whose inner MACs repeat
 #                every 1000: the same input cost with a small FDB, which tells the FDB's share
 #   ceiling-1m   testpmd on the decap-1m pcap (memory-bound input; not with BENCH_QUICK=1)
+#   switch       vtepd, local-to-local switching in a bridge domain of 8 ports: the encap pcap on
+#                one port, its 1000 destination MACs static behind the 7 others (net_null)
+#   encap-8p     encap's traffic and FDB on one port of a VNI with 8 local ports (the bridge's
+#                path: source learning check + destination lookup, then encap)
+#   decap-8p     decap's traffic into a VNI with 8 local ports (destination lookup per frame; the
+#                pcap's one inner destination MAC is static behind the fourth port)
 # in rounds (one run of every scenario per round), so the noise of the shared machine falls on all
 # of them alike, and prints medians, spread, cycles per packet, ratio to the ceiling and memory.
 #
@@ -48,7 +54,10 @@ fi
 WARM=${BENCH_WARM:-1}
 BIG_MACS=${BENCH_BIG_MACS:-1000000}
 HP_PAGES=${BENCH_HUGEPAGES:-1536}
-ONLY=${BENCH_ONLY:-decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m}
+ONLY=${BENCH_ONLY:-decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m switch encap-8p decap-8p}
+ALL_SCENARIOS="ceiling decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m switch encap-8p decap-8p"
+# Extra local ports (net_null1..XPORTS) of the bridge scenarios; 0 for the others.
+XPORTS=0
 [ "$QUICK" = 1 ] && ONLY=${ONLY//ceiling-1m/}
 
 LOCAL=172.16.91.129
@@ -183,6 +192,14 @@ gen_pcaps() {
 			printf 'neigh 172.16.91.%d lladdr 02:00:00:00:91:%02x\n' "$r" "$r"
 		done
 	} >"$T/her.conf"
+	# Local switching: the encap pcap's destinations static behind net_null1..7.
+	{
+		local i
+		for i in $(seq 1 $MACS); do
+			printf 'fdb 02:00:00:2a:%02x:%02x dev net_null%d\n' $((i >> 8)) $((i & 255)) \
+				$(((i - 1) % 7 + 1))
+		done
+	} >"$T/switch.conf"
 }
 
 # ---- testpmd --------------------------------------------------------------------------------
@@ -264,7 +281,9 @@ sample() {
 		$1 ~ /^lcore\.[0-9]+\.role$/ && $2 == "worker" { split($1, a, "."); w = a[2] }
 		{ v[$1] = $2 }
 		END {
-			if (dir == "decap") { i = urx; o = itx } else { i = irx; o = utx }
+			if (dir == "decap") { i = urx; o = itx }
+			else if (dir == "switch") { i = irx; o = itx }
+			else { i = irx; o = utx }
 			printf "%s %s %s %s %s %s %s\n", t, i, o, v["lcore." w ".busy_cycles"], d, lr, l
 		}' <<<"$s"
 }
@@ -277,6 +296,7 @@ run_vtepd() {
 	shift 6
 	local out="$T/$scen.$run.out" err="$T/$scen.$run.err" mem=1024 deadline a b s
 	local pcapdev="net_pcap0,rx_pcap=$pcap,infinite_rx=1" nulldev=net_null0,no-rx=1 ports
+	local xvdevs=() k
 	[ "$pkts" -gt 100000 ] && mem=4096
 	if [ "$dir" = decap ]; then
 		ports=(dev net_pcap0 local "$LOCAL/24")
@@ -285,11 +305,16 @@ run_vtepd() {
 		ports=(dev net_null0 local "$LOCAL/24")
 		set -- "$@" inner net_pcap0
 	fi
+	# The bridge scenarios: more ports in the VNI, each a net_null that drops what it gets.
+	for ((k = 1; k <= XPORTS; k++)); do
+		xvdevs+=("--vdev=net_null$k,no-rx=1")
+		set -- "$@" port "net_null$k"
+	done
 	PREFIXES+=("$pfx")
 	# shellcheck disable=SC2046
 	"$VTEPD" -l 0,1 --no-pci --file-prefix="$pfx" $(eal_mem $mem) --log-level=lib.eal:warning \
-		--vdev="$pcapdev" --vdev="$nulldev" -- "${ports[@]}" mbufs $((POOL_DEFAULT + pkts)) \
-		"$@" >"$out" 2>"$err" &
+		--vdev="$pcapdev" --vdev="$nulldev" "${xvdevs[@]+"${xvdevs[@]}"}" -- "${ports[@]}" \
+		mbufs $((POOL_DEFAULT + XPORTS * 6144 + pkts)) "$@" >"$out" 2>"$err" &
 	PID=$!
 	deadline=$(($(date +%s) + 90))
 	# The telemetry socket answers once the context is built; workers start right after.
@@ -392,6 +417,18 @@ scenario() {
 		run_vtepd decap-1m-1k "$run" decap "$T/big1k.pcap" "$BIG_MACS" 0 \
 			fdb-size $((BIG_MACS > 1048576 ? BIG_MACS : 1048576)) id $VNI
 		;;
+	switch)
+		XPORTS=7 run_vtepd switch "$run" switch "$T/encap.pcap" $COUNT 0 \
+			config "$T/switch.conf" id $VNI
+		;;
+	encap-8p)
+		XPORTS=7 run_vtepd encap-8p "$run" encap "$T/encap.pcap" $COUNT 0 \
+			config "$T/encap.conf" id $VNI
+		;;
+	decap-8p)
+		XPORTS=7 run_vtepd decap-8p "$run" decap "$T/decap.pcap" $COUNT 0 id $VNI \
+			fdb 02:00:00:00:00:02 dev net_null3
+		;;
 	*) echo "bench: unknown scenario $scen"; return 1 ;;
 	esac
 }
@@ -416,7 +453,7 @@ summary() {
 		"$RUNS run(s) x ${SECS} s per scenario, TSC $(awk -v h="$hz" 'BEGIN { printf "%.2f", h / 1e9 }') GHz"
 	printf '%-12s %8s %17s %9s %9s %7s %7s %7s %6s %s\n' scenario Mpps "min-max" busy/pkt \
 		total/pkt ratio best out/in drops "target (on the median ratio)"
-	for scen in ceiling decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m; do
+	for scen in $ALL_SCENARIOS; do
 		[ -n "$(col "$scen" 3)" ] || continue
 		m=$(col "$scen" 3 | median)
 		lo=$(col "$scen" 3 | sort -g | head -n1)
@@ -435,6 +472,8 @@ summary() {
 		encap) target=0.45 ;;
 		flood-group) target=0.40 ;;
 		decap-1m) target=0.30 ;;
+		switch) target="$(awk -v m="$(col encap 3 | median)" -v c="$ceil" \
+			'BEGIN { if (m != "") printf "%.3f", m / c }')" ;;
 		*) target= ;;
 		esac
 		verdict=
@@ -484,7 +523,7 @@ summary() {
 	awk -v b=$MBUF_BYTES '!seen[$1]++ { printf "    %-12s %8d mbufs = %7.1f MiB\n", $1, $3, $3 * b / 1048576 }' \
 		"$T/pools"
 	echo "  resident memory at the end of the measured seconds (median over runs; VmRSS + hugetlb pages):"
-	for scen in ceiling decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m; do
+	for scen in $ALL_SCENARIOS; do
 		[ -n "$(col "$scen" 7)" ] || continue
 		rss=$(col "$scen" 7 | median)
 		huge=$(col "$scen" 8 | median)

@@ -6,7 +6,7 @@ pkgs=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev
 	iproute2 ethtool tcpdump tshark iperf3 nftables python3-scapy iputils-ping
-	clang libclang-rt-14-dev shellcheck
+	clang libclang-rt-14-dev shellcheck libbpf-dev
 	libcurl4-openssl-dev libjson-c-dev etcd-server etcd-client openssl
 )
 missing=()

@@ -35,6 +35,7 @@ containers_up() {
 	for i in 1 2 3; do
 		ns=$E2E_NS_BASE-c$i
 		E2E_EXTRA_NAMESPACES+=("$ns")
+		ip netns del "$ns" 2>/dev/null # a stale one from an interrupted run
 		e2e_ns_new "$ns" || return 1
 		ip -n "$E2E_NS_H2" link add "vc$i" type veth peer name eth0 netns "$ns" || return 1
 		ip -n "$ns" link set eth0 address "${C_MACS[$((i - 1))]}" || return 1

@@ -267,13 +267,14 @@ trunk_att(const struct vtep_bd_port *p, struct rte_mbuf *m, struct vtep_lcore_st
 	uint16_t vid = 0, a;
 	bool inline_tag = false;
 
-	/* A PMD that strips the tag says so (af_packet may, from the kernel's metadata). */
-	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
-		vid = m->vlan_tci & 0xfff;
-	} else if (rte_pktmbuf_data_len(m) >= sizeof(*eth) + RTE_VLAN_HLEN &&
+	/* The tag in the frame first: a PMD that strips it says so (RX_VLAN_STRIPPED, vlan_tci),
+	 * and af_packet may put it back into the frame and still say so. */
+	if (rte_pktmbuf_data_len(m) >= sizeof(*eth) + RTE_VLAN_HLEN &&
 			eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
 		vid = rte_be_to_cpu_16(((const struct rte_vlan_hdr *)(eth + 1))->vlan_tci) & 0xfff;
 		inline_tag = true;
+	} else if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+		vid = m->vlan_tci & 0xfff;
 	}
 	/* VID 0 is a priority tag: the frame belongs to the native VLAN (802.1Q). */
 	a = vid == 0 ? p->native : p->vlans[vid];
