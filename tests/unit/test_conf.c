@@ -456,6 +456,9 @@ test_files(void)
 	/* The example files in config/ (the test runs in tests/unit). */
 	EXPECT_OK("config ../../config/seed.conf");
 	CHECK(conf.nb_vnis == 1 && conf.vnis[0].group_be == inet_addr("239.1.1.1"));
+	EXPECT_OK("config ../../config/containers.conf");
+	CHECK(conf.nb_vnis == 2 && conf.nb_atts == 4 && conf.atts[2].maxaddress == 16 &&
+			conf.atts[3].vlan == 200 && conf.nb_fdbs == 1 && conf.fdbs[0].dst_be == 0);
 	EXPECT_OK("config ../../config/three-vni.conf");
 	CHECK(conf.nb_vnis == 3 && conf.nb_fdbs > 0 && conf.nb_neighs > 0);
 	unlink(f1);
