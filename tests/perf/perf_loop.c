@@ -5,10 +5,14 @@
  * instructions of vtep_decap_burst / vtep_encap_burst per packet. It prints no timing: it is not
  * a benchmark and not a test.
  *
- *   perf_loop decap|encap|encap-nocsum|flood-group|flood-her [bursts] [nocache] [copies]
+ *   perf_loop decap|encap|encap-nocsum|flood-group|flood-her|switch|encap-8p [bursts] [nocache]
+ *             [copies]
  *
  * decap: 1000 inner MACs learned from 16 remotes, every frame a learning check on a known MAC;
- * encap: 1000 static entries behind 16 remotes; flood: broadcast to a group or to 4 remotes.
+ * encap: 1000 static entries behind 16 remotes; flood: broadcast to a group or to 4 remotes;
+ * switch: a VNI with 8 local ports, frames from the first to 1000 MACs static behind the 7
+ * others (vtep_bridge_from_port + vtep_bridge_flush into rings); encap-8p: encap's frames and
+ * FDB through the bridge of a VNI with 8 local ports.
  * 64-byte inner frames, bursts of 32, each burst copied into fresh mbufs first (as an RX would).
  */
 #include <stdio.h>
@@ -17,6 +21,7 @@
 
 #include "pkt_build.h"
 #include "test_common.h"
+#include "vtep_bridge.h"
 #include "vtep_decap.h"
 #include "vtep_encap.h"
 #include "vtep_fdb.h"
@@ -124,6 +129,45 @@ run_decap(struct rte_mempool *pool, struct vtep_fdb *fdb, unsigned int bursts, b
 	}
 }
 
+/* A VNI with 8 whole-port attachments whose TX are rings, drained and freed after each burst. */
+static struct vtep_bd bd;
+static struct vtep_txq txqs[8];
+static struct vtep_bridge_out bout;
+static struct vtep_bridge_rx brx;
+static struct vtep_learn_filter blf;
+
+static void
+bridge_setup(struct vtep_fdb *fdb)
+{
+	char name[16];
+
+	bd.nb_atts = bd.nb_ports = 8;
+	bd.nb_vnis = 1;
+	for (uint16_t a = 0; a < 8; a++) {
+		bd.atts[a] = (struct vtep_att){.lport = a, .port_id = a, .vni_idx = 0, .up = 1};
+		bd.ports[a].att = a;
+		bd.ports[a].native = VTEP_BD_NONE;
+		bd.vnis[0].atts[bd.vnis[0].nb_atts++] = a;
+		snprintf(name, sizeof(name), "perf_tx%u", a);
+		txqs[a].ring = rte_ring_create(name, 1024, 0, RING_F_SC_DEQ);
+		if (txqs[a].ring == NULL)
+			abort();
+	}
+	vtep_bridge_out_init(&bout, txqs, NULL, 0, &st);
+	(void)fdb;
+}
+
+static void
+bridge_drain(void)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n;
+
+	for (unsigned int a = 0; a < 8; a++)
+		while ((n = rte_ring_dequeue_burst(txqs[a].ring, (void **)m, 64, NULL)) > 0)
+			rte_pktmbuf_free_bulk(m, n);
+}
+
 static void
 run_encap(struct rte_mempool *pool, struct vtep_fdb *fdb, const char *mode, unsigned int bursts)
 {
@@ -147,6 +191,10 @@ run_encap(struct rte_mempool *pool, struct vtep_fdb *fdb, const char *mode, unsi
 			.tx_chains = tx_chains,
 	};
 	bool bcast = strncmp(mode, "flood", 5) == 0;
+	bool bridged = strcmp(mode, "switch") == 0 || strcmp(mode, "encap-8p") == 0;
+	static const uint8_t learning[1] = {1};
+	struct vtep_bridge_ctx bc = {
+			.bd = &bd, .fdb = fdb, .encap = &ec, .pool = pool, .learning = learning};
 	unsigned int copies = strcmp(mode, "flood-her") == 0 ? 4 : 1;
 	struct rte_mbuf *pkts[BURST], *out[BURST * 4];
 	struct rte_ether_addr nh = pkt_mac("02:00:00:00:91:01");
@@ -173,7 +221,21 @@ run_encap(struct rte_mempool *pool, struct vtep_fdb *fdb, const char *mode, unsi
 		mac_of(i, mac);
 		ip_of(i % NB_REMOTES, ip);
 		m = pkt_mac(mac);
-		if (vtep_fdb_add_static(fdb, vtep_fdb_key(0, &m), pkt_ip(ip), 1 + i % NB_REMOTES))
+		if (strcmp(mode, "switch") == 0) {
+			if (vtep_fdb_add_static_local(fdb, vtep_fdb_key(0, &m), 1 + i % 7))
+				abort();
+		} else if (vtep_fdb_add_static(fdb, vtep_fdb_key(0, &m), pkt_ip(ip),
+					   1 + i % NB_REMOTES)) {
+			abort();
+		}
+	}
+	if (bridged) {
+		struct rte_ether_addr src = pkt_mac("02:00:00:00:00:01");
+		struct vtep_learn_event ev = {
+				.key = vtep_fdb_key(0, &src), .flags = VTEP_LEARN_LOCAL, .att = 0};
+
+		bridge_setup(fdb);
+		if (vtep_fdb_learn(fdb, &ev, 0, 1) != 0)
 			abort();
 	}
 	for (unsigned int i = 0; i < NB_FRAMES; i++) {
@@ -188,9 +250,20 @@ run_encap(struct rte_mempool *pool, struct vtep_fdb *fdb, const char *mode, unsi
 		uint16_t n;
 
 		load(pool, b, pkts);
-		n = vtep_encap_burst(&ec, 0, pkts, BURST, out, &ip_id, fc, &st);
-		if (n != BURST * copies)
-			abort();
+		if (bridged) {
+			brx.outer = out;
+			vtep_bridge_from_port(
+					&bc, 0, pkts, BURST, 1, &blf, fc, &ip_id, &bout, &brx);
+			vtep_bridge_flush(&bc, &bout);
+			n = brx.nb_outer;
+			bridge_drain();
+			if (n != (strcmp(mode, "switch") == 0 ? 0 : BURST))
+				abort();
+		} else {
+			n = vtep_encap_burst(&ec, 0, pkts, BURST, out, &ip_id, fc, &st);
+			if (n != BURST * copies)
+				abort();
+		}
 		rte_pktmbuf_free_bulk(out, n);
 	}
 	vtep_remotes_free(remotes);
@@ -200,6 +273,8 @@ int
 main(int argc, char **argv)
 {
 	struct vtep_fdb_params fp = {.name = "perf_fdb", .size = 4096, .nb_vnis = 1};
+
+	fp.local_be = pkt_ip(LOCAL);
 	const char *mode = argc > 1 ? argv[1] : "decap";
 	unsigned int bursts = argc > 2 ? (unsigned int)atoi(argv[2]) : 10000;
 
@@ -214,7 +289,8 @@ main(int argc, char **argv)
 
 	vtep_test_eal_init("perf_loop", NULL);
 	st.remotes = calloc(VTEP_STATS_REMOTES, sizeof(*st.remotes));
-	if (st.remotes == NULL)
+	st.atts = calloc(VTEP_STATS_ATTS, sizeof(*st.atts));
+	if (st.remotes == NULL || st.atts == NULL)
 		return 1;
 	pool = vtep_test_pool();
 	fdb = vtep_fdb_create(&fp);

@@ -36,8 +36,10 @@ flush_port(const struct vtep_bridge_ctx *bc, struct vtep_bridge_out *o, unsigned
 	for (i = 0; i < n; i++)
 		sizes[i] = rte_pktmbuf_pkt_len(o->pkts[lport][i]) -
 				(bd->atts[o->atts[lport][i]].tagged ? RTE_VLAN_HLEN : 0);
-	vtep_capture_burst(o->capture, o->lcore, bd->ports[lport].port_id, o->txq[lport].queue,
-			bd->ports[lport].vni_idx, o->pkts[lport], n, RTE_PCAPNG_DIRECTION_OUT);
+	if (o->capture != NULL)
+		vtep_capture_burst(o->capture, o->lcore, bd->ports[lport].port_id,
+				o->txq[lport].queue, bd->ports[lport].vni_idx, o->pkts[lport], n,
+				RTE_PCAPNG_DIRECTION_OUT);
 	st->inner_tx += vtep_txq_send(&o->txq[lport], o->pkts[lport], n, &refused);
 	st->drops[VTEP_DROP_TX_INNER_FULL] += refused;
 	/* A queue or ring takes a prefix of the burst: the rest was refused. */
