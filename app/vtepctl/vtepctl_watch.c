@@ -158,9 +158,15 @@ event_print(const struct jnode *e)
 		printf("Frozen ");
 	else if (strcmp(ev, "unfrozen") == 0)
 		printf("Unfrozen ");
-	printf("%s%s dst %s vni %s self%s\n", gone ? "Deleted " : "", jstr(e, "mac"),
-			jstr(e, "dst"), jstr(e, "vni"),
-			strcmp(jstr(e, "state"), "static") == 0 ? " permanent" : "");
+	if (*jstr(e, "dev") != '\0')
+		printf("%s%s dev %s%s%s vni %s master%s\n", gone ? "Deleted " : "", jstr(e, "mac"),
+				jstr(e, "dev"), *jstr(e, "vlan") != '\0' ? " vlan " : "",
+				jstr(e, "vlan"), jstr(e, "vni"),
+				strcmp(jstr(e, "state"), "static") == 0 ? " static" : "");
+	else
+		printf("%s%s dst %s vni %s self%s\n", gone ? "Deleted " : "", jstr(e, "mac"),
+				jstr(e, "dst"), jstr(e, "vni"),
+				strcmp(jstr(e, "state"), "static") == 0 ? " permanent" : "");
 }
 
 static void

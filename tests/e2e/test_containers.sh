@@ -183,6 +183,18 @@ if [[ $E2E_H2 == vtepd ]]; then
 fi
 
 # --- a port set down stops reaching its container -------------------------------------------
+if [[ $E2E_H2 == vtepd ]]; then
+	# bridge monitor fdb's lines, in the bridge's words: a static local entry added at run
+	# time (which also shows the monitor is following), then the flush of c3's MAC.
+	# The monitor starts from the events after it connected: replace until it shows one.
+	ctl monitor fdb count 50 >"$LOG/monitor.txt" 2>&1 &
+	E2E_BG_PIDS+=("$!")
+	static="02:00:00:00:c0:99 dev net_af_packet1 vni $E2E_VNI master static"
+	check "vtepctl fdb replace ... dev net_af_packet1 shows in vtepctl monitor fdb: '$static'" \
+		wait_for "ctl fdb replace 02:00:00:00:c0:99 dev net_af_packet1 &&
+			grep -qx '$static' '$LOG/monitor.txt'" 5
+	check "vtepctl fdb show: the static local entry" wait_for "ctl fdb show | grep -qx '$static'" 2
+fi
 port_set 3 down
 if ns_exec "$(c 1)" ping -c 2 -i 0.2 -W 1 "${C_IPS[2]}" >/dev/null 2>&1; then
 	fail "c3 unreachable while its port is down"
@@ -193,6 +205,14 @@ if [[ $E2E_H2 == vtepd ]] && ctl fdb show dev net_af_packet3 | grep -q .; then
 	fail "c3's learned MAC flushed when its port went down" "$(ctl fdb show dev net_af_packet3)"
 elif [[ $E2E_H2 == vtepd ]]; then
 	pass "c3's learned MAC flushed when its port went down"
+fi
+if [[ $E2E_H2 == vtepd ]]; then
+	want="Deleted ${C_MACS[2]} dev net_af_packet3 vni $E2E_VNI master"
+	if wait_for "grep -qx '$want' '$LOG/monitor.txt'" 5; then
+		pass "vtepctl monitor fdb: '$want'"
+	else
+		fail "vtepctl monitor fdb: '$want'" "$(head -c 200 "$LOG/monitor.txt")"
+	fi
 fi
 port_set 3 up
 check "c3 reachable again once its port is up" wait_for "ping_ok $(c 1) ${C_IPS[2]}" 10

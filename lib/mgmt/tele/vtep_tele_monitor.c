@@ -117,7 +117,18 @@ add_event(struct rte_tel_data *d, const struct vtep_conf *conf, const struct mon
 	rte_tel_data_add_dict_u64(e, "seq", ev->seq);
 	rte_tel_data_add_dict_string(e, "event", names[ev->what]);
 	rte_tel_data_add_dict_string(e, "mac", vtep_tele_mac_str(&mac, buf, sizeof(buf)));
-	rte_tel_data_add_dict_string(e, "dst", vtep_ip_str(ev->dst_be, buf));
+	if ((ev->flags & VTEP_FDB_LOCAL) && ev->att < conf->nb_atts) {
+		const struct vtep_att_conf *ac = &conf->atts[ev->att];
+
+		rte_tel_data_add_dict_string(e, "dst", "");
+		rte_tel_data_add_dict_string(e, "dev", ac->port);
+		if (ac->vlan == VTEP_VLAN_UNTAGGED)
+			rte_tel_data_add_dict_string(e, "vlan", "untagged");
+		else if (ac->vlan != VTEP_VLAN_NONE)
+			rte_tel_data_add_dict_u64(e, "vlan", ac->vlan);
+	} else {
+		rte_tel_data_add_dict_string(e, "dst", vtep_ip_str(ev->dst_be, buf));
+	}
 	rte_tel_data_add_dict_u64(e, "vni", conf->vnis[vtep_fdb_key_vni(ev->key)].vni);
 	rte_tel_data_add_dict_string(
 			e, "state", ev->flags & VTEP_FDB_STATIC ? "static" : "learned");
