@@ -68,6 +68,22 @@ expect_eq "fdb show older 100000" "$(ctl fdb show older 100000 | wc -l)" 0
 expect_eq "fdb show dst 172.16.91.2 learned older 0" \
 	"$(ctl fdb show dst 172.16.91.2 learned older 0 | wc -l)" 4
 expect_fail "older without seconds" 2 "older needs seconds" ctl fdb show older x
+# Bridge-domain words (issue 14): the VNI's one port, dev filters and their refusals.
+expect_eq "link show: the inner port as the VNI's one attachment" \
+	"$(ctl link show | grep -c "^net_pcap1 master $VNI state up learned 0 maxaddress 0$")" 1
+expect_eq "link show -s: its traffic" "$(ctl -s link show | grep -c '^    RX: packets [1-9]')" 1
+expect_eq "fdb show dev net_pcap1 (no local MACs learned in a one-port VNI)" \
+	"$(ctl fdb show dev net_pcap1 | wc -l)" 0
+expect_fail "fdb show dev of no attachment" 1 "not an attachment" ctl fdb show dev nosuch
+expect_fail "vlan out of range" 2 "VLAN id out of range" \
+	ctl fdb add 02:00:00:00:00:09 dev net_pcap1 vlan 4095
+expect_fail "vlan without dev" 2 "vlan needs dev" ctl fdb show vlan 5
+expect_fail "dev and dst together" 2 "not both" \
+	ctl fdb add 02:00:00:00:00:09 dev net_pcap1 dst 172.16.91.130 vni $VNI
+expect_fail "fdb add dev with an unconfigured vni" 1 "VNI 99 is not configured" \
+	ctl fdb add 02:00:00:00:00:09 dev net_pcap1 vni 99
+expect_fail "link set of no port" 1 "not a local port" ctl link set dev nosuch down
+expect_fail "link set without up/down" 2 "link set dev PORT up|down" ctl link set dev net_pcap1
 expect_fail "raw: bad state" 1 "state must be learned, static or flood" \
 	ctl call /vtep/fdb,state=gone
 if ctl igmp show | grep -q "\"groups\":\[\"$GROUP\"\]"; then ok "igmp show"; else fail "igmp show"; fi

@@ -164,7 +164,7 @@ drop(enum vtep_drop d)
 	return rt.stats[0].drops[d] + rt.stats[1].drops[d];
 }
 
-/* Attachments in conf order: 0 a, 1 b, 2 t vlan 100, 3 c, 4 t vlan 200. */
+/* Attachments in conf order: 0 a, 1 b, 2 t vlan 100, 3 c, 4 t vlan 200, 5 t untagged (VNI 44). */
 static void
 test_learn_flood_switch(void)
 {
@@ -222,13 +222,28 @@ test_trunk(void)
 	send_local(P_C, MT, MC, 0);
 	settle();
 	CHECK(got(P_T, 200) == 1);
-	/* VLAN 300 and untagged frames on the trunk: dropped, counted. */
+	/* VLAN 300 on the trunk: dropped, counted. */
 	send_local(P_T, MA, MT, 300);
-	send_local(P_T, MA, MT, 0);
 	settle();
 	CHECK(got(P_A, 0) == 0 && got(P_U, 0) == 0);
 	CHECK(drop(VTEP_DROP_INNER_VLAN_UNMAPPED) == 1);
-	CHECK(drop(VTEP_DROP_INNER_UNTAGGED) == 1);
+	/* Untagged and priority-tagged (VID 0) frames: the trunk's native VNI 44 (its only port:
+	 * to its remote); from the tunnel, VNI 44's frames leave the trunk untagged. */
+	send_local(P_T, MA, MT, 0);
+	{
+		uint8_t buf[256];
+		size_t n = pkt_inner_udp(buf, MA, MT, "10.0.0.1", "10.0.0.2", 1, 2, 30);
+
+		n = pkt_add_vlan(buf, n, 0);
+		CHECK(rte_ring_enqueue(in[P_T], pkt_mbuf(vtep_test_pool(), buf, n)) == 0);
+	}
+	settle();
+	CHECK(got(P_U, 0) == 2 && got(P_A, 0) == 0);
+	CHECK(rt.stats[0].vni[2].flood_copies == 2);
+	send_tunnel(44, MT, MR);
+	settle();
+	CHECK(got(P_T, 0) == 1);
+	CHECK(drop(VTEP_DROP_INNER_UNTAGGED) == 0);
 }
 
 static void
@@ -332,7 +347,8 @@ main(void)
 			"172.16.91.130", "lladdr", "02:00:00:00:91:82", "id", "42", "group",
 			"239.1.1.1", "port", "net_ring_a", "port", "net_ring_b", "port",
 			"net_ring_t", "vlan", "100", "id", "43", "remote", "172.16.91.130", "port",
-			"net_ring_c", "maxaddress", "2", "port", "net_ring_t", "vlan", "200"};
+			"net_ring_c", "maxaddress", "2", "port", "net_ring_t", "vlan", "200", "id",
+			"44", "remote", "172.16.91.130", "port", "net_ring_t", "untagged"};
 	char *argv[RTE_DIM(words)];
 	char err[256];
 	unsigned int in_use;
