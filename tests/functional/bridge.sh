@@ -87,11 +87,20 @@ w("trunk.a.want", [k[0], k[4]])
 w("trunk.b.want", [k[4]])
 w("trunk.t.want", [])
 w("trunk.u.want", [k[1], k[4]])
+# Run "portb2w", two workers: everything from B, which the second worker polls (it has no queue
+# of its own on any port: its frames go through the ports' rings to the first worker).
+b = [f(MA, MB, 1), f(MT, MB, 2), f(BC, MB, 3), f(UNK, MB, 4), f(MR, MB, 5)]
+w("portb2w.in", b)
+w("portb2w.a.want", [b[0], b[2], b[3]])
+w("portb2w.b.want", [])
+w("portb2w.t.want", [tag(b[1], 100), tag(b[2], 100), tag(b[3], 100)])
+w("portb2w.u.want", [b[2], b[3], b[4]])
 EOF
 
-# run RUN INPUT_PORT: vtepd with the input on one port (u, a, b or t) until idle.
+# run RUN INPUT_PORT [LCORES]: vtepd with the input on one port (u, a, b or t) until idle;
+# LCORES: EAL's --lcores (default -l 0,1: one worker).
 run() {
-	local run=$1 inport=$2 p rc=0 pfx="vtepbr-$1-$$" vdevs=() i=0
+	local run=$1 inport=$2 lcores=${3:---lcores=0@0,1@1} p rc=0 pfx="vtepbr-$1-$$" vdevs=() i=0
 	PREFIXES+=("$pfx")
 	for p in u a b t; do
 		local rx=$T/empty.pcap
@@ -100,7 +109,7 @@ run() {
 		i=$((i + 1))
 	done
 	timeout --kill-after=10 60 "$VTEPD" --no-huge -m 512 --no-pci --file-prefix="$pfx" \
-		--log-level=lib.eal:warning -l 0,1 "${vdevs[@]}" -- \
+		--log-level=lib.eal:warning "$lcores" "${vdevs[@]}" -- \
 		dev net_pcap0 local 172.16.91.129/24 \
 		neigh 172.16.91.130 lladdr 02:00:00:00:91:82 neigh 172.16.91.131 lladdr 02:00:00:00:91:83 \
 		id 42 group 239.1.1.1 nolearning port net_pcap1 port net_pcap2 port net_pcap3 vlan 100 \
@@ -162,7 +171,14 @@ expect_eq "trunk: outer destinations and VNIs" "$(vxlan trunk | tr '\n' ';')" \
 expect_eq "trunk: VLAN 300 dropped" "$(counter trunk drop.inner_vlan_unmapped)" 1
 expect_eq "trunk: untagged dropped" "$(counter trunk drop.inner_untagged)" 1
 
-for r in porta tunnel trunk; do
+run portb2w b --lcores=0@0,1@1,2@1
+if grep -q 'running, 2 worker' "$T/portb2w.out"; then ok "portb2w: two workers"; else
+	fail "portb2w: not two workers"; fi
+for p in a b t u; do cmp_port portb2w $p; done
+expect_eq "portb2w: the second worker switched" "$(counter portb2w lcore.2.inner_rx)" 5
+expect_eq "portb2w: switched (never encapsulated)" "$(counter portb2w vni.42.switch_pkts)" 2
+
+for r in porta tunnel trunk portb2w; do
 	expect_eq "$r: mbufs in use back to the baseline" "$(counter $r mempool.in_use_after)" \
 		"$(counter $r mempool.in_use_before)"
 done
