@@ -498,6 +498,9 @@ vni_show(void)
 				strcmp(jstr(e, "learning"), "on") == 0 ? "learning" : "nolearning",
 				jstr(e, "ageing"), jstr(e, "maxaddress"), jstr(e, "learned"),
 				jstr(e, "nb_floods"), jstr(e, "floods"));
+		/* A bridge domain: its attachments (`link show` has them with their state). */
+		if (strcmp(jstr(e, "nb_ports"), "1") != 0 && *jstr(e, "nb_ports") != '\0')
+			printf(" ports %s [%s]", jstr(e, "nb_ports"), jstr(e, "ports"));
 		/* The defences, in the words that set them (docs/options.md). */
 		if (strcmp(jstr(e, "learnrate"), "0") != 0)
 			printf(" learnrate %s burst %s", jstr(e, "learnrate"),

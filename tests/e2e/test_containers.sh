@@ -172,6 +172,12 @@ if [[ $E2E_H2 == vtepd ]]; then
 	else
 		fail "vtepctl fdb show: h1's MAC dst $E2E_H1_IP" "$(tr '\n' ';' <<<"$fdb")"
 	fi
+	name="vtepctl vni show: VNI $E2E_VNI's three ports"
+	if ctl vni show | grep -q " ports 3 \[net_af_packet1,net_af_packet2,net_af_packet3\]\( \|$\)"; then
+		pass "$name"
+	else
+		fail "$name" "$(ctl vni show)"
+	fi
 	links=$(ctl -s link show)
 	echo "$links" >"$LOG/links.txt"
 	n=$(grep -c "^net_af_packet[123] master $E2E_VNI state up" <<<"$links")
