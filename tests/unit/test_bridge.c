@@ -7,6 +7,10 @@
  * (local ports only: split horizon), hairpin and split-horizon drops, VLAN pop and push, unmapped
  * and untagged trunk frames, moves local<->local and local<->remote, static local entries (sticky),
  * per-port maxaddress, link down (floods stop, learned entries flushed), counters and mbufs.
+ * Attack's defences with local ports: movedamp freezes MACs flapping local<->remote and
+ * local<->local (VNI 42's default 5 180 180, on a worker clock the test sets), learnrate counts
+ * local learns, an allow list (VNI 45: access port D and VLAN 301 of T) filters remote sources
+ * only.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -29,8 +33,8 @@
 #define MT "02:00:00:00:0d:01"
 #define MR "02:00:00:00:0e:01"
 
-enum { P_U, P_A, P_B, P_C, P_T, NB_P };
-static const char *const pnames[NB_P] = {"u", "a", "b", "c", "t"};
+enum { P_U, P_A, P_B, P_C, P_T, P_D, NB_P };
+static const char *const pnames[NB_P] = {"u", "a", "b", "c", "t", "d"};
 static struct rte_ring *in[NB_P], *out[NB_P];
 static struct vtep_runtime rt;
 static struct vtep_ctl *ctl;
@@ -339,6 +343,142 @@ test_static_and_link(void)
 	CHECK(rt.stats[0].atts[0].rx_pkts > 0 && rt.stats[0].atts[0].tx_pkts > 0);
 }
 
+/* The worker's clock for its learn filter and `seen` stamps, set by the test (0: its own). */
+static void
+worker_clock(uint32_t now)
+{
+	rt.workers[0]->now = now;
+	rt.workers[0]->now_next_tsc = now != 0 ? UINT64_MAX : 0;
+}
+
+/*
+ * movedamp with local ports (VNI 42, default movedamp 5 180 180). A MAC flapping between port A
+ * and the tunnel (a loop through a remote VTEP) moves five times; the sixth move freezes it at
+ * the remote: A's frames claiming it are dropped (inner_mac_frozen), the remote's go on; released
+ * after the hold-down. A MAC flapping between ports A and B (a loop between two local ports) is
+ * frozen at B: A's frames and the tunnel's claiming it are dropped (inner_mac_frozen,
+ * rx_mac_frozen), B's go on. The learn filter posts a MAC at one place once a second: the worker's
+ * clock ticks a second before each round.
+ */
+static void
+test_movedamp_local(void)
+{
+	const struct vtep_fdb_counters *fc = vtep_fdb_counters(rt.fdb);
+	const char *mx = "02:00:00:00:0f:01", *my = "02:00:00:00:0f:02";
+	uint64_t moves = fc->moved_to_local + fc->moved_to_remote, local_moves = fc->moved_local;
+	uint64_t learn_frozen = drop(VTEP_DROP_LEARN_FROZEN), frozen = fc->frozen;
+	uint64_t inner_frozen = drop(VTEP_DROP_INNER_MAC_FROZEN);
+	uint64_t rx_frozen = drop(VTEP_DROP_RX_MAC_FROZEN);
+	uint32_t t = vtep_fdb_now();
+	const struct vtep_fdb_entry *e;
+
+	worker_clock(t);
+	send_local(P_A, MB, mx, 0);
+	settle();
+	CHECK(is_local(0, mx, 0, false));
+	for (unsigned int r = 0; r < 3; r++) {
+		worker_clock(++t);
+		send_tunnel(42, MB, mx);
+		settle();
+		send_local(P_A, MB, mx, 0);
+		settle();
+	}
+	e = entry(0, mx);
+	CHECKF(fc->moved_to_local + fc->moved_to_remote - moves == 5, "%" PRIu64 " moves",
+			fc->moved_to_local + fc->moved_to_remote - moves);
+	CHECK(e != NULL && !(e->flags & VTEP_FDB_LOCAL) && (e->flags & VTEP_FDB_FROZEN));
+	CHECK(fc->frozen - frozen == 1 && drop(VTEP_DROP_LEARN_FROZEN) - learn_frozen == 1);
+	CHECK(got(P_B, 0) == 7);
+	/* Frozen at the remote: A's frames claiming it are dropped, the remote's delivered. */
+	worker_clock(++t);
+	send_local(P_A, MB, mx, 0);
+	settle();
+	CHECK(got(P_B, 0) == 0 && drop(VTEP_DROP_INNER_MAC_FROZEN) - inner_frozen == 1);
+	send_tunnel(42, MB, mx);
+	settle();
+	CHECK(got(P_B, 0) == 1 && drop(VTEP_DROP_RX_MAC_FROZEN) == rx_frozen);
+	/* Released after the hold-down: A's next frame moves it back. */
+	vtep_ctl_age(ctl, vtep_fdb_now() + 181);
+	CHECK(!(e->flags & VTEP_FDB_FROZEN) && fc->nb_frozen == 0);
+	worker_clock(++t);
+	send_local(P_A, MB, mx, 0);
+	settle();
+	CHECK(is_local(0, mx, 0, false) && got(P_B, 0) == 1);
+	drain_all();
+	/* Between A and B: frozen at B after five moves. */
+	worker_clock(++t);
+	send_local(P_A, "ff:ff:ff:ff:ff:ff", my, 0);
+	settle();
+	for (unsigned int r = 0; r < 3; r++) {
+		worker_clock(++t);
+		send_local(P_B, "ff:ff:ff:ff:ff:ff", my, 0);
+		settle();
+		send_local(P_A, "ff:ff:ff:ff:ff:ff", my, 0);
+		settle();
+	}
+	CHECK(fc->moved_local - local_moves == 5 && is_local(0, my, 1, false));
+	CHECK(entry(0, my) != NULL && (entry(0, my)->flags & VTEP_FDB_FROZEN));
+	CHECK(drop(VTEP_DROP_LEARN_FROZEN) - learn_frozen == 2);
+	drain_all();
+	inner_frozen = drop(VTEP_DROP_INNER_MAC_FROZEN);
+	worker_clock(++t);
+	send_local(P_A, "ff:ff:ff:ff:ff:ff", my, 0);
+	send_tunnel(42, "ff:ff:ff:ff:ff:ff", my);
+	settle();
+	CHECK(got(P_B, 0) == 0 && got(P_T, 100) == 0 && got(P_U, 0) == 0);
+	CHECK(drop(VTEP_DROP_INNER_MAC_FROZEN) - inner_frozen == 1);
+	CHECK(drop(VTEP_DROP_RX_MAC_FROZEN) - rx_frozen == 1);
+	/* Its owner's frames go on. */
+	send_local(P_B, "ff:ff:ff:ff:ff:ff", my, 0);
+	settle();
+	CHECK(got(P_A, 0) == 1 && got(P_T, 100) == 1);
+	CHECK(drop(VTEP_DROP_INNER_MAC_FROZEN) - inner_frozen == 1);
+	worker_clock(0);
+	/* B's link set down flushes it, frozen or not. */
+	CHECK(vtep_ctl_link_set(ctl, 1, false) == 0);
+	CHECK(entry(0, my) == NULL && fc->nb_frozen == 0);
+	CHECK(vtep_ctl_link_set(ctl, 1, true) == 0);
+	drain_all();
+}
+
+/*
+ * learnrate and allow on a VNI with local ports (VNI 45: learnrate 1 burst 2, allow
+ * 172.16.91.200): five new MACs from port D are learned at most two at once (three if the second
+ * ticks meanwhile), the rest refused (learn_rate) and their frames switched all the same; the
+ * allow list drops the tunnel's frames from the peer, which is not in it (rx_not_allowed), but
+ * not the local ports' frames.
+ */
+static void
+test_local_guards(void)
+{
+	const struct vtep_fdb_counters *fc = vtep_fdb_counters(rt.fdb);
+	uint64_t rate = drop(VTEP_DROP_LEARN_RATE), limited = fc->rate_limited;
+	unsigned int learned = 0;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	for (unsigned int i = 1; i <= 5; i++) {
+		snprintf(mac, sizeof(mac), "02:00:00:00:45:%02x", i);
+		send_local(P_D, "ff:ff:ff:ff:ff:ff", mac, 0);
+	}
+	settle();
+	CHECK(got(P_T, 301) == 5 && got(P_U, 0) == 0);
+	for (unsigned int i = 1; i <= 5; i++) {
+		snprintf(mac, sizeof(mac), "02:00:00:00:45:%02x", i);
+		learned += is_local(3, mac, 6, false);
+	}
+	CHECKF(learned >= 2 && learned <= 3 && drop(VTEP_DROP_LEARN_RATE) - rate == 5 - learned,
+			"%u learned, %" PRIu64 " refused", learned, drop(VTEP_DROP_LEARN_RATE) - rate);
+	CHECK(fc->rate_limited - limited == 5 - learned);
+	/* The peer is not in VNI 45's allow list: its frames go nowhere and teach nothing. */
+	send_tunnel(45, "ff:ff:ff:ff:ff:ff", MR);
+	send_tunnel(45, "02:00:00:00:45:01", "02:00:00:00:0e:45");
+	settle();
+	CHECK(got(P_D, 0) == 0 && got(P_T, 0) == 0);
+	CHECK(drop(VTEP_DROP_RX_NOT_ALLOWED) == 2 && entry(3, MR) == NULL);
+	CHECK(entry(3, "02:00:00:00:0e:45") == NULL);
+	drain_all();
+}
+
 int
 main(void)
 {
@@ -348,7 +488,9 @@ main(void)
 			"239.1.1.1", "port", "net_ring_a", "port", "net_ring_b", "port",
 			"net_ring_t", "vlan", "100", "id", "43", "remote", "172.16.91.130", "port",
 			"net_ring_c", "maxaddress", "2", "port", "net_ring_t", "vlan", "200", "id",
-			"44", "remote", "172.16.91.130", "port", "net_ring_t", "untagged"};
+			"44", "remote", "172.16.91.130", "port", "net_ring_t", "untagged", "id",
+			"45", "learnrate", "1", "burst", "2", "allow", "172.16.91.200", "port",
+			"net_ring_d", "port", "net_ring_t", "vlan", "301"};
 	char *argv[RTE_DIM(words)];
 	char err[256];
 	unsigned int in_use;
@@ -376,6 +518,8 @@ main(void)
 	test_trunk();
 	test_tunnel();
 	test_static_and_link();
+	test_movedamp_local();
+	test_local_guards();
 	drain_all();
 	CHECKF(rte_mempool_in_use_count(rt.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
 			rte_mempool_in_use_count(rt.pool), in_use);

@@ -37,6 +37,17 @@ ev(unsigned int vni_idx, unsigned int n, uint32_t src_host)
 	return e;
 }
 
+/* A local learn event: MAC n of VNI index vni_idx seen on attachment att (a bridge port). */
+static struct vtep_learn_event
+lev(unsigned int vni_idx, unsigned int n, uint16_t att)
+{
+	struct vtep_learn_event e = ev(vni_idx, n, 0);
+
+	e.flags = VTEP_LEARN_LOCAL;
+	e.att = att;
+	return e;
+}
+
 static struct vtep_fdb *
 make(const char *name, uint32_t size, uint32_t global, uint32_t vni0_max,
 		struct rte_rcu_qsbr *qsbr)
@@ -270,18 +281,20 @@ test_learn_rate(void)
 static struct {
 	unsigned int frozen, unfrozen;
 	rte_be32_t dst_be;
+	uint16_t remote;
 	uint8_t flags;
 } damp_seen;
 
 static void
 damp_notify(void *arg __rte_unused, enum vtep_fdb_change what, uint64_t key __rte_unused,
-		rte_be32_t dst_be, uint16_t remote __rte_unused, uint8_t flags)
+		rte_be32_t dst_be, uint16_t remote, uint8_t flags)
 {
 	if (what == VTEP_FDB_EV_FROZEN)
 		damp_seen.frozen++;
 	if (what == VTEP_FDB_EV_UNFROZEN)
 		damp_seen.unfrozen++;
 	damp_seen.dst_be = dst_be;
+	damp_seen.remote = remote;
 	damp_seen.flags = flags;
 }
 
@@ -372,6 +385,200 @@ test_movedamp(void)
 		e.src_be = rte_cpu_to_be_32(i % 2 ? 2 : 1);
 		CHECK(vtep_fdb_learn(f, &e, i % 2 ? 2 : 1, now) == 0);
 	}
+	vtep_fdb_free(f);
+}
+
+/* Sum of the reference counts of every remote slot below n. */
+static uint32_t
+refs_sum(const struct vtep_fdb *f, unsigned int n)
+{
+	uint32_t sum = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		sum += vtep_fdb_remote_refs(f, i);
+	return sum;
+}
+
+/*
+ * Local entries (bridge ports) and remote slot references: a local entry names an attachment,
+ * never a remote slot, so it is never counted by vtep_fdb_remote_refs (not even at the slot whose
+ * number is its attachment's): reclamation never waits for a local entry nor frees a slot because
+ * of one. A MAC moving remote->local gives its slot's reference back, local->remote takes one;
+ * local->local, static local entries, flushes per attachment, deletes and ageing keep the counts
+ * right. A local event asks for no remote slot (get_remote may be NULL).
+ */
+static void
+test_local_refs(void)
+{
+	struct vtep_fdb_params p = {.name = "f_lref", .size = 64, .nb_vnis = 1, .nb_remotes = 8};
+	struct vtep_learn_event r = ev(0, 1, 5), l = lev(0, 1, 3), x;
+	const struct vtep_fdb_counters *c;
+	struct vtep_fdb_entry *e;
+	struct vtep_fdb *f;
+
+	p.local_be = rte_cpu_to_be_32(0x0a000001);
+	p.vni_ageing[0] = 300;
+	f = vtep_fdb_create(&p);
+	CHECK(f != NULL);
+	c = vtep_fdb_counters(f);
+	/* Behind attachment 3: no reference anywhere, slot 3 included. */
+	CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, 10) == 0);
+	e = vtep_fdb_lookup(f, l.key);
+	CHECK(e != NULL && (e->flags & VTEP_FDB_LOCAL) && e->remote == 3 &&
+			e->dst_be == p.local_be);
+	CHECK(refs_sum(f, 8) == 0 && c->att_learned[3] == 1 && c->nb_learned == 1);
+	/* local -> remote slot 5 takes one reference; remote -> local gives it back. */
+	CHECK(vtep_fdb_learn(f, &r, 5, 11) == 0 && c->moved_to_remote == 1);
+	CHECK(vtep_fdb_remote_refs(f, 5) == 1 && refs_sum(f, 8) == 1 && c->att_learned[3] == 0);
+	CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, 12) == 0 && c->moved_to_local == 1);
+	CHECK(refs_sum(f, 8) == 0 && c->att_learned[3] == 1);
+	/* local -> local (attachment 3 to 5): nothing at slot 5 either. */
+	l.att = 5;
+	CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, 13) == 0 && c->moved_local == 1);
+	CHECK(refs_sum(f, 8) == 0 && c->att_learned[5] == 1 && c->att_learned[3] == 0);
+	/* A remote MAC at slot 5 beside it: only that one counts. */
+	x = ev(0, 2, 5);
+	CHECK(vtep_fdb_learn(f, &x, 5, 13) == 0 && vtep_fdb_remote_refs(f, 5) == 1);
+	/* A static local entry over the remote one gives the reference back; a static remote one
+	 * over the local one takes one. */
+	CHECK(vtep_fdb_add_static_local(f, x.key, 2) == 0 && refs_sum(f, 8) == 0);
+	CHECK(vtep_fdb_add_static(f, l.key, rte_cpu_to_be_32(5), 5) == 0);
+	CHECK(vtep_fdb_remote_refs(f, 5) == 1 && c->att_learned[5] == 0 && c->nb_static == 2);
+	/* Flush of an attachment and deletes: nothing left behind, nothing below zero. */
+	x = lev(0, 3, 5);
+	CHECK(vtep_fdb_learn_with(f, &x, NULL, NULL, 14) == 0);
+	x = ev(0, 4, 5);
+	CHECK(vtep_fdb_learn(f, &x, 5, 14) == 0 && vtep_fdb_remote_refs(f, 5) == 2);
+	CHECK(vtep_fdb_flush_att(f, 5) == 1 && vtep_fdb_remote_refs(f, 5) == 2);
+	CHECK(c->att_learned[5] == 0);
+	CHECK(vtep_fdb_del(f, l.key) == 0 && vtep_fdb_remote_refs(f, 5) == 1);
+	CHECK(vtep_fdb_del(f, ev(0, 2, 0).key) == 0 && vtep_fdb_remote_refs(f, 5) == 1);
+	/* A flush by remote address never takes local entries: the local address is no remote. */
+	x = lev(0, 6, 1);
+	CHECK(vtep_fdb_learn_with(f, &x, NULL, NULL, 15) == 0);
+	CHECK(vtep_fdb_flush(f, -1, p.local_be) == 0 && c->att_learned[1] == 1);
+	CHECK(vtep_fdb_flush(f, -1, rte_cpu_to_be_32(5)) == 1 && refs_sum(f, 8) == 0);
+	/* Ageing a local entry touches no slot. */
+	x = ev(0, 7, 4);
+	CHECK(vtep_fdb_learn(f, &x, 4, 300) == 0);
+	CHECK(vtep_fdb_age(f, 320) == 1 && c->att_learned[1] == 0);
+	CHECK(refs_sum(f, 8) == 1 && vtep_fdb_remote_refs(f, 4) == 1);
+	vtep_fdb_free(f);
+}
+
+/*
+ * learnrate counts local learns as well (a local port floods MACs as easily as a remote VTEP):
+ * one bucket per VNI for local and remote learns and moves, on the FDB's clock. A refused local
+ * learn changes nothing; refreshing a local MAC where it is costs nothing.
+ */
+static void
+test_local_rate(void)
+{
+	struct vtep_fdb_params p = {.name = "f_lrate", .size = 64, .nb_vnis = 1, .nb_remotes = 8};
+	const struct vtep_fdb_counters *c;
+	struct vtep_learn_event e;
+	struct vtep_fdb *f;
+
+	p.local_be = rte_cpu_to_be_32(0x0a000001);
+	p.vni_learn_rate[0] = 2;
+	f = vtep_fdb_create(&p);
+	CHECK(f != NULL);
+	c = vtep_fdb_counters(f);
+	e = lev(0, 1, 0);
+	CHECK(vtep_fdb_learn_with(f, &e, NULL, NULL, 100) == 0);
+	e = ev(0, 2, 1);
+	CHECK(vtep_fdb_learn(f, &e, 1, 100) == 0);
+	e = lev(0, 3, 0);
+	CHECK(vtep_fdb_learn_with(f, &e, NULL, NULL, 100) == -EAGAIN);
+	CHECK(c->rate_limited == 1 && vtep_fdb_lookup(f, e.key) == NULL);
+	CHECK(c->nb_learned == 2 && c->att_learned[0] == 1);
+	e = lev(0, 1, 0);
+	CHECK(vtep_fdb_learn_with(f, &e, NULL, NULL, 100) == 1);
+	/* The next second: a move remote -> local takes a token like a new MAC. */
+	e = lev(0, 2, 1);
+	CHECK(vtep_fdb_learn_with(f, &e, NULL, NULL, 101) == 0 && c->moved_to_local == 1);
+	CHECK(vtep_fdb_remote_refs(f, 1) == 0);
+	e = lev(0, 3, 0);
+	CHECK(vtep_fdb_learn_with(f, &e, NULL, NULL, 101) == 0);
+	e = lev(0, 4, 0);
+	CHECK(vtep_fdb_learn_with(f, &e, NULL, NULL, 101) == -EAGAIN && c->rate_limited == 2);
+	e = ev(0, 1, 1);
+	CHECK(vtep_fdb_learn(f, &e, 1, 101) == -EAGAIN && c->rate_limited == 3);
+	CHECK((vtep_fdb_lookup(f, e.key)->flags & VTEP_FDB_LOCAL) && refs_sum(f, 8) == 0);
+	vtep_fdb_free(f);
+}
+
+/*
+ * movedamp covers every move of a MAC: local<->remote (a MAC flapping between a local port and
+ * a remote VTEP: a loop through the tunnel) and local<->local (a loop between two local ports),
+ * with the same window and count as remote<->remote. The sixth move freezes the MAC where it is,
+ * at a remote or an attachment; then no learn moves it, from a remote or another attachment; its
+ * owner refreshes it; it is released after the hold-down; a flush of its attachment deletes it
+ * with its frozen count. The frozen remote keeps its one reference.
+ */
+static void
+test_local_movedamp(void)
+{
+	struct vtep_fdb_params p = {.name = "f_ldamp", .size = 64, .nb_vnis = 1, .nb_remotes = 8};
+	const struct vtep_fdb_counters *c;
+	struct vtep_learn_event l = lev(0, 1, 0), r = ev(0, 1, 2);
+	struct vtep_fdb_entry *x;
+	struct vtep_fdb *f;
+	uint32_t now = 1000;
+
+	p.local_be = rte_cpu_to_be_32(0x0a000001);
+	p.vni_ageing[0] = 3600;
+	p.vni_damp[0] = (struct vtep_fdb_damp){5, 180, 60};
+	f = vtep_fdb_create(&p);
+	CHECK(f != NULL);
+	c = vtep_fdb_counters(f);
+	memset(&damp_seen, 0, sizeof(damp_seen));
+	vtep_fdb_set_notify(f, damp_notify, NULL);
+	/* Local <-> remote: learned on attachment 0, then remote, local, remote, local, remote. */
+	CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, now) == 0);
+	x = vtep_fdb_lookup(f, l.key);
+	for (unsigned int i = 1; i <= 5; i++)
+		CHECK((i % 2 ? vtep_fdb_learn(f, &r, 2, now + i)
+			     : vtep_fdb_learn_with(f, &l, NULL, NULL, now + i)) == 0);
+	CHECK(c->moved_to_remote == 3 && c->moved_to_local == 2 && x->remote == 2);
+	CHECK(!(x->flags & (VTEP_FDB_LOCAL | VTEP_FDB_FROZEN)) && vtep_fdb_remote_refs(f, 2) == 1);
+	/* The sixth move (back to the local port) freezes it at the remote. */
+	CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, now + 6) == -EBUSY);
+	CHECK((x->flags & VTEP_FDB_FROZEN) && !(x->flags & VTEP_FDB_LOCAL) && x->remote == 2);
+	CHECK(c->frozen == 1 && c->nb_frozen == 1 && damp_seen.frozen == 1);
+	CHECK(damp_seen.remote == 2 && !(damp_seen.flags & VTEP_FDB_LOCAL));
+	CHECK(vtep_fdb_remote_refs(f, 2) == 1 && c->att_learned[0] == 0);
+	/* Held: another attachment, another remote are refused; the owner refreshes it. */
+	l.att = 1;
+	CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, now + 7) == -EBUSY);
+	r.src_be = rte_cpu_to_be_32(3);
+	CHECK(vtep_fdb_learn(f, &r, 3, now + 7) == -EBUSY && vtep_fdb_remote_refs(f, 3) == 0);
+	r.src_be = rte_cpu_to_be_32(2);
+	CHECK(vtep_fdb_learn(f, &r, 2, now + 8) == 1 && x->seen == now + 8);
+	/* Released after the hold-down: it moves to the local port again. */
+	CHECK(vtep_fdb_age(f, now + 66) == 0 && c->nb_frozen == 0 && damp_seen.unfrozen == 1);
+	CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, now + 67) == 0 && (x->flags & VTEP_FDB_LOCAL));
+	CHECK(x->remote == 1 && vtep_fdb_remote_refs(f, 2) == 0);
+	/* Local <-> local: a MAC flapping between attachments 0 and 1 is frozen at 1. */
+	l = lev(0, 2, 0);
+	CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, now) == 0);
+	x = vtep_fdb_lookup(f, l.key);
+	for (unsigned int i = 1; i <= 5; i++) {
+		l.att = i % 2;
+		CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, now + i) == 0);
+	}
+	CHECK(c->moved_local == 5 && x->remote == 1);
+	l.att = 0;
+	CHECK(vtep_fdb_learn_with(f, &l, NULL, NULL, now + 6) == -EBUSY);
+	CHECK((x->flags & VTEP_FDB_FROZEN) && (x->flags & VTEP_FDB_LOCAL) && x->remote == 1);
+	CHECK(damp_seen.frozen == 2 && damp_seen.remote == 1 && (damp_seen.flags & VTEP_FDB_LOCAL));
+	/* A remote claim is refused too, and costs no slot reference. */
+	r = ev(0, 2, 4);
+	CHECK(vtep_fdb_learn(f, &r, 4, now + 7) == -EBUSY && refs_sum(f, 8) == 0);
+	CHECK(c->moved_local == 5 && c->nb_frozen == 1 && c->att_learned[1] == 2);
+	/* Its attachment's flush (link down) deletes it, frozen count included. */
+	CHECK(vtep_fdb_flush_att(f, 1) == 2 && c->nb_frozen == 0 && c->att_learned[1] == 0);
+	vtep_fdb_set_notify(f, NULL, NULL);
 	vtep_fdb_free(f);
 }
 
@@ -795,6 +1002,9 @@ main(void)
 	test_learn_rate();
 	test_learn_with();
 	test_movedamp();
+	test_local_refs();
+	test_local_rate();
+	test_local_movedamp();
 	test_bulk();
 	test_cache();
 	test_cache_reused_slot();

@@ -366,6 +366,11 @@ bridged(const struct vtep_bridge_ctx *bc, uint16_t a, struct rte_mbuf **pkts, ui
 				/* Static entries stay where they were put (sticky). */
 				VTEP_DROP(st, INNER_STATIC_MOVE);
 				goto drop;
+			} else if (c.flags & VTEP_FDB_FROZEN) {
+				/* A MAC that flapped (movedamp) is held at its owner, local
+				 * or remote, as decap holds it (rx_mac_frozen). */
+				VTEP_DROP(st, INNER_MAC_FROZEN);
+				goto drop;
 			} else if (learning) {
 				learn_local(lf, keys[i], a, now, r, vs);
 			}

@@ -298,15 +298,16 @@ typedef int (*vtep_fdb_remote_fn)(void *arg, rte_be32_t ip_be);
 
 /**
  * Apply a learn event (writer only): add, or move a learned entry to a new remote or attachment;
- * refresh `seen`. A static entry is never changed. In this order, a learn that would change the
- * table is refused by: a static entry (-EPERM), the limits (global, per VNI, per attachment for
- * a new local entry, the table's size: -ENOSPC), a frozen MAC (-EBUSY), the VNI's learn rate
- * (-EAGAIN, counted in `rate_limited`), a move that the VNI's dampening refuses (-EBUSY: the MAC
- * is frozen now, counted in `frozen`, notified as VTEP_FDB_EV_FROZEN), a move onto a full
- * attachment (-ENOSPC); then the remote slot is asked for. Local events (VTEP_LEARN_LOCAL) pass
- * the same admission (rate, dampening of local<->local and local<->remote moves) but name their
- * attachment: get_remote is not called for them (it may be NULL when only local events come),
- * and a local entry is never counted as a reference of a remote slot.
+ * refresh `seen`. A static entry is never changed. A new entry is refused, in this order, by the
+ * limits (global, per VNI, per attachment for a local one, the table's size: -ENOSPC) and the
+ * VNI's learn rate (-EAGAIN, counted in `rate_limited`); a move by a static entry (-EPERM), a
+ * frozen MAC (-EBUSY), a full attachment it would move onto (-ENOSPC), the learn rate (-EAGAIN)
+ * and the VNI's dampening (-EBUSY: the MAC is frozen now, counted in `frozen`, notified as
+ * VTEP_FDB_EV_FROZEN). Only then is the remote slot asked for. Local events (VTEP_LEARN_LOCAL)
+ * pass the same admission (the one learn rate of the VNI; dampening of local<->local and
+ * local<->remote moves) but name their attachment: get_remote is not called for them (it may be
+ * NULL when only local events come), and a local entry is never counted as a reference of a
+ * remote slot.
  * @param now vtep_fdb_now() seconds: `seen`, and the clock of the learn rate.
  * @return 0 learned or moved, 1 nothing to do (already there), -EPERM, -ENOSPC, -EAGAIN, -EBUSY,
  *         -ENXIO get_remote found no slot, -ENOMEM the hash had no room, -EINVAL a VNI index
