@@ -96,9 +96,10 @@ check_devs(const struct vtepd_eal *eal, const struct vtep_conf *conf)
 
 	if (vtepd_eal_check_dev(eal, "dev", conf->dev, err, sizeof(err)) != 0)
 		goto fail;
-	for (unsigned int v = 0; v < conf->nb_vnis; v++) {
-		snprintf(what, sizeof(what), "id %u: inner", conf->vnis[v].vni);
-		if (vtepd_eal_check_dev(eal, what, conf->vnis[v].inner, err, sizeof(err)) != 0)
+	for (unsigned int a = 0; a < conf->nb_atts; a++) {
+		snprintf(what, sizeof(what), "id %u: %s", conf->atts[a].vni,
+				conf->atts[a].inner ? "inner" : "port");
+		if (vtepd_eal_check_dev(eal, what, conf->atts[a].port, err, sizeof(err)) != 0)
 			goto fail;
 	}
 	return 0;
