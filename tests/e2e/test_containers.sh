@@ -223,6 +223,24 @@ fi
 port_set 3 up
 check "c3 reachable again once its port is up" wait_for "ping_ok $(c 1) ${C_IPS[2]}" 10
 
+# --- the kernel's link of a port goes down (not vtepctl): vtepd sees it within its 100 ms look --
+if [[ $E2E_H2 == vtepd ]]; then
+	check "c2 learned behind net_af_packet2" wait_for "ping_ok $(c 1) ${C_IPS[1]} &&
+		ctl fdb show dev net_af_packet2 | grep -q '${C_MACS[1]}'" 10
+	link_downs() { ctl stats | awk '$1 == "link_down" { print $2 }'; }
+	downs=$(link_downs)
+	ip -n "$E2E_NS_H2" link set vc2 down
+	check "vc2 down in the kernel: counted (link_down), c2's MAC flushed" wait_for \
+		"[[ \$(link_downs) -gt ${downs:-0} ]] && ! ctl fdb show dev net_af_packet2 | grep -q ." 5
+	if ns_exec "$(c 1)" ping -c 2 -i 0.2 -W 1 "${C_IPS[1]}" >/dev/null 2>&1; then
+		fail "c2 unreachable while vc2 is down"
+	else
+		pass "c2 unreachable while vc2 is down"
+	fi
+	ip -n "$E2E_NS_H2" link set vc2 up
+	check "c2 reachable again once vc2 is up" wait_for "ping_ok $(c 1) ${C_IPS[1]}" 10
+fi
+
 if [[ $E2E_H2 == vtepd ]]; then
 	vtepd_stop_check "vtepd exits with status 0 on SIGTERM"
 fi
