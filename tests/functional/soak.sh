@@ -215,8 +215,14 @@ read -r rss1 rss2 mp1 mp2 rem1 rem2 < <(awk 'NR > 1 { t[++n] = $0 } END {
 }' "$T/samples")
 expect_eq "DPDK heap flat: (bytes, blocks) allocated at every sample" \
 	"$(awk 'NR > 1 { print $7, $8 }' "$T/samples" | sort -u | wc -l)" 1
-expect_eq "memory outside DPDK's flat: second half's highest ($rss2 kB) at most the first half's ($rss1 kB) + 1024" \
-	"$((rss2 <= rss1 + 1024))" 1
+# Under AddressSanitizer freed memory waits in its quarantine (up to 256 MB) before reuse, so RSS
+# grows without a leak: there LeakSanitizer's exit check stands in for this one.
+if ldd "$VTEPD" 2>/dev/null | grep -q libasan; then
+	echo "note: memory outside DPDK's: second half's highest $rss2 kB, first half's $rss1 kB (not checked: an ASan build)"
+else
+	expect_eq "memory outside DPDK's flat: second half's highest ($rss2 kB) at most the first half's ($rss1 kB) + 1024" \
+		"$((rss2 <= rss1 + 1024))" 1
+fi
 echo "note: RSS with the EAL memory: $(awk 'NR == 2 { a = $2 } END { print a " -> " $2 }' "$T/samples") kB (pool pages touched for the first time)"
 expect_eq "mempool in use flat: second half's lowest ($mp2) at most the first half's ($mp1) + 32" \
 	"$((mp2 <= mp1 + 32))" 1
