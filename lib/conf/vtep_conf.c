@@ -618,6 +618,9 @@ static const struct conf_word conf_words[] = {
 		GNUM("igmp-rate", igmp_rate, 0, CONF_MAX_RATE, "a number of reports a second",
 				"igmp-rate N",
 				"IGMP reports answering queries a second, 0 = no limit (10)"),
+		GNUM("icmp-rate", icmp_rate, 0, CONF_MAX_RATE, "a number of replies a second",
+				"icmp-rate N",
+				"echo replies for the VTEP address a second, 0 = no limit (1000)"),
 		{"config", 1, false, w_config, "config FILE", "read words from FILE, # comments"},
 		{"id", 1, false, w_id, "id N", "open VNI N (0..16777215); VNI words follow"},
 		{"group", 1, true, w_group, "group IP", "multicast group for BUM traffic"},
@@ -761,6 +764,7 @@ vtep_conf_init(struct vtep_conf *conf)
 	conf->fdb_size = 65536;
 	conf->arp_rate = CONF_ARP_RATE;
 	conf->igmp_rate = CONF_IGMP_RATE;
+	conf->icmp_rate = CONF_ICMP_RATE;
 }
 
 int

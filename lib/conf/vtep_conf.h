@@ -127,6 +127,7 @@ struct vtep_conf {
 	uint32_t arp_rate;  /**< `arp-rate`: ARP replies a second (default 100), 0 = unlimited. */
 	uint32_t igmp_rate; /**< `igmp-rate`: IGMP reports answering queries a second (10), 0 = no.
 			     */
+	uint32_t icmp_rate; /**< `icmp-rate`: echo replies for the VTEP address a second (1000). */
 
 	struct vtep_vni_conf vnis[VTEP_MAX_VNIS];   /**< The segments, in order of appearance. */
 	unsigned int nb_vnis;                       /**< Entries in vnis. */

@@ -37,6 +37,7 @@
 /** `arp-rate` and `igmp-rate` defaults (docs/options.md says why). */
 #define CONF_ARP_RATE 100
 #define CONF_IGMP_RATE 10
+#define CONF_ICMP_RATE 1000
 /** Largest `learnrate` and burst (VTEP_RATE_MAX of lib/base/hdr/vtep_rate.h). */
 #define CONF_MAX_RATE 1000000u
 

@@ -20,7 +20,7 @@
  *   inner port only, never back into the tunnel (not even to a head-end list that holds its
  *   sender); a head-end list or static entry cannot be given the local address; a flood of
  *   ARP requests for us gets at most arp-rate (100 by default) replies a second, the rest counted
- *   (ctl_arp_limit).
+ *   (ctl_arp_limit); echo requests likewise at most icmp-rate (ctl_icmp_limit).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -581,6 +581,67 @@ test_arp_rate(void)
 			drop(VTEP_DROP_CTL_ARP_LIMIT) - limited, replies);
 }
 
+/*
+ * A flood of 300 echo requests to the VTEP address at icmp-rate 50 (this test's words): the
+ * first 50 are answered at once and at most 50 more for each second the flood took (measured
+ * here, so a slow machine cannot fail it); every other one is counted (ctl_icmp_limit).
+ * Before the limit every request got its reply.
+ */
+static void
+test_icmp_rate(void)
+{
+	uint64_t limited = drop(VTEP_DROP_CTL_ICMP_LIMIT), t0, max;
+	unsigned int replies = 0, other = 0, sent = 0;
+	struct rte_ipv4_hdr *ip;
+	uint8_t buf[64];
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &rt.underlay.mac, 6);
+	memcpy(buf + 6, "\x02\x00\x00\x00\x91\x90\x08\x00", 8);
+	ip = (struct rte_ipv4_hdr *)(buf + 14);
+	ip->version_ihl = 0x45;
+	ip->total_length = RTE_BE16(28);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = pkt_ip("172.16.91.144");
+	ip->dst_addr = pkt_ip(LOCAL);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	buf[34] = 8; /* echo request */
+	pkt_put_csum(buf + 36, buf + 34, 8);
+	drain(under_out);
+	t0 = rte_rdtsc();
+	while (sent < 300) {
+		for (unsigned int i = 0; i < 100; i++, sent++)
+			CHECK(rte_ring_enqueue(under_in, pkt_mbuf(vtep_test_pool(), buf, 14 + 28)) ==
+					0);
+		settle();
+		{
+			struct rte_mbuf *m[128];
+			unsigned int n;
+
+			vtep_fwd_poll(rt.workers[0]);
+			while ((n = rte_ring_dequeue_burst(
+						under_out, (void **)m, RTE_DIM(m), NULL)) > 0) {
+				for (unsigned int i = 0; i < n; i++) {
+					const uint8_t *p = rte_pktmbuf_mtod(m[i], const uint8_t *);
+
+					if (p[23] == IPPROTO_ICMP && p[34] == 0)
+						replies++;
+					else
+						other++;
+				}
+				rte_pktmbuf_free_bulk(m, n);
+			}
+		}
+	}
+	max = 50 + 50 * ((rte_rdtsc() - t0) / rte_get_tsc_hz() + 1);
+	CHECKF(replies >= 50 && replies <= max, "%u replies to 300 echo requests (at most %" PRIu64
+			")", replies, max);
+	CHECKF(drop(VTEP_DROP_CTL_ICMP_LIMIT) - limited == sent - replies,
+			"ctl_icmp_limit %" PRIu64 " for %u replies",
+			drop(VTEP_DROP_CTL_ICMP_LIMIT) - limited, replies);
+}
+
 int
 main(void)
 {
@@ -588,7 +649,8 @@ main(void)
 	static char words[][24] = {"dev", "net_ring_under0", "local", LOCAL "/16", "id", "42",
 			"group", "239.1.1.1", "inner", "net_ring_inner0", "id", "43", "remote", HER,
 			"inner", "net_ring_inner1", "neigh", HER, "lladdr", "02:00:00:00:91:83",
-			"id", "44", "inner", "net_ring_inner2", "learnrate", "1", "burst", "100"};
+			"id", "44", "inner", "net_ring_inner2", "learnrate", "1", "burst", "100",
+			"icmp-rate", "50"};
 	char *argv[RTE_DIM(words)];
 	char err[256];
 	unsigned int in_use;
@@ -617,6 +679,7 @@ main(void)
 	test_movedamp();
 	test_learn_rate();
 	test_arp_rate();
+	test_icmp_rate();
 	drain(under_out);
 	CHECKF(rte_mempool_in_use_count(rt.pool) <= in_use, "vtepd's mbufs in use %u, before %u",
 			rte_mempool_in_use_count(rt.pool), in_use);

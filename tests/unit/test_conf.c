@@ -110,7 +110,7 @@ test_defaults_and_seed(void)
 	CHECK(conf.fdb_size == 65536);
 	CHECK(conf.workers == 0 && conf.maxaddress == 0 && conf.nb_mbufs == 0);
 	CHECK(conf.stats_interval == 0 && conf.idle_exit_ms == 0);
-	CHECK(conf.arp_rate == 100 && conf.igmp_rate == 10);
+	CHECK(conf.arp_rate == 100 && conf.igmp_rate == 10 && conf.icmp_rate == 1000);
 	CHECK(conf.nb_vnis == 1 && conf.nb_fdbs == 0 && conf.nb_neighs == 0);
 	CHECK(v->vni == 42);
 	CHECK(v->group_be == inet_addr("239.1.1.1"));
@@ -134,7 +134,7 @@ test_all_words(void)
 	CHECK(parse("maxaddress 5000 dev net_af_packet0 local 10.1.2.3/16 gateway 10.1.0.1 "
 		    "dstport 8472 srcport 1000 2000 noudpcsum mtu 9000 igmp 2 workers 3 "
 		    "fdb-size 1024 mbufs 16384 stats-interval 5 idle-exit 250 "
-		    "arp-rate 0 igmp-rate 7 "
+		    "arp-rate 0 igmp-rate 7 icmp-rate 3 "
 		    "id 0 inner net_tap0 address 02:00:00:00:00:2a ttl inherit tos inherit "
 		    "nolearning ageing 0 maxaddress 77 remote 10.2.0.1 remote 10.3.0.1 "
 		    "learnrate 100 burst 500 movedamp 3 60 30 allow 10.2.0.0/16 allow 10.3.0.1 "
@@ -153,7 +153,7 @@ test_all_words(void)
 	CHECK(conf.mtu == 9000 && conf.igmp_version == 2 && conf.workers == 3);
 	CHECK(conf.maxaddress == 5000 && conf.fdb_size == 1024 && conf.nb_mbufs == 16384);
 	CHECK(conf.stats_interval == 5 && conf.idle_exit_ms == 250);
-	CHECK(conf.arp_rate == 0 && conf.igmp_rate == 7);
+	CHECK(conf.arp_rate == 0 && conf.igmp_rate == 7 && conf.icmp_rate == 3);
 	CHECK(conf.nb_vnis == 2);
 	v = &conf.vnis[0];
 	CHECK(v->vni == 0 && v->inner_mac_set && mac_is(&v->inner_mac, "02:00:00:00:00:2A"));
@@ -265,6 +265,7 @@ test_value_errors(void)
 	EXPECT_ERR("allow 10.0.0.1", "allow", "before any 'id");
 	EXPECT_ERR(SEED " arp-rate 1000001", "arp-rate", "'1000001'");
 	EXPECT_ERR(SEED " igmp-rate x", "igmp-rate", "'x'");
+	EXPECT_ERR(SEED " icmp-rate -1", "icmp-rate", "'-1'");
 	EXPECT_ERR(SEED " arp-rate", "arp-rate: missing value", "");
 	EXPECT_ERR("group 239.1.1.1", "group", "before any 'id");
 	EXPECT_ERR("dev", "dev: missing value", "");

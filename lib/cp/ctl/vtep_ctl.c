@@ -239,10 +239,14 @@ control_frame(struct vtep_ctl *c, struct rte_mbuf *m, uint64_t now)
 			break;
 		}
 		rc = vtep_icmp_echo_reply(m, rt->conf->local_be, &rt->underlay.mac);
-		if (rc == 0)
-			room(c, 1)[c->nb_out++] = m;
-		else
+		if (rc == 0 && !vtep_rate_take(&c->echo_rate, now, 1)) {
+			VTEP_DROP(c->st, CTL_ICMP_LIMIT);
 			rte_pktmbuf_free(m);
+		} else if (rc == 0) {
+			room(c, 1)[c->nb_out++] = m;
+		} else {
+			rte_pktmbuf_free(m);
+		}
 		break;
 	}
 	default:
@@ -366,6 +370,7 @@ vtep_ctl_create_clock(struct vtep_runtime *rt, vtep_ctl_clock_fn clock, void *ar
 		vtep_ctl_port_state(c, l);
 	}
 	vtep_rate_init(&c->log_rate, 1, 10, 1, vtep_fdb_now());
+	vtep_rate_init(&c->echo_rate, conf->icmp_rate, 0, c->hz, now);
 	vtep_fdb_set_notify(rt->fdb, vtep_ctl_fdb_changed, c);
 	return c;
 }

@@ -63,6 +63,7 @@ struct vtep_ctl {
 	vtep_fdb_notify_fn fdb_notify;  /* told of FDB changes (NULL: nobody) */
 	void *fdb_arg;                  /* its argument */
 	struct vtep_rate log_rate;      /* lines about frozen MACs, on vtep_fdb_now() seconds */
+	struct vtep_rate echo_rate;     /* echo replies for the VTEP address (`icmp-rate`) */
 	uint64_t log_held;              /* such lines not written since the last one */
 	vtep_ctl_flood_fn flood_notify; /* told of flood-list changes (NULL: nobody) */
 	void *flood_arg;                /* its argument */
