@@ -282,7 +282,8 @@ show_pages(const char *cmd, const char *filters, unsigned int page,
 }
 
 /* One FDB entry as `bridge fdb show` prints it: `MAC dst IP vni N self [permanent]` for a
- * remote VTEP, `MAC dev PORT [vlan V] vni N master [static]` for a local attachment. */
+ * remote VTEP, `MAC dev PORT [vlan V] vni N master [static]` for a local attachment; `sticky`
+ * (the kernel's word for a MAC that may not move) after a MAC frozen by movedamp. */
 static void
 fdb_line(const struct jnode *e)
 {
@@ -295,6 +296,8 @@ fdb_line(const struct jnode *e)
 	else
 		printf("%s dst %s vni %s self%s", jstr(e, "mac"), jstr(e, "dst"), jstr(e, "vni"),
 				learned ? "" : " permanent");
+	if (strcmp(jstr(e, "frozen"), "1") == 0)
+		fputs(" sticky", stdout);
 	if (learned && show_stats)
 		printf(" used %s", jstr(e, "age"));
 	putchar('\n');

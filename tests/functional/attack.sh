@@ -24,7 +24,8 @@
 #            (after a burst of 64), the rest counted (ctl_arp_limit, ctl_igmp_limit).
 #   movedamp one MAC whose frames come from two remote VTEPs in turn, replayed forever: with
 #            `movedamp 5 180 2` it moves five times and is frozen (counter, `vtepctl monitor`
-#            line, log line, rx_mac_frozen drops), released 2 s later, and frozen again.
+#            line, log line, rx_mac_frozen drops, `sticky` in fdb show), released 2 s later,
+#            and frozen again.
 #
 # vtepd reads its underlay frames once from a pcap (net_pcap rx_pcap) and is checked with vtepctl
 # while it runs. Exit 0 pass, 1 fail.
@@ -178,6 +179,13 @@ scenario_movedamp() {
 		ok "log line: $(grep -h -m1 'frozen at' "$T/vtepd.err" "$T/vtepd.out")"
 	else
 		fail "no log line about the freeze"
+	fi
+	# While frozen, fdb show marks it sticky (the freezes recur: one of them is caught).
+	sticky_shown() { ctl fdb show | grep -q "^$mac dst 172.16.91.14[01] vni 42 self sticky$"; }
+	if wait_for 15 sticky_shown; then
+		ok "fdb show while frozen: $(ctl fdb show | grep "^$mac")"
+	else
+		fail "fdb show never marked $mac sticky: $(ctl fdb show | grep "^$mac")"
 	fi
 	# Released after 2 s, moves again, frozen again; a monitor started now sees it all.
 	timeout 20 "$VTEPCTL" --file-prefix "$PFX" monitor fdb count 7 >"$T/mon.txt" 2>&1 &

@@ -153,13 +153,14 @@ struct fdb_list_req {
 		uint16_t att; /* local entries: the attachment */
 		uint8_t kind;
 		uint8_t local;
+		uint8_t frozen; /* held at its remote by movedamp */
 	} e[VTEP_TELE_FDB_PAGE];
 };
 
 /* Count a match; keep it if it falls in the page. @return non-zero when the page is full. */
 static int
 fdb_list_add(struct fdb_list_req *r, uint64_t key, rte_be32_t dst_be, int att, uint8_t kind,
-		uint32_t age)
+		uint32_t age, bool frozen)
 {
 	if ((r->dst_be != 0 && (att >= 0 || dst_be != r->dst_be)) ||
 			(r->att >= 0 && att != r->att) || (r->state >= 0 && kind != r->state) ||
@@ -173,6 +174,7 @@ fdb_list_add(struct fdb_list_req *r, uint64_t key, rte_be32_t dst_be, int att, u
 	r->e[r->nb].age = age;
 	r->e[r->nb].local = att >= 0;
 	r->e[r->nb].att = att >= 0 ? (uint16_t)att : 0;
+	r->e[r->nb].frozen = frozen;
 	return ++r->nb == VTEP_TELE_FDB_PAGE;
 }
 
@@ -187,7 +189,8 @@ fdb_list_cb(uint64_t key, const struct vtep_fdb_entry *e, void *arg)
 	if (r->has_mac && key != vtep_fdb_key(vtep_fdb_key_vni(key), &r->mac))
 		return 0;
 	return fdb_list_add(r, key, e->dst_be, e->flags & VTEP_FDB_LOCAL ? e->remote : -1,
-			st ? FDB_STATIC : FDB_LEARNED, st ? 0 : r->now - e->seen);
+			st ? FDB_STATIC : FDB_LEARNED, st ? 0 : r->now - e->seen,
+			(e->flags & VTEP_FDB_FROZEN) != 0);
 }
 
 static void
@@ -208,7 +211,7 @@ do_fdb_list(struct vtep_ctl *c, void *arg)
 						vtep_remote_slot(rt->remotes, evnis[v].floods[i]);
 
 				if (fdb_list_add(r, vtep_fdb_key(v, &zero), rm->ip_be, -1,
-						    FDB_FLOOD, 0))
+						    FDB_FLOOD, 0, false))
 					return;
 			}
 		}
@@ -269,6 +272,7 @@ cmd_fdb(struct vtep_ctl *c, const char *cmd __rte_unused, const struct vtep_tele
 				vtep_ctl_runtime(c)->conf->vnis[vtep_fdb_key_vni(r->e[i].key)].vni);
 		rte_tel_data_add_dict_string(e, "state", kinds[r->e[i].kind]);
 		rte_tel_data_add_dict_u64(e, "age", r->e[i].age);
+		rte_tel_data_add_dict_u64(e, "frozen", r->e[i].frozen);
 		snprintf(pos, sizeof(pos), "%u", r->start + i);
 		vtep_tele_add_sub(d, pos, e);
 	}
