@@ -23,6 +23,9 @@
 #                path: source learning check + destination lookup, then encap)
 #   decap-8p     decap's traffic into a VNI with 8 local ports (destination lookup per frame; the
 #                pcap's one inner destination MAC is static behind the fourth port)
+# With BENCH_BASELINE=PATH (another build's vtepd, e.g. a commit before a change):
+#   decap-base, encap-base  decap and encap with that binary, in the same rounds, and the ratio
+#                this build / baseline per round and its median
 # in rounds (one run of every scenario per round), so the noise of the shared machine falls on all
 # of them alike, and prints medians, spread, cycles per packet, ratio to the ceiling and memory.
 #
@@ -56,6 +59,12 @@ BIG_MACS=${BENCH_BIG_MACS:-1000000}
 HP_PAGES=${BENCH_HUGEPAGES:-1536}
 ONLY=${BENCH_ONLY:-decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m switch encap-8p decap-8p}
 ALL_SCENARIOS="ceiling decap encap encap-nocsum flood-group flood-her decap-1m decap-1m-1k ceiling-1m switch encap-8p decap-8p"
+BASELINE=${BENCH_BASELINE:-}
+if [ -n "$BASELINE" ]; then
+	[ -x "$BASELINE" ] || { echo "bench: BENCH_BASELINE '$BASELINE' is not an executable" >&2; exit 2; }
+	ONLY="$ONLY decap-base encap-base"
+	ALL_SCENARIOS="$ALL_SCENARIOS decap-base encap-base"
+fi
 # Extra local ports (net_null1..XPORTS) of the bridge scenarios; 0 for the others.
 XPORTS=0
 [ "$QUICK" = 1 ] && ONLY=${ONLY//ceiling-1m/}
@@ -356,7 +365,7 @@ run_vtepd() {
 	grep '^counter ' "$out" >"$out.counters" || true
 	rm -f "$out"
 	hz=$(awk '$2 == "tsc_hz" { print $3 }' "$out.counters")
-	echo "$hz" >"$T/tsc_hz"
+	[ -z "$hz" ] || echo "$hz" >"$T/tsc_hz"
 	awk -v s="$scen" -v r="$run" -v hz="$hz" -v rss="$rss" -v huge="$huge" -v a="$a" -v b="$b" '
 		BEGIN {
 			split(a, x, " "); split(b, y, " ")
@@ -429,6 +438,11 @@ scenario() {
 		XPORTS=7 run_vtepd decap-8p "$run" decap "$T/decap.pcap" $COUNT 0 id $VNI \
 			fdb 02:00:00:00:00:02 dev net_null3
 		;;
+	decap-base) VTEPD=$BASELINE run_vtepd decap-base "$run" decap "$T/decap.pcap" $COUNT 0 id $VNI ;;
+	encap-base)
+		VTEPD=$BASELINE run_vtepd encap-base "$run" encap "$T/encap.pcap" $COUNT 0 \
+			config "$T/encap.conf" id $VNI
+		;;
 	*) echo "bench: unknown scenario $scen"; return 1 ;;
 	esac
 }
@@ -492,6 +506,17 @@ summary() {
 	echo " testpmd); ratio: median / ceiling median of this invocation; best: fastest run /"
 	echo " fastest ceiling run (noise on a shared machine only ever slows a run down); out/in:"
 	echo " frames sent per frame received; drops: vtepd drop counters during the measured seconds)"
+	for scen in decap encap; do
+		[ -n "$BASELINE" ] && [ -n "$(col "$scen-base" 3)" ] || continue
+		# Each round's run against the baseline's run of the same round (the same noise).
+		awk -v s="$scen" -v b="$scen-base" '$1 == s { n[$2] = $3 } $1 == b { o[$2] = $3 }
+			END { for (r in n) if (r in o && o[r] > 0) print n[r] / o[r] }' "$T/results" \
+			>"$T/ratio.$scen"
+		echo "$scen, this build / baseline ($BASELINE), per round: $(sort -g "$T/ratio.$scen" |
+			awk '{ printf "%.3f ", $1 }')median $(median <"$T/ratio.$scen" |
+			awk '{ printf "%.3f", $1 }'); busy cycles per packet $(col "$scen" 4 | median) vs" \
+			"$(col "$scen-base" 4 | median)"
+	done
 	if [ -n "$(col decap-1m 5)" ] && [ -n "$(col decap-1m-1k 5)" ] && [ -n "$(col ceiling-1m 3)" ]; then
 		awk -v a="$(col decap-1m 5 | median)" -v b="$(col decap-1m-1k 5 | median)" \
 			-v c="$(awk -v h="$hz" -v m="$(col ceiling-1m 3 | median)" 'BEGIN { print h / (m * 1e6) }')" \
