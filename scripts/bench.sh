@@ -507,7 +507,9 @@ summary() {
 	echo " fastest ceiling run (noise on a shared machine only ever slows a run down); out/in:"
 	echo " frames sent per frame received; drops: vtepd drop counters during the measured seconds)"
 	for scen in decap encap; do
-		[ -n "$BASELINE" ] && [ -n "$(col "$scen-base" 3)" ] || continue
+		if [ -z "$BASELINE" ] || [ -z "$(col "$scen-base" 3)" ]; then
+			continue
+		fi
 		# Each round's run against the baseline's run of the same round (the same noise).
 		awk -v s="$scen" -v b="$scen-base" '$1 == s { n[$2] = $3 } $1 == b { o[$2] = $3 }
 			END { for (r in n) if (r in o && o[r] > 0) print n[r] / o[r] }' "$T/results" \
