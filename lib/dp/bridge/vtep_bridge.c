@@ -21,21 +21,32 @@ vtep_bridge_out_init(struct vtep_bridge_out *o, const struct vtep_txq *txq,
 	o->st = st;
 }
 
-/* Send port lport's frames now: counted per attachment (bytes without a pushed tag). */
+/*
+ * Send port lport's frames now: counted per attachment (bytes without a pushed tag). An access
+ * port (one attachment, no tag) counts its burst once, from running byte sums (the TX may free
+ * the frames); a trunk counts frame by frame.
+ */
 static void
 flush_port(const struct vtep_bridge_ctx *bc, struct vtep_bridge_out *o, unsigned int lport)
 {
 	const struct vtep_bd *bd = bc->bd;
 	struct vtep_lcore_stats *st = o->st;
-	uint16_t n = o->nb[lport], accepted, i;
+	uint16_t n = o->nb[lport], access = bd->ports[lport].att, accepted, i;
 	uint64_t refused = 0;
-	uint32_t sizes[VTEP_BRIDGE_OUT];
+	uint32_t sizes[VTEP_BRIDGE_OUT], sum = 0;
 
 	if (n == 0)
 		return;
-	for (i = 0; i < n; i++)
-		sizes[i] = rte_pktmbuf_pkt_len(o->pkts[lport][i]) -
-				(bd->atts[o->atts[lport][i]].tagged ? RTE_VLAN_HLEN : 0);
+	if (likely(access != VTEP_BD_NONE)) {
+		for (i = 0; i < n; i++) {
+			sum += rte_pktmbuf_pkt_len(o->pkts[lport][i]);
+			sizes[i] = sum;
+		}
+	} else {
+		for (i = 0; i < n; i++)
+			sizes[i] = rte_pktmbuf_pkt_len(o->pkts[lport][i]) -
+					(bd->atts[o->atts[lport][i]].tagged ? RTE_VLAN_HLEN : 0);
+	}
 	if (o->capture != NULL)
 		vtep_capture_burst(o->capture, o->lcore, bd->ports[lport].port_id,
 				o->txq[lport].queue, bd->ports[lport].vni_idx, o->pkts[lport], n,
@@ -44,6 +55,15 @@ flush_port(const struct vtep_bridge_ctx *bc, struct vtep_bridge_out *o, unsigned
 	st->drops[VTEP_DROP_TX_INNER_FULL] += refused;
 	/* A queue or ring takes a prefix of the burst: the rest was refused. */
 	accepted = n - (uint16_t)refused;
+	o->nb[lport] = 0;
+	if (likely(access != VTEP_BD_NONE)) {
+		struct vtep_att_stats *as = &st->atts[access];
+
+		as->tx_pkts += accepted;
+		as->tx_bytes += accepted > 0 ? sizes[accepted - 1] : 0;
+		as->drops += refused;
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		struct vtep_att_stats *as = &st->atts[o->atts[lport][i]];
 
@@ -54,7 +74,6 @@ flush_port(const struct vtep_bridge_ctx *bc, struct vtep_bridge_out *o, unsigned
 			as->drops++;
 		}
 	}
-	o->nb[lport] = 0;
 }
 
 void
