@@ -24,8 +24,8 @@
 #   decap-8p     decap's traffic into a VNI with 8 local ports (destination lookup per frame; the
 #                pcap's one inner destination MAC is static behind the fourth port)
 # With BENCH_BASELINE=PATH (another build's vtepd, e.g. a commit before a change):
-#   decap-base, encap-base  decap and encap with that binary, in the same rounds, and the ratio
-#                this build / baseline per round and its median
+#   decap-base, encap-base  decap and encap (those of BENCH_ONLY) with that binary, in the same
+#                rounds, and the ratio this build / baseline per round and its median
 # in rounds (one run of every scenario per round), so the noise of the shared machine falls on all
 # of them alike, and prints medians, spread, cycles per packet, ratio to the ceiling and memory.
 #
@@ -62,7 +62,9 @@ ALL_SCENARIOS="ceiling decap encap encap-nocsum flood-group flood-her decap-1m d
 BASELINE=${BENCH_BASELINE:-}
 if [ -n "$BASELINE" ]; then
 	[ -x "$BASELINE" ] || { echo "bench: BENCH_BASELINE '$BASELINE' is not an executable" >&2; exit 2; }
-	ONLY="$ONLY decap-base encap-base"
+	for s in decap encap; do
+		case " $ONLY " in *" $s "*) ONLY="$ONLY $s-base" ;; esac
+	done
 	ALL_SCENARIOS="$ALL_SCENARIOS decap-base encap-base"
 fi
 # Extra local ports (net_null1..XPORTS) of the bridge scenarios; 0 for the others.
@@ -507,7 +509,7 @@ summary() {
 	echo " fastest ceiling run (noise on a shared machine only ever slows a run down); out/in:"
 	echo " frames sent per frame received; drops: vtepd drop counters during the measured seconds)"
 	for scen in decap encap; do
-		if [ -z "$BASELINE" ] || [ -z "$(col "$scen-base" 3)" ]; then
+		if [ -z "$BASELINE" ] || [ -z "$(col "$scen-base" 3)" ] || [ -z "$(col "$scen" 3)" ]; then
 			continue
 		fi
 		# Each round's run against the baseline's run of the same round (the same noise).
