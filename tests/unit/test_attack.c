@@ -537,6 +537,47 @@ test_no_amplification(void)
 }
 
 /*
+ * Send 300 copies of the request buf (size bytes) to the underlay, 100 at a time, letting the
+ * worker and the control lcore run after each hundred. @return the frames sent back on the
+ * underlay that is_reply() calls replies.
+ */
+static unsigned int
+flood_requests(const uint8_t *buf, size_t size, bool (*is_reply)(const uint8_t *p))
+{
+	unsigned int replies = 0, sent = 0;
+
+	drain(under_out);
+	while (sent < 300) {
+		struct rte_mbuf *m[128];
+		unsigned int n;
+
+		for (unsigned int i = 0; i < 100; i++, sent++)
+			CHECK(rte_ring_enqueue(under_in, pkt_mbuf(vtep_test_pool(), buf, size)) ==
+					0);
+		settle();
+		vtep_fwd_poll(rt.workers[0]);
+		while ((n = rte_ring_dequeue_burst(under_out, (void **)m, RTE_DIM(m), NULL)) > 0) {
+			for (unsigned int i = 0; i < n; i++)
+				replies += is_reply(rte_pktmbuf_mtod(m[i], const uint8_t *));
+			rte_pktmbuf_free_bulk(m, n);
+		}
+	}
+	return replies;
+}
+
+static bool
+is_arp_reply(const uint8_t *p)
+{
+	return p[12] == 0x08 && p[13] == 0x06 && p[21] == 2;
+}
+
+static bool
+is_echo_reply(const uint8_t *p)
+{
+	return p[12] == 0x08 && p[13] == 0x00 && p[23] == IPPROTO_ICMP && p[34] == 0;
+}
+
+/*
  * A flood of 300 ARP requests for the VTEP address, from one sender: the default arp-rate (100 a
  * second, as many at once) answers the first 100 and, if the clock ticks meanwhile, up to 100
  * more; the rest are counted (ctl_arp_limit). Before the limit every request got its reply.
@@ -545,36 +586,11 @@ static void
 test_arp_rate(void)
 {
 	uint64_t limited = drop(VTEP_DROP_CTL_ARP_LIMIT);
-	unsigned int replies = 0, other = 0, sent = 0;
 	uint8_t buf[64];
 	size_t size = pkt_arp(buf, 1, "ff:ff:ff:ff:ff:ff", "02:00:00:00:91:90", "172.16.91.144",
 			"00:00:00:00:00:00", LOCAL);
+	unsigned int sent = 300, replies = flood_requests(buf, size, is_arp_reply);
 
-	drain(under_out);
-	while (sent < 300) {
-		for (unsigned int i = 0; i < 100; i++, sent++)
-			CHECK(rte_ring_enqueue(under_in, pkt_mbuf(vtep_test_pool(), buf, size)) ==
-					0);
-		settle();
-		{
-			struct rte_mbuf *m[128];
-			unsigned int n;
-
-			vtep_fwd_poll(rt.workers[0]);
-			while ((n = rte_ring_dequeue_burst(
-						under_out, (void **)m, RTE_DIM(m), NULL)) > 0) {
-				for (unsigned int i = 0; i < n; i++) {
-					const uint8_t *p = rte_pktmbuf_mtod(m[i], const uint8_t *);
-
-					if (p[12] == 0x08 && p[13] == 0x06 && p[21] == 2)
-						replies++;
-					else
-						other++;
-				}
-				rte_pktmbuf_free_bulk(m, n);
-			}
-		}
-	}
 	CHECKF(replies >= 100 && replies <= 200, "%u replies to 300 requests", replies);
 	CHECKF(drop(VTEP_DROP_CTL_ARP_LIMIT) - limited == sent - replies,
 			"ctl_arp_limit %" PRIu64 " for %u replies",
@@ -591,7 +607,7 @@ static void
 test_icmp_rate(void)
 {
 	uint64_t limited = drop(VTEP_DROP_CTL_ICMP_LIMIT), t0, max;
-	unsigned int replies = 0, other = 0, sent = 0;
+	unsigned int replies, sent = 300;
 	struct rte_ipv4_hdr *ip;
 	uint8_t buf[64];
 
@@ -608,32 +624,8 @@ test_icmp_rate(void)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	buf[34] = 8; /* echo request */
 	pkt_put_csum(buf + 36, buf + 34, 8);
-	drain(under_out);
 	t0 = rte_rdtsc();
-	while (sent < 300) {
-		for (unsigned int i = 0; i < 100; i++, sent++)
-			CHECK(rte_ring_enqueue(under_in, pkt_mbuf(vtep_test_pool(), buf, 14 + 28)) ==
-					0);
-		settle();
-		{
-			struct rte_mbuf *m[128];
-			unsigned int n;
-
-			vtep_fwd_poll(rt.workers[0]);
-			while ((n = rte_ring_dequeue_burst(
-						under_out, (void **)m, RTE_DIM(m), NULL)) > 0) {
-				for (unsigned int i = 0; i < n; i++) {
-					const uint8_t *p = rte_pktmbuf_mtod(m[i], const uint8_t *);
-
-					if (p[23] == IPPROTO_ICMP && p[34] == 0)
-						replies++;
-					else
-						other++;
-				}
-				rte_pktmbuf_free_bulk(m, n);
-			}
-		}
-	}
+	replies = flood_requests(buf, 14 + 28, is_echo_reply);
 	max = 50 + 50 * ((rte_rdtsc() - t0) / rte_get_tsc_hz() + 1);
 	CHECKF(replies >= 50 && replies <= max, "%u replies to 300 echo requests (at most %" PRIu64
 			")", replies, max);
